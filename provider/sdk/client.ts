@@ -1,0 +1,365 @@
+import { channel } from "node:diagnostics_channel";
+import { z } from "zod";
+import { resolveSettings, type KeySource } from "./api-key";
+import { type Clock, systemClock } from "./clock";
+import { ENDPOINTS, type EndpointName, type EndpointResponse, type EndpointSpec } from "./endpoints";
+import {
+  CloreApiError,
+  DatabaseError,
+  MalformedResponseError,
+  MissingApiKeyError,
+  NetworkError,
+  OrderOutcomeUnknownError,
+  RateLimitError,
+  TimeoutError,
+  ValidationError,
+  errorFromApi,
+  isCloreError,
+} from "./errors";
+import * as fields from "./fields";
+import { filterMarketplace, type MarketplaceFilters } from "./marketplace-filter";
+import type { GigaspotEditRequest, GigaspotOrderRequest } from "./models/gigaspot";
+import type { Order } from "./models/order";
+import { CreateOrderParams, createOrderBody } from "./order-params";
+import { RateLimiter, sharedRateLimiter, type RateLimits } from "./rate-limiter";
+import { ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
+import { type Transport, UndiciTransport } from "./transport";
+import { issuesFromZod, parseOrThrow } from "./validate";
+
+export interface CloreClientOptions {
+  /** API key. Default: CLORE_API_KEY, then ~/.clore/config.json. */
+  apiKey?: string;
+  /** Default: CLORE_BASE_URL, then `base_url` in the config file, then https://api.clore.ai/v1. */
+  baseUrl?: string;
+  /** Per-request timeout in milliseconds. Default 30000. */
+  timeout?: number;
+  /** Retries on rate limits (backoff 1, 2, 4 s…) and on network errors of safe requests. Default 3. */
+  maxRetries?: number;
+  /** Limiter; by default the one shared by every client with this key in the process. */
+  rateLimiter?: RateLimiter;
+  /** Limits for a newly created shared limiter (tests and the emulator's time scale). */
+  rateLimits?: Partial<RateLimits>;
+  clock?: Clock;
+  transport?: Transport;
+  env?: NodeJS.ProcessEnv;
+  configPath?: string;
+}
+
+export interface CreateOrderOptions {
+  /** How long to look for the new order in my_orders. Default 60 s. */
+  findTimeoutMs?: number;
+  /** Orders known before the create (never mistaken for the new one). */
+  excludeOrderIds?: Iterable<number>;
+}
+
+/** Published on `pulumi-clore:request` for every HTTP request: count API calls from here. */
+export interface RequestEvent {
+  endpoint: EndpointName;
+  attempt: number;
+  status?: number;
+  apiCode?: number;
+  error?: string;
+}
+export const requestChannel = channel("pulumi-clore:request");
+
+/** Seconds the API's `ct` may differ from our clock when matching a new order. */
+const CLOCK_SKEW_S = 120;
+const FIND_DELAYS_MS = [0, 1000, 2000, 3000, 5000, 8000, 12000, 20000];
+
+/**
+ * Promise-based Clore API client (one class replaces the seed's CloreAI + AsyncCloreAI).
+ *
+ *     await using clore = new CloreClient();
+ *     const servers = await clore.marketplace({ gpu: "RTX 4090", maxPriceUsd: 0.5 });
+ */
+export class CloreClient {
+  readonly baseUrl: string;
+  readonly keySource?: KeySource;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly rateLimiter: RateLimiter;
+  private readonly clock: Clock;
+  private readonly transport: Transport;
+  // Held in a closure-free private field; never serialized, logged or put in errors.
+  readonly #apiKey?: string;
+  #pendingMyOrders = new Map<string, Promise<Order[]>>();
+
+  constructor(options: CloreClientOptions = {}) {
+    const settings = resolveSettings(options);
+    this.#apiKey = settings.apiKey;
+    this.keySource = settings.keySource;
+    this.baseUrl = settings.baseUrl;
+    this.timeout = options.timeout ?? 30_000;
+    this.maxRetries = options.maxRetries ?? 3;
+    if (options.timeout !== undefined && !(options.timeout > 0)) throw new ValidationError("CloreClient", [{ path: "timeout", message: "must be > 0 (milliseconds)" }]);
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new ValidationError("CloreClient", [{ path: "maxRetries", message: "must be an integer >= 0" }]);
+    this.clock = options.clock ?? options.rateLimiter?.clock ?? systemClock;
+    this.rateLimiter =
+      options.rateLimiter ?? sharedRateLimiter(this.#apiKey, () => new RateLimiter({ clock: this.clock, limits: options.rateLimits }));
+    this.transport = options.transport ?? new UndiciTransport();
+  }
+
+  /** Whether a key was found (the key itself is never exposed). */
+  get hasApiKey(): boolean {
+    return Boolean(this.#apiKey);
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- the seed's ten methods ----
+
+  async wallets() {
+    return (await this.call("wallets")).wallets;
+  }
+
+  /** All marketplace servers, filtered client-side like the seed (availableOnly defaults to true). */
+  async marketplace(filters: MarketplaceFilters = {}) {
+    const { servers } = await this.call("marketplace");
+    return filterMarketplace(servers, filters);
+  }
+
+  async myServers() {
+    return (await this.call("my_servers")).servers;
+  }
+
+  async serverConfig(serverName: string) {
+    return (await this.call("server_config", { body: { server_name: serverName } })).config;
+  }
+
+  /**
+   * Your orders; `includeCompleted` adds cancelled/expired ones. Concurrent callers that
+   * arrive before the request is sent share one request (coalesced polling).
+   */
+  myOrders(options: { includeCompleted?: boolean } = {}): Promise<Order[]> {
+    const completed = Boolean(options.includeCompleted);
+    const key = String(completed);
+    const pending = this.#pendingMyOrders.get(key);
+    if (pending) return pending;
+    const p = this.call("my_orders", { query: completed ? { return_completed: "true" } : {} }, () => {
+      // Sent: later callers must get a fresh answer, not one from before their change.
+      if (this.#pendingMyOrders.get(key) === p) this.#pendingMyOrders.delete(key);
+    }).then((r) => r.orders);
+    this.#pendingMyOrders.set(key, p);
+    p.catch(() => undefined).finally(() => {
+      if (this.#pendingMyOrders.get(key) === p) this.#pendingMyOrders.delete(key);
+    });
+    return p;
+  }
+
+  /**
+   * Rent a server. The API answers create_order with no order id, so we find the new order
+   * in my_orders (same server, created after the request) and return it. If create_order
+   * fails in a way that may still have rented the server (code 1, timeout, network error,
+   * unreadable answer), we look in my_orders before giving up: an order that exists is
+   * returned, never abandoned. Otherwise the error says the order may exist.
+   */
+  async createOrder(params: CreateOrderParams, options: CreateOrderOptions = {}): Promise<Order> {
+    const p = parseOrThrow(CreateOrderParams, params, "createOrder");
+    this.requireKey("create_order");
+    const exclude = new Set(options.excludeOrderIds ?? []);
+    const since = Math.floor(this.clock.now() / 1000) - CLOCK_SKEW_S;
+    const findTimeoutMs = options.findTimeoutMs ?? 60_000;
+    try {
+      await this.call("create_order", { body: createOrderBody(p) });
+    } catch (e) {
+      if (!outcomeUncertain(e)) throw e;
+      const found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs).catch(() => undefined);
+      if (found) return found;
+      throw new OrderOutcomeUnknownError(p.serverId, `the request failed (${(e as Error).message}) and no new order showed up in my_orders`, { cause: e });
+    }
+    const found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs);
+    if (found) return found;
+    throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`);
+  }
+
+  /** Poll my_orders for the newest active order on `serverId` created at or after `since` (Unix s). */
+  async findNewOrder(serverId: number, since: number, exclude: Set<number>, timeoutMs: number): Promise<Order | undefined> {
+    const deadline = this.clock.now() + timeoutMs;
+    for (const delay of FIND_DELAYS_MS) {
+      if (delay > 0) {
+        if (this.clock.now() + delay > deadline) break;
+        await this.clock.sleep(delay);
+      }
+      const orders = await this.myOrders();
+      const match = orders
+        .filter((o) => o.serverId === serverId && !o.expired && !exclude.has(o.id) && (o.ct ?? since) >= since)
+        .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
+      if (match) return match;
+    }
+    return undefined;
+  }
+
+  async cancelOrder(orderId: number, issue?: string) {
+    parseOrThrow(fields.orderId, orderId, "cancelOrder orderId");
+    if (issue !== undefined) parseOrThrow(z.string().max(fields.LIMITS.issueLength), issue, "cancelOrder issue");
+    return this.call("cancel_order", { body: issue ? { id: orderId, issue } : { id: orderId } });
+  }
+
+  /** Spot market of one server: offers (bids per day), the server's minimums, USD rates. */
+  async spotMarketplace(serverId: number) {
+    parseOrThrow(fields.serverId, serverId, "spotMarketplace serverId");
+    const r = await this.call("spot_marketplace", { query: { market: String(serverId) } });
+    return { offers: [], ...r.market, exists: r.exists ?? Boolean(r.market) };
+  }
+
+  /** Change the bid (per day) of your spot order. Lowering: at most max_step, once per 600 s. */
+  async setSpotPrice(orderId: number, price: number) {
+    parseOrThrow(fields.orderId, orderId, "setSpotPrice orderId");
+    parseOrThrow(fields.price, price, "setSpotPrice price");
+    return this.call("set_spot_price", { body: { order_id: orderId, desired_price: price } });
+  }
+
+  /**
+   * Update a hosted server's settings. The API requires availability and mrl; when you
+   * leave them out we read the current values with server_config first (one more call).
+   */
+  async setServerSettings(params: ServerSettingsParams) {
+    const p = parseOrThrow(ServerSettingsParams, params, "setServerSettings");
+    let { availability, mrl } = p;
+    if (availability === undefined || mrl === undefined) {
+      const current = await this.serverConfig(p.name);
+      availability ??= current.visibility !== "hidden";
+      mrl ??= current.mrl ?? 72;
+    }
+    return this.call("set_server_settings", { body: serverSettingsBody({ ...p, availability, mrl }) });
+  }
+
+  // ---- beyond the seed ----
+
+  /** Cancel many orders, 64 per request. Returns the ids the API could not cancel. */
+  async cancelOrders(orderIds: number[]): Promise<{ failedToCancel: number[] }> {
+    parseOrThrow(z.array(fields.orderId).min(1), orderIds, "cancelOrders orderIds");
+    const failed: number[] = [];
+    for (let i = 0; i < orderIds.length; i += fields.LIMITS.cancelBatch) {
+      const r = await this.call("cancel_orders", { body: { order_ids: orderIds.slice(i, i + fields.LIMITS.cancelBatch) } });
+      failed.push(...r.failed_to_cancel.map(Number));
+    }
+    return { failedToCancel: failed };
+  }
+
+  async renterFees() {
+    return this.call("renter_fees");
+  }
+
+  async pohBalance() {
+    return this.call("poh_balance");
+  }
+
+  async getGigaspot() {
+    return this.call("get_gigaspot");
+  }
+
+  async createGigaspotOrders(orders: GigaspotOrderRequest[]) {
+    return this.call("create_gigaspot_orders", { body: orders });
+  }
+
+  async editGigaspotOrders(edits: GigaspotEditRequest[]) {
+    return this.call("edit_gigaspot_orders", { body: edits });
+  }
+
+  // ---- the request pipeline: validate → rate limit → send → decode → retry ----
+
+  /**
+   * One API call. Validates the request against the endpoint's schema before anything is
+   * sent, waits for a rate-limit slot, retries 429s with backoff (1, 2, 4 s…) and, for
+   * idempotent endpoints only, network errors and code 1.
+   */
+  async call<E extends EndpointName>(
+    endpoint: E,
+    input: { query?: Record<string, string>; body?: unknown } = {},
+    onSent?: () => void,
+  ): Promise<EndpointResponse<E>> {
+    const spec: EndpointSpec = ENDPOINTS[endpoint];
+    if (spec.auth === "required") this.requireKey(endpoint);
+    if (spec.query) checkRequest(spec.query, input.query ?? {}, endpoint);
+    if (spec.body) checkRequest(spec.body, input.body, endpoint);
+    const qs = input.query && Object.keys(input.query).length ? `?${new URLSearchParams(input.query)}` : "";
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.#apiKey) headers.auth = this.#apiKey;
+    if (input.body !== undefined) headers["content-type"] = "application/json";
+    const body = input.body === undefined ? undefined : JSON.stringify(input.body);
+
+    for (let attempt = 0; ; attempt++) {
+      await this.rateLimiter.acquire(spec.lane);
+      if (attempt === 0) onSent?.();
+      const event: RequestEvent = { endpoint, attempt };
+      const retryDelay = 1000 * 2 ** attempt;
+      const canRetry = attempt < this.maxRetries;
+      try {
+        const res = await this.transport.send({ method: spec.method, url: this.baseUrl + spec.path + qs, headers, body, timeoutMs: this.timeout, endpoint });
+        event.status = res.status;
+        const decoded = decode(endpoint, spec, res.status, res.text);
+        event.apiCode = decoded.apiCode;
+        if (decoded.ok) return decoded.value as EndpointResponse<E>;
+        throw decoded.error;
+      } catch (e) {
+        event.error = isCloreError(e) ? e.code : String(e);
+        const rateLimited = e instanceof CloreApiError && e.apiCode === 5;
+        const transient = spec.idempotent && (e instanceof NetworkError || e instanceof TimeoutError || e instanceof DatabaseError || (e instanceof MalformedResponseError && e.httpStatus >= 500));
+        if (rateLimited && !canRetry) throw new RateLimitError({ apiCode: 5, endpoint, httpStatus: e.httpStatus, response: e.response }, attempt);
+        if (!(rateLimited || transient) || !canRetry) throw e;
+        // A 429 means the request was not processed, so even create_order is safe to resend.
+        if (rateLimited) await this.rateLimiter.backOff(retryDelay);
+        await this.clock.sleep(retryDelay);
+      } finally {
+        if (requestChannel.hasSubscribers) requestChannel.publish(event);
+      }
+    }
+  }
+
+  private requireKey(endpoint: string): void {
+    if (!this.#apiKey) throw new MissingApiKeyError(endpoint);
+  }
+}
+
+function checkRequest(schema: z.ZodType, value: unknown, endpoint: string): void {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ValidationError(endpoint, issuesFromZod(r.error));
+}
+
+type Decoded = { ok: true; value: unknown; apiCode: number } | { ok: false; error: Error; apiCode?: number };
+
+/** HTTP answer → value or typed error. The API sends `code` on every answer, even 429s. */
+function decode(endpoint: EndpointName, spec: EndpointSpec, status: number, text: string): Decoded {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, error: new MalformedResponseError(endpoint, status, text ? "not JSON" : "empty body") };
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json)) {
+    return { ok: false, error: new MalformedResponseError(endpoint, status, "not a JSON object") };
+  }
+  const obj = json as Record<string, unknown>;
+  const code = obj.code;
+  if (typeof code !== "number") {
+    if (status === 429) return { ok: false, apiCode: 5, error: errorFromApi({ apiCode: 5, endpoint, httpStatus: status, response: obj }) };
+    return { ok: false, error: new MalformedResponseError(endpoint, status, "no integer `code`") };
+  }
+  if (code !== 0) {
+    const apiError = typeof obj.error === "string" ? obj.error : undefined;
+    return { ok: false, apiCode: code, error: errorFromApi({ apiCode: code, endpoint, httpStatus: status, apiError, response: obj }) };
+  }
+  const parsed = spec.response.safeParse(obj);
+  if (!parsed.success) {
+    const first = issuesFromZod(parsed.error)[0];
+    return { ok: false, apiCode: 0, error: new MalformedResponseError(endpoint, status, `unexpected shape at ${first?.path}: ${first?.message}`) };
+  }
+  return { ok: true, apiCode: 0, value: parsed.data };
+}
+
+/** Failures after which create_order may still have rented the server. */
+function outcomeUncertain(e: unknown): boolean {
+  return (
+    e instanceof DatabaseError ||
+    e instanceof TimeoutError ||
+    e instanceof NetworkError ||
+    e instanceof MalformedResponseError ||
+    (e instanceof CloreApiError && e.httpStatus >= 500)
+  );
+}

@@ -1,0 +1,213 @@
+/**
+ * One errors module for the whole package. Every error carries a stable string `code`
+ * (like undici's UND_ERR_*) so checks survive two copies of the package in one process:
+ * test `isCloreError(e)` or `e.code`, never a bare `instanceof` across package copies.
+ *
+ * No error message ever includes the API key, request headers or request bodies: the
+ * Pulumi plugin prints errors with their stacks to the engine log.
+ */
+
+const BRAND = Symbol.for("pulumi-clore.error");
+
+export type CloreErrorCode =
+  | "CLORE_API_ERROR"
+  | "CLORE_DATABASE_ERROR"
+  | "CLORE_INVALID_INPUT"
+  | "CLORE_AUTH_FAILED"
+  | "CLORE_INVALID_ENDPOINT"
+  | "CLORE_RATE_LIMITED"
+  | "CLORE_FIELD_ERROR"
+  | "CLORE_TIMEOUT"
+  | "CLORE_NETWORK_ERROR"
+  | "CLORE_MALFORMED_RESPONSE"
+  | "CLORE_MISSING_API_KEY"
+  | "CLORE_VALIDATION_FAILED"
+  | "CLORE_ORDER_OUTCOME_UNKNOWN"
+  | "CLORE_ORDER_NOT_FOUND";
+
+export class CloreError extends Error {
+  readonly code: CloreErrorCode;
+  constructor(code: CloreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+export function isCloreError(e: unknown): e is CloreError {
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}
+
+export interface ApiErrorDetails {
+  /** The API's integer `code` (1-6). */
+  apiCode: number;
+  /** Endpoint name, e.g. `create_order`. */
+  endpoint: string;
+  httpStatus: number;
+  /** The API's `error` string, for code 6 (e.g. `server-already-rented`). */
+  apiError?: string;
+  /** The whole response body (never contains the key: the API does not echo it). */
+  response?: Record<string, unknown>;
+}
+
+/** The API answered with a non-zero `code`. */
+export class CloreApiError extends CloreError {
+  readonly apiCode: number;
+  readonly endpoint: string;
+  readonly httpStatus: number;
+  readonly apiError?: string;
+  readonly response?: Record<string, unknown>;
+  constructor(details: ApiErrorDetails, hint?: string, code: CloreErrorCode = "CLORE_API_ERROR") {
+    const what = details.apiError ? ` "${details.apiError}"` : "";
+    super(code, `${details.endpoint}: Clore API code ${details.apiCode}${what} (HTTP ${details.httpStatus}).${hint ? " " + hint : ""}`);
+    this.apiCode = details.apiCode;
+    this.endpoint = details.endpoint;
+    this.httpStatus = details.httpStatus;
+    this.apiError = details.apiError;
+    this.response = details.response;
+  }
+}
+
+export class DatabaseError extends CloreApiError {
+  constructor(d: ApiErrorDetails) {
+    super(d, "The API reported a database error; it is usually transient. For create_order it can also mean a low balance, a just-rented server or an env value the API rejects; check `clore orders` before retrying.", "CLORE_DATABASE_ERROR");
+  }
+}
+export class InvalidInputError extends CloreApiError {
+  constructor(d: ApiErrorDetails) {
+    super(d, "The API rejected the request body; check the values you passed.", "CLORE_INVALID_INPUT");
+  }
+}
+export class AuthError extends CloreApiError {
+  constructor(d: ApiErrorDetails) {
+    super(d, "The API key was rejected. Check it with `clore config show` or set a new one with `pulumi config set --secret clore:apiKey <key>` or CLORE_API_KEY.", "CLORE_AUTH_FAILED");
+  }
+}
+export class InvalidEndpointError extends CloreApiError {
+  constructor(d: ApiErrorDetails) {
+    super(d, "The API does not know this endpoint; check the base URL (clore:baseUrl / CLORE_BASE_URL).", "CLORE_INVALID_ENDPOINT");
+  }
+}
+export class RateLimitError extends CloreApiError {
+  constructor(d: ApiErrorDetails, retries = 0) {
+    super(d, `Rate limit still exceeded after ${retries} retries. Another process may be using the same key; wait a minute and try again.`, "CLORE_RATE_LIMITED");
+  }
+}
+export class FieldError extends CloreApiError {
+  constructor(d: ApiErrorDetails) {
+    super(d, fieldErrorHint(d), "CLORE_FIELD_ERROR");
+  }
+}
+
+/** Known code-6 error strings and what to do about them. */
+function fieldErrorHint(d: ApiErrorDetails): string {
+  const r = d.response ?? {};
+  switch (d.apiError) {
+    case "server-already-rented":
+      return "Someone else rented this server. Pick another one (`clore search`).";
+    case "not_enough_balance":
+      return "Your wallet balance is too low for this order. Top up or choose another currency (`clore wallets`).";
+    case "server-offline":
+      return "The server is offline. Pick another one (`clore search`).";
+    case "currency-not-allowed":
+      return "This server does not accept that currency; see its allowed_coins in `clore search --json`.";
+    case "too_low_price":
+      return `The spot bid is below the server's minimum${r.min_price !== undefined ? ` (${r.min_price})` : ""}; bid higher.`;
+    case "exceeded_max_step":
+      return `A spot bid can be lowered by at most ${r.max_step ?? "max_step"} per change; lower it in steps.`;
+    case "can_lower_every_600_seconds":
+      return `A spot bid can be lowered once every 600 s; try again in ${r.time_to_lowering ?? "a few"} s.`;
+    default:
+      return "";
+  }
+}
+
+export class TimeoutError extends CloreError {
+  readonly endpoint: string;
+  constructor(endpoint: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super("CLORE_TIMEOUT", `${endpoint}: no answer within ${timeoutMs} ms. Raise the client timeout or check your network.`, options);
+    this.endpoint = endpoint;
+  }
+}
+
+export class NetworkError extends CloreError {
+  readonly endpoint: string;
+  constructor(endpoint: string, reason: string, options?: { cause?: unknown }) {
+    super("CLORE_NETWORK_ERROR", `${endpoint}: network error (${reason}). Check the base URL and your connection.`, options);
+    this.endpoint = endpoint;
+  }
+}
+
+export class MalformedResponseError extends CloreError {
+  readonly endpoint: string;
+  readonly httpStatus: number;
+  constructor(endpoint: string, httpStatus: number, reason: string) {
+    super("CLORE_MALFORMED_RESPONSE", `${endpoint}: the API sent a response we could not read (HTTP ${httpStatus}: ${reason}).`);
+    this.endpoint = endpoint;
+    this.httpStatus = httpStatus;
+  }
+}
+
+export const API_KEY_SOURCES = [
+  "the apiKey option (Pulumi: `pulumi config set --secret clore:apiKey <key>`)",
+  "the CLORE_API_KEY environment variable",
+  "~/.clore/config.json (`clore config set api_key <key>`)",
+];
+
+export class MissingApiKeyError extends CloreError {
+  constructor(endpoint?: string) {
+    super("CLORE_MISSING_API_KEY", `${endpoint ? endpoint + ": " : ""}no Clore API key found. Looked in: ${API_KEY_SOURCES.join("; ")}.`);
+  }
+}
+
+/** One problem with a value the caller gave, as data: the renderer makes text. */
+export interface ValidationIssue {
+  /** Dotted path of the field, e.g. `ports.22` or `spotPrice`. */
+  path: string;
+  message: string;
+}
+
+/** Bad input caught before any request was sent. */
+export class ValidationError extends CloreError {
+  readonly issues: ValidationIssue[];
+  constructor(context: string, issues: ValidationIssue[]) {
+    super("CLORE_VALIDATION_FAILED", `${context}: ${issues.map((i) => `${i.path || "(input)"}: ${i.message}`).join("; ")}`);
+    this.issues = issues;
+  }
+}
+
+/**
+ * A paid write whose outcome we could not confirm. The order may exist: look in my_orders
+ * (`clore orders`) before trying again, or you may pay for two servers.
+ */
+export class OrderOutcomeUnknownError extends CloreError {
+  readonly serverId: number;
+  constructor(serverId: number, reason: string, options?: { cause?: unknown }) {
+    super("CLORE_ORDER_OUTCOME_UNKNOWN", `create_order on server ${serverId}: ${reason}. The order may exist and bill you: run \`clore orders\` and cancel or adopt it.`, options);
+    this.serverId = serverId;
+  }
+}
+
+export class OrderNotFoundError extends CloreError {
+  readonly orderId: number;
+  constructor(orderId: number) {
+    super("CLORE_ORDER_NOT_FOUND", `order ${orderId} is not among your active orders. It may have ended or been cancelled; see \`clore orders --completed\`.`);
+    this.orderId = orderId;
+  }
+}
+
+const BY_API_CODE: Record<number, new (d: ApiErrorDetails) => CloreApiError> = {
+  1: DatabaseError,
+  2: InvalidInputError,
+  3: AuthError,
+  4: InvalidEndpointError,
+  5: RateLimitError,
+  6: FieldError,
+};
+
+/** Map an API `code` to its error class; unknown codes get the base class. */
+export function errorFromApi(d: ApiErrorDetails): CloreApiError {
+  const Cls = BY_API_CODE[d.apiCode];
+  return Cls ? new Cls(d) : new CloreApiError(d);
+}

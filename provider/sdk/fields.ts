@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { CURRENCIES, ORDER_TYPES } from "./models/common";
+
+/**
+ * Field schemas for what users write, shared by the SDK's method parameters, the Pulumi
+ * resource inputs and the CLI. Limits follow what API.md reports from clients and the
+ * GigaSPOT docs; tighter than the API is fine (we fail early), looser is not.
+ */
+
+export const LIMITS = {
+  imageLength: 256,
+  envKeyLength: 128,
+  envValueLength: 1536,
+  envTotalLength: 12288,
+  jupyterTokenLength: 32,
+  sshPasswordLength: 32,
+  sshKeyLength: 3072,
+  commandLength: 16384,
+  issueLength: 2048,
+  maxPorts: 16,
+  cancelBatch: 64,
+} as const;
+
+export const serverId = z.number().int().positive().meta({ description: "Marketplace server id (`clore search`)." });
+
+export const image = z
+  .string()
+  .min(1, "must not be empty")
+  .max(LIMITS.imageLength)
+  .regex(/^\S+$/, "must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12")
+  .meta({ description: "Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. Changing it replaces the order." });
+
+export const currency = z.enum(CURRENCIES).meta({
+  description: `Payment currency: one of ${CURRENCIES.join(", ")}. It must be in the server's allowed_coins.`,
+});
+
+export const orderType = z.enum(ORDER_TYPES).meta({ description: "`on-demand` (fixed price) or `spot` (bid, may be outbid)." });
+
+export const price = z.number().positive().finite();
+
+export const PORT_PROTOCOLS = ["tcp", "http"] as const;
+
+/** Container port → protocol. Keys are port numbers as strings (JSON object keys). */
+export const ports = z
+  .record(
+    z.string().regex(/^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, "must be a port number 1-65535"),
+    z.enum(PORT_PROTOCOLS),
+  )
+  .refine((p) => Object.keys(p).length <= LIMITS.maxPorts, `at most ${LIMITS.maxPorts} ports`)
+  .refine((p) => Object.values(p).filter((v) => v === "http").length <= 1, "at most one port may be 'http' (an order has one http_port)")
+  .meta({ description: 'Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL.' });
+
+export const env = z
+  .record(
+    z.string().max(LIMITS.envKeyLength).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"),
+    z.string().max(LIMITS.envValueLength),
+  )
+  .refine((e) => JSON.stringify(e).length < LIMITS.envTotalLength, `must be under ${LIMITS.envTotalLength} characters as JSON`)
+  .meta({ description: "Environment variables for the container. Values may be Pulumi secrets." });
+
+export const jupyterToken = z.string().min(1).max(LIMITS.jupyterTokenLength).meta({ description: "Jupyter token (secret)." });
+export const sshPassword = z.string().min(1).max(LIMITS.sshPasswordLength).meta({ description: "SSH root password (secret)." });
+export const sshKey = z
+  .string()
+  .min(1)
+  .max(LIMITS.sshKeyLength)
+  .regex(/^(ssh-|ecdsa-|sk-)/, "must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)")
+  .meta({ description: "SSH public key to authorize." });
+export const command = z.string().max(LIMITS.commandLength).meta({ description: "Startup shell script run in the container." });
+export const orderId = z.number().int().positive();
