@@ -195,22 +195,22 @@ export class CloreClient {
   }
 
   async cancelOrder(orderId: number, issue?: string) {
-    parseOrThrow(fields.orderId, orderId, "cancelOrder orderId");
-    if (issue !== undefined) parseOrThrow(z.string().max(fields.LIMITS.issueLength), issue, "cancelOrder issue");
+    parseOrThrow(fields.orderId, orderId, "cancelOrder", "orderId");
+    if (issue !== undefined) parseOrThrow(z.string().max(fields.LIMITS.issueLength), issue, "cancelOrder", "issue");
     return this.call("cancel_order", { body: issue ? { id: orderId, issue } : { id: orderId } });
   }
 
   /** Spot market of one server: offers (bids per day), the server's minimums, USD rates. */
   async spotMarketplace(serverId: number) {
-    parseOrThrow(fields.serverId, serverId, "spotMarketplace serverId");
+    parseOrThrow(fields.serverId, serverId, "spotMarketplace", "serverId");
     const r = await this.call("spot_marketplace", { query: { market: String(serverId) } });
     return { offers: [], ...r.market, exists: r.exists ?? Boolean(r.market) };
   }
 
   /** Change the bid (per day) of your spot order. Lowering: at most max_step, once per 600 s. */
   async setSpotPrice(orderId: number, price: number) {
-    parseOrThrow(fields.orderId, orderId, "setSpotPrice orderId");
-    parseOrThrow(fields.price, price, "setSpotPrice price");
+    parseOrThrow(fields.orderId, orderId, "setSpotPrice", "orderId");
+    parseOrThrow(fields.price, price, "setSpotPrice", "price");
     return this.call("set_spot_price", { body: { order_id: orderId, desired_price: price } });
   }
 
@@ -233,7 +233,7 @@ export class CloreClient {
 
   /** Cancel many orders, 64 per request. Returns the ids the API could not cancel. */
   async cancelOrders(orderIds: number[]): Promise<{ failedToCancel: number[] }> {
-    parseOrThrow(z.array(fields.orderId).min(1), orderIds, "cancelOrders orderIds");
+    parseOrThrow(z.array(fields.orderId).min(1), orderIds, "cancelOrders", "orderIds");
     const failed: number[] = [];
     for (let i = 0; i < orderIds.length; i += fields.LIMITS.cancelBatch) {
       const r = await this.call("cancel_orders", { body: { order_ids: orderIds.slice(i, i + fields.LIMITS.cancelBatch) } });
@@ -318,7 +318,7 @@ export class CloreClient {
 }
 
 function checkRequest(schema: z.ZodType, value: unknown, endpoint: string): void {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { reportInput: true });
   if (!r.success) throw new ValidationError(endpoint, issuesFromZod(r.error));
 }
 

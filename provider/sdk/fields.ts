@@ -7,6 +7,11 @@ import { CURRENCIES, ORDER_TYPES } from "./models/common";
  * GigaSPOT docs; tighter than the API is fine (we fail early), looser is not.
  */
 
+/** A regex check whose message also reaches the JSON Schema (as `x-hint`) for ajv's errors. */
+function matching(schema: z.ZodString, re: RegExp, message: string, description?: string): z.ZodString {
+  return schema.regex(re, message).meta({ "x-hint": message, ...(description ? { description } : {}) });
+}
+
 export const LIMITS = {
   imageLength: 256,
   envKeyLength: 128,
@@ -23,12 +28,8 @@ export const LIMITS = {
 
 export const serverId = z.number().int().positive().meta({ description: "Marketplace server id (`clore search`)." });
 
-export const image = z
-  .string()
-  .min(1, "must not be empty")
-  .max(LIMITS.imageLength)
-  .regex(/^\S+$/, "must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12")
-  .meta({ description: "Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. Changing it replaces the order." });
+const imageBase = z.string().min(1, "must not be empty").max(LIMITS.imageLength);
+export const image = matching(imageBase, /^\S+$/, "must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12", "Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. Changing it replaces the order.");
 
 export const currency = z.enum(CURRENCIES).meta({
   description: `Payment currency: one of ${CURRENCIES.join(", ")}. It must be in the server's allowed_coins.`,
@@ -43,7 +44,7 @@ export const PORT_PROTOCOLS = ["tcp", "http"] as const;
 /** Container port → protocol. Keys are port numbers as strings (JSON object keys). */
 export const ports = z
   .record(
-    z.string().regex(/^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, "must be a port number 1-65535"),
+    matching(z.string(), /^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, "must be a port number 1-65535"),
     z.enum(PORT_PROTOCOLS),
   )
   .refine((p) => Object.keys(p).length <= LIMITS.maxPorts, `at most ${LIMITS.maxPorts} ports`)
@@ -52,7 +53,7 @@ export const ports = z
 
 export const env = z
   .record(
-    z.string().max(LIMITS.envKeyLength).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"),
+    matching(z.string().max(LIMITS.envKeyLength), /^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"),
     z.string().max(LIMITS.envValueLength),
   )
   .refine((e) => JSON.stringify(e).length < LIMITS.envTotalLength, `must be under ${LIMITS.envTotalLength} characters as JSON`)
@@ -60,11 +61,6 @@ export const env = z
 
 export const jupyterToken = z.string().min(1).max(LIMITS.jupyterTokenLength).meta({ description: "Jupyter token (secret)." });
 export const sshPassword = z.string().min(1).max(LIMITS.sshPasswordLength).meta({ description: "SSH root password (secret)." });
-export const sshKey = z
-  .string()
-  .min(1)
-  .max(LIMITS.sshKeyLength)
-  .regex(/^(ssh-|ecdsa-|sk-)/, "must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)")
-  .meta({ description: "SSH public key to authorize." });
+export const sshKey = matching(z.string().min(1).max(LIMITS.sshKeyLength), /^(ssh-|ecdsa-|sk-)/, "must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)", "SSH public key to authorize.");
 export const command = z.string().max(LIMITS.commandLength).meta({ description: "Startup shell script run in the container." });
 export const orderId = z.number().int().positive();

@@ -15,6 +15,8 @@ export const Price = z.looseObject({
   original_usd: z.record(z.string(), z.looseObject({ on_demand: z.number().nullish(), spot: z.number().nullish() })).nullish(),
 });
 
+const positive = (n: number | null | undefined): number | undefined => (typeof n === "number" && n > 0 ? n : undefined);
+
 const MarketplaceServerWire = z.looseObject({
   id: z.number().int(),
   owner: z.number().nullish(),
@@ -35,7 +37,9 @@ const MarketplaceServerWire = z.looseObject({
  */
 export const MarketplaceServer = MarketplaceServerWire.transform((s) => {
   const gpu = parseGpuSpec(s.specs?.gpu);
-  const usdDay = s.price?.usd?.on_demand_usd ?? s.price?.usd?.on_demand_clore ?? s.price?.usd?.on_demand_btc ?? undefined;
+  // on_demand_usd is 0 (not absent) when the server does not take USD-Blockchain; a 0 here
+  // would make the server look free to the maxPriceUsd filter, so take the first positive one.
+  const usdDay = positive(s.price?.usd?.on_demand_usd) ?? positive(s.price?.usd?.on_demand_clore) ?? positive(s.price?.usd?.on_demand_btc);
   const spotDay = s.price?.usd?.spot ?? undefined;
   return {
     ...s,

@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { CURRENCIES, type MarketplaceServer, ORDER_TYPES, matchesFilters } from "../../sdk";
+
+/** getMarketplace's arguments: the seed's filters plus sort, limit and the rest. */
+export const MarketplaceArgs = z.strictObject({
+  gpu: z.string().min(1).optional().meta({ description: 'GPU model substring, case-insensitive, e.g. "RTX 4090".' }),
+  gpus: z.array(z.string().min(1)).min(1).optional().meta({ description: "Any of these GPU model substrings." }),
+  minGpuCount: z.number().int().positive().optional(),
+  minRamGb: z.number().nonnegative().optional(),
+  maxPriceUsd: z.number().positive().optional().meta({ description: "Maximum on-demand price in USD per hour (the seed's unit)." }),
+  maxPricePerDay: z.number().positive().optional().meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
+  availableOnly: z.boolean().default(true),
+  minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1 (e.g. 0.99)." }),
+  minCudaVersion: z.string().regex(/^\d+(\.\d+)*$/).optional().meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
+  country: z.string().regex(/^[A-Za-z]{2}$/).optional().meta({ description: "ISO country code of the host, e.g. FI." }),
+  currency: z.enum(CURRENCIES).optional().meta({ description: "Only servers that accept this currency; prices are given in it." }),
+  type: z.enum(ORDER_TYPES).default("on-demand").meta({ description: "Price by on-demand price or by spot minimum." }),
+  sort: z.enum(["price", "reliability"]).default("price"),
+  limit: z.number().int().positive().max(1000).optional(),
+  cacheTtlSeconds: z.number().int().nonnegative().max(3600).default(60).meta({
+    description: "How long a marketplace answer is reused from the disk cache (shared by preview and up). 0 disables it.",
+  }),
+});
+export type MarketplaceArgs = z.input<typeof MarketplaceArgs>;
+type Resolved = z.output<typeof MarketplaceArgs>;
+
+/** A marketplace server as getMarketplace returns it: plain data, safe for stack outputs. */
+export interface MarketplaceOffer {
+  id: number;
+  gpuModel?: string;
+  gpuCount: number;
+  ramGb?: number;
+  /** Price per day in `currency` (or the USD equivalent when no currency was asked). */
+  pricePerDay?: number;
+  currency?: string;
+  priceUsdPerDay?: number;
+  priceUsdPerHour?: number;
+  spotPriceUsdPerDay?: number;
+  reliability?: number;
+  cudaVersion?: string;
+  country?: string;
+  allowedCurrencies: string[];
+  available: boolean;
+  mrlHours?: number;
+}
+
+export interface MarketplaceResult {
+  servers: MarketplaceOffer[];
+  /** The cheapest match, or undefined when nothing matches. */
+  cheapest?: MarketplaceOffer;
+  fetchedAt: string;
+}
+
+function versionAtLeast(have: string | null | undefined, want: string): boolean {
+  if (!have) return false;
+  const a = have.split(".").map(Number);
+  const b = want.split(".").map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}
+
+export function toOffer(s: MarketplaceServer, a: Pick<Resolved, "currency" | "type">): MarketplaceOffer {
+  const tier = a.type === "spot" ? s.price?.spot : s.price?.on_demand;
+  const inCurrency = a.currency ? tier?.[a.currency] : undefined;
+  const usdDay = a.type === "spot" ? s.spotPriceUsdPerDay : s.priceUsdPerDay;
+  return {
+    id: s.id,
+    gpuModel: s.gpuModel,
+    gpuCount: s.gpuCount,
+    ramGb: s.ramGb,
+    pricePerDay: a.currency ? (inCurrency ?? undefined) : usdDay,
+    currency: a.currency ?? (usdDay !== undefined ? "USD" : undefined),
+    priceUsdPerDay: s.priceUsdPerDay,
+    priceUsdPerHour: s.priceUsdPerHour,
+    spotPriceUsdPerDay: s.spotPriceUsdPerDay,
+    reliability: s.reliability ?? undefined,
+    cudaVersion: s.cuda_version ?? undefined,
+    country: s.location,
+    allowedCurrencies: s.allowed_coins ?? [],
+    available: s.available,
+    mrlHours: s.mrl ?? undefined,
+  };
+}
+
+/** Filter, sort and limit. Pure: the same servers and args give the same answer. */
+export function selectOffers(servers: MarketplaceServer[], args: MarketplaceArgs): MarketplaceOffer[] {
+  const a = MarketplaceArgs.parse(args);
+  const offers = servers
+    .filter((s) => matchesFilters(s, a))
+    .filter((s) => !a.gpus || a.gpus.some((g) => matchesFilters(s, { gpu: g, availableOnly: false })))
+    .filter((s) => a.minReliability === undefined || (s.reliability ?? 0) >= a.minReliability)
+    .filter((s) => !a.minCudaVersion || versionAtLeast(s.cuda_version, a.minCudaVersion))
+    .filter((s) => !a.country || s.location?.toUpperCase() === a.country.toUpperCase())
+    .filter((s) => !a.currency || (s.allowed_coins ?? []).includes(a.currency))
+    .map((s) => toOffer(s, a))
+    .filter((o) => a.maxPricePerDay === undefined || (o.pricePerDay !== undefined && o.pricePerDay <= a.maxPricePerDay));
+  const byPrice = (x: MarketplaceOffer, y: MarketplaceOffer) =>
+    (x.pricePerDay ?? Infinity) - (y.pricePerDay ?? Infinity) || (y.reliability ?? 0) - (x.reliability ?? 0) || x.id - y.id;
+  const byReliability = (x: MarketplaceOffer, y: MarketplaceOffer) => (y.reliability ?? 0) - (x.reliability ?? 0) || byPrice(x, y);
+  offers.sort(a.sort === "reliability" ? byReliability : byPrice);
+  return a.limit ? offers.slice(0, a.limit) : offers;
+}
+
+export function cheapestOf(offers: MarketplaceOffer[]): MarketplaceOffer | undefined {
+  return offers.filter((o) => o.pricePerDay !== undefined).sort((x, y) => x.pricePerDay! - y.pricePerDay! || x.id - y.id)[0];
+}

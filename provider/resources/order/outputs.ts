@@ -1,0 +1,34 @@
+import type { Order } from "../../sdk";
+import type { OrderInputsResolved, OrderOutputs } from "./schema";
+
+/** Inputs as applied + the order as the API reports it. Pure. */
+export function orderOutputs(inputs: OrderInputsResolved, order: Order): OrderOutputs {
+  const host = order.pubHost;
+  const sshPort = order.tcpPortMap["22"];
+  return {
+    ...inputs,
+    serverId: order.serverId ?? inputs.serverId,
+    orderId: order.id,
+    status: order.status,
+    pricePerDay: order.price ?? undefined,
+    currency: (order.currency as OrderInputsResolved["currency"]) ?? inputs.currency,
+    createdAt: order.createdAt,
+    pubCluster: Array.isArray(order.pub_cluster) ? order.pub_cluster : host ? [host] : [],
+    tcpPorts: order.tcpPortMap,
+    sshHost: sshPort !== undefined ? host : undefined,
+    sshPort,
+    sshCommand: host && sshPort !== undefined ? `ssh root@${host} -p ${sshPort}` : undefined,
+    httpUrl: order.httpUrl,
+  };
+}
+
+/** What the order still needs before it counts as ready; empty when ready. */
+export function missingEndpoints(inputs: Pick<OrderInputsResolved, "ports">, order: Order): string[] {
+  const missing: string[] = [];
+  if (!order.pubHost) missing.push("public host (pub_cluster)");
+  for (const [port, proto] of Object.entries(inputs.ports ?? {})) {
+    if (proto === "tcp" && order.tcpPortMap[port] === undefined) missing.push(`tcp port ${port} mapping`);
+    if (proto === "http" && !order.http_pub) missing.push(`http endpoint for port ${port}`);
+  }
+  return missing;
+}

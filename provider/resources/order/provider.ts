@@ -1,0 +1,181 @@
+import {
+  CloreApiError,
+  type CloreClient,
+  type CreateOrderParams,
+  type Order,
+  OrderNotFoundError,
+  isCloreError,
+} from "../../sdk";
+import { engineLog } from "../engine-log";
+import { ResourceInitError, withProvider } from "../partial-error";
+import { currentClient } from "../runtime";
+import { type CheckFailure, failuresFromZod, inputValidator, isUnknown } from "../validation";
+import { diffOrder } from "./diff";
+import { orderOutputs } from "./outputs";
+import { OrderInputs, type OrderInputsResolved, type OrderOutputs, crossFieldFailures } from "./schema";
+import { waitUntilReady } from "./wait-ready";
+
+type Props = Record<string, unknown>;
+
+const validate = inputValidator(OrderInputs);
+
+/** Ids of creates whose order we could not identify: `pending:<serverId>:<unix s>`. */
+const PENDING = /^pending:(\d+):(\d+)$/;
+const CLOCK_SKEW_S = 120;
+
+function resolved(props: Props): OrderInputsResolved {
+  const { __provider: _p, ...rest } = props;
+  const known = Object.fromEntries(Object.entries(rest).filter(([k]) => k in OrderInputs.shape && rest[k] !== null));
+  return OrderInputs.parse(known);
+}
+
+/** check: every input against the schema (ajv) plus cross-field rules. No API call. */
+export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
+  const failures = validate(news);
+  const known = Object.fromEntries(Object.entries(news).filter(([, v]) => !isUnknown(v)));
+  const cross = crossFieldFailures({ type: "on-demand", ...known } as Partial<OrderInputsResolved>).filter(
+    (f) => !isUnknown(news[f.property]),
+  );
+  if (failures.length || cross.length) return { failures: [...failures, ...cross] };
+  // Refinements JSON Schema cannot carry (one http port, env size) come from zod itself.
+  const refined = OrderInputs.safeParse(Object.fromEntries(Object.entries(known).filter(([k]) => k !== "__provider")));
+  const custom = refined.success ? [] : failuresFromZod(refined.error).filter((_, n) => refined.error!.issues[n]!.code === "custom");
+  if (custom.length) return { failures: custom };
+  const defaults = { type: "on-demand", waitForReady: true, readyTimeout: 600 };
+  return { inputs: { ...defaults, ...news } };
+}
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  const d = diffOrder(olds as Partial<OrderOutputs>, news as Partial<OrderInputsResolved>);
+  return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
+}
+
+function createParams(i: OrderInputsResolved): CreateOrderParams {
+  return {
+    serverId: i.serverId,
+    image: i.image,
+    type: i.type,
+    currency: i.currency,
+    spotPrice: i.spotPrice,
+    ports: i.ports,
+    env: i.env,
+    command: i.command,
+    jupyterToken: i.jupyterToken,
+    sshPassword: i.sshPassword,
+    sshKey: i.sshKey,
+    requiredPrice: i.maxPricePerDay,
+  };
+}
+
+/**
+ * create is transactional in the only way a paid API allows: if unsure, find the order and
+ * keep its id. Once an order exists, every later failure (boot timeout, lost order) is
+ * reported with the id in state.
+ */
+export async function create(props: Props): Promise<{ id: string; outs: Props }> {
+  const i = resolved(props);
+  const client = currentClient();
+  let order: Order;
+  if (i.adoptOrderId !== undefined) {
+    const found = (await client.myOrders()).find((o) => o.id === i.adoptOrderId);
+    if (!found) throw new OrderNotFoundError(i.adoptOrderId);
+    order = found;
+  } else {
+    const since = Math.floor(Date.now() / 1000) - CLOCK_SKEW_S;
+    try {
+      order = await client.createOrder(createParams(i));
+    } catch (e) {
+      if (isCloreError(e) && e.code === "CLORE_ORDER_OUTCOME_UNKNOWN") {
+        // Keep a handle in state: read and delete look the order up by server and time.
+        const id = `pending:${i.serverId}:${since}`;
+        throw new ResourceInitError(id, withProvider({ ...i, status: "unknown" }, props), e as Error);
+      }
+      throw e;
+    }
+    void engineLog("info", `clore: rented server ${i.serverId} as order ${order.id} (${order.price ?? "?"} ${order.currency ?? i.currency}/day)`);
+  }
+  return { id: String(order.id), outs: await readyOutputs(client, i, order, props) };
+}
+
+/** Wait for readiness if asked; on failure keep the order id in state. */
+async function readyOutputs(client: CloreClient, i: OrderInputsResolved, order: Order, props: Props): Promise<Props> {
+  if (!i.waitForReady) return orderOutputs(i, order) as unknown as Props;
+  try {
+    const ready = await waitUntilReady(client, order.id, i, i.readyTimeout);
+    return orderOutputs(i, ready) as unknown as Props;
+  } catch (e) {
+    throw new ResourceInitError(String(order.id), withProvider(orderOutputs(i, order) as unknown as Props, props), e as Error);
+  }
+}
+
+/** Find the order a pending create may have made: newest active order on the server since then. */
+async function resolvePending(client: CloreClient, id: string): Promise<Order | undefined> {
+  const m = PENDING.exec(id);
+  if (!m) return undefined;
+  const [serverId, since] = [Number(m[1]), Number(m[2])];
+  return (await client.myOrders())
+    .filter((o) => o.serverId === serverId && (o.ct ?? since) >= since)
+    .sort((a, b) => b.id - a.id)[0];
+}
+
+/** Inputs for an order adopted by id (`CloreOrder.get`) with no prior inputs. */
+function inputsFromOrder(order: Order): Props {
+  return { serverId: order.serverId, image: order.image, currency: order.currency, type: order.type, adoptOrderId: order.id };
+}
+
+/**
+ * read (refresh): an order that ended, expired or was cancelled outside Pulumi is reported
+ * gone; a live one refreshes its outputs. Every resource shares one my_orders answer.
+ */
+export async function read(id: string, props: Props = {}): Promise<{ id?: string; props?: Props }> {
+  const client = currentClient();
+  const order = PENDING.test(id) ? await resolvePending(client, id) : (await client.myOrders()).find((o) => o.id === Number(id));
+  if (!order) return {};
+  const hasInputs = props.serverId !== undefined && props.image !== undefined;
+  const i = resolved(hasInputs ? props : inputsFromOrder(order));
+  return { id: String(order.id), props: withProvider(orderOutputs(i, order) as unknown as Props, props) };
+}
+
+/** update: a new spot bid, or new wait settings (waiting again if the order is not ready yet). */
+export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  const i = resolved(news);
+  const client = currentClient();
+  const orderId = Number(id);
+  const d = diffOrder(olds as Partial<OrderOutputs>, i);
+  if (d.updates.includes("spotPrice") && i.type === "spot" && i.spotPrice !== undefined) {
+    await client.setSpotPrice(orderId, i.spotPrice);
+    void engineLog("info", `clore: order ${orderId} bid set to ${i.spotPrice} ${i.currency}/day`);
+  }
+  const order = (await client.myOrders()).find((o) => o.id === orderId);
+  if (!order) throw new OrderNotFoundError(orderId);
+  const wasReady = (olds as Partial<OrderOutputs>).status === "running";
+  if (wasReady || !i.waitForReady) return { outs: orderOutputs(i, order) as unknown as Props };
+  return { outs: await readyOutputs(client, i, order, news) };
+}
+
+/**
+ * delete: cancel the order. An order that is already gone is success; an order that may
+ * still bill you is an error naming its id.
+ */
+export async function remove(id: string, _props: Props): Promise<void> {
+  const client = currentClient();
+  let orderId = Number(id);
+  if (PENDING.test(id)) {
+    const order = await resolvePending(client, id);
+    if (!order) return;
+    orderId = order.id;
+  }
+  try {
+    await client.cancelOrder(orderId);
+    void engineLog("info", `clore: cancelled order ${orderId}`);
+  } catch (e) {
+    if (e instanceof CloreApiError || (isCloreError(e) && "apiCode" in e)) {
+      const stillActive = (await client.myOrders()).some((o) => o.id === orderId);
+      if (!stillActive) return;
+    }
+    throw new Error(
+      `could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`,
+      { cause: e },
+    );
+  }
+}

@@ -1,0 +1,41 @@
+import { CloreClient, keyFingerprint, resolveSettings } from "../sdk";
+
+/**
+ * Process state of the provider plugin. The serialized shim captures nothing; the plugin
+ * calls `configure` with the stack's config and we keep a *reader* of it, so the key is
+ * looked up at call time: clore:apiKey → CLORE_API_KEY → ~/.clore/config.json.
+ */
+interface ConfigReader {
+  get(key: string): string | undefined;
+}
+
+let stackConfig: ConfigReader | undefined;
+
+export function configure(config: ConfigReader | undefined): void {
+  stackConfig = config;
+}
+
+const clients = new Map<string, CloreClient>();
+
+/**
+ * The client for the current key and base URL. One per key in the process, so every
+ * resource shares its rate limiter and its coalesced my_orders polls.
+ */
+export function currentClient(): CloreClient {
+  const settings = resolveSettings({
+    apiKey: stackConfig?.get("clore:apiKey") || undefined,
+    baseUrl: stackConfig?.get("clore:baseUrl") || undefined,
+  });
+  const id = `${keyFingerprint(settings.apiKey)}@${settings.baseUrl}`;
+  let client = clients.get(id);
+  if (!client) {
+    client = new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, timeout: timeoutFromEnv() });
+    clients.set(id, client);
+  }
+  return client;
+}
+
+function timeoutFromEnv(): number | undefined {
+  const ms = Number(process.env.CLORE_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}

@@ -1,0 +1,107 @@
+import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+import { z } from "zod";
+
+/** What Pulumi's `check` returns for a bad input: the property and the reason. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The engine's placeholder for a value not known until apply (e.g. an output of another resource). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(v: unknown): boolean {
+  return v === UNKNOWN;
+}
+
+/**
+ * Builds a `check` validator from a zod input schema: the JSON Schema comes from
+ * `z.toJSONSchema(schema, { io: "input" })`, so the zod schema stays the one declaration.
+ * Values unknown at preview are skipped, not rejected.
+ */
+export function inputValidator(schema: z.ZodType): (inputs: Record<string, unknown>) => CheckFailure[] {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  ajv.addKeyword({ keyword: "x-hint", schemaType: "string" });
+  const validate: ValidateFunction = ajv.compile(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }));
+  return (inputs) => {
+    const { known, unknownKeys } = withoutUnknowns(inputs);
+    if (validate(known)) return [];
+    return dedupe(
+      (validate.errors ?? [])
+        .map(failureFromAjv)
+        .filter((f) => !unknownKeys.has(f.property.split(/[.[]/)[0]!)),
+    );
+  };
+}
+
+/** Drop top-level values that are unknown at preview (and nested ones: their parent is skipped). */
+function withoutUnknowns(inputs: Record<string, unknown>): { known: Record<string, unknown>; unknownKeys: Set<string> } {
+  const known: Record<string, unknown> = {};
+  const unknownKeys = new Set<string>();
+  for (const [k, v] of Object.entries(inputs)) {
+    if (k === "__provider") continue;
+    if (containsUnknown(v)) unknownKeys.add(k);
+    else known[k] = v;
+  }
+  return { known, unknownKeys };
+}
+
+function containsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+  return false;
+}
+
+/** ajv's `/ports/22` → `ports.22`, with a reason that names allowed values or the hint. */
+function failureFromAjv(e: ErrorObject): CheckFailure {
+  const segments = e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  // Nested inputs are maps (ports, env), so keys read as `ports.22`, `env.HF_TOKEN`.
+  const join = (segs: string[]) => segs.join(".");
+  const hint = (e.parentSchema as { "x-hint"?: string } | undefined)?.["x-hint"];
+  // A failing key of a map (a port number, an env name) is reported at that key.
+  const key = (e as ErrorObject & { propertyName?: string }).propertyName;
+  if (key !== undefined) segments.push(key);
+  switch (e.keyword) {
+    case "required":
+      return { property: join([...segments, String(e.params.missingProperty)]), reason: "is required" };
+    case "additionalProperties":
+      return { property: join([...segments, String(e.params.additionalProperty)]), reason: `is not a known field; remove it or check its spelling` };
+    case "enum":
+      return { property: join(segments), reason: `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")} (got ${JSON.stringify(e.data)})` };
+    case "propertyNames":
+      return { property: join([...segments, String(e.params.propertyName)]), reason: "has an invalid key" };
+    case "pattern":
+      return { property: join(segments), reason: hint ?? `must match ${e.params.pattern}` };
+    case "type":
+      return { property: join(segments), reason: `must be a ${e.params.type}` };
+    case "minLength":
+      return { property: join(segments), reason: e.params.limit === 1 ? "must not be empty" : `must be at least ${e.params.limit} characters` };
+    case "maxLength":
+      return { property: join(segments), reason: `must be at most ${e.params.limit} characters` };
+    case "exclusiveMinimum":
+      return { property: join(segments), reason: `must be greater than ${e.params.limit} (got ${JSON.stringify(e.data)})` };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMaximum":
+      return { property: join(segments), reason: `must be ${e.params.comparison} ${e.params.limit} (got ${JSON.stringify(e.data)})` };
+    default:
+      return { property: join(segments), reason: e.message ?? "is invalid" };
+  }
+}
+
+function dedupe(failures: CheckFailure[]): CheckFailure[] {
+  const seen = new Set<string>();
+  // A propertyNames failure comes with its inner pattern failure; keep the informative one.
+  const byProperty = new Map<string, CheckFailure>();
+  for (const f of failures) {
+    const prev = byProperty.get(f.property);
+    if (!prev || prev.reason === "has an invalid key") byProperty.set(f.property, f);
+  }
+  return [...byProperty.values()].filter((f) => (seen.has(f.property + f.reason) ? false : (seen.add(f.property + f.reason), true)));
+}
+
+/** zod issues (cross-field rules ajv cannot express) in the same shape. */
+export function failuresFromZod(error: z.ZodError): CheckFailure[] {
+  return error.issues.map((i) => ({ property: i.path.map(String).join("."), reason: i.message }));
+}

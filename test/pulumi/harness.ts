@@ -1,0 +1,115 @@
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/**
+ * Runs the real `pulumi` CLI (built by scripts/install-tools.sh, on PATH via scripts/env.sh)
+ * against a temporary file backend. Programs are copied under <repo>/.tmp so they resolve
+ * @pulumi/pulumi and pulumi-clore from the repo's node_modules.
+ */
+export const REPO = resolve(__dirname, "../..");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestStack {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  pulumi(args: string[], opts?: { input?: string; allowFail?: boolean; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  setConfig(key: string, value: string, secret?: boolean): Promise<void>;
+  up(extra?: string[]): Promise<RunResult>;
+  preview(extra?: string[]): Promise<RunResult>;
+  refresh(extra?: string[]): Promise<RunResult>;
+  destroy(extra?: string[]): Promise<RunResult>;
+  outputs(): Promise<Record<string, unknown>>;
+  exportState(): Promise<{ text: string; json: StackExport }>;
+  cleanup(): void;
+}
+
+export interface StackExport {
+  deployment: { resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown>; inputs?: Record<string, unknown>; initErrors?: string[] }> };
+}
+
+export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** A fresh stack of a copy of `programDir`, with its own file backend. */
+export async function createStack(programDir: string, env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+  const tmpRoot = join(REPO, ".tmp");
+  mkdirSync(tmpRoot, { recursive: true });
+  const root = mkdtempSync(join(tmpRoot, "stack-"));
+  const dir = join(root, "program");
+  cpSync(programDir, dir, { recursive: true });
+  const backend = join(root, "backend");
+  mkdirSync(backend);
+  const fullEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    CLORE_CACHE_DIR: join(root, "cache"),
+    // Keys come from stack config in these tests, never from the environment.
+    CLORE_API_KEY: "",
+    HOME: root,
+    ...env,
+  };
+  const pulumi: TestStack["pulumi"] = async (args, opts = {}) => {
+    const r = await run("pulumi", [...args, "--non-interactive", "--color=never"], { cwd: dir, env: { ...fullEnv, ...opts.env }, input: opts.input });
+    if (r.code !== 0 && !opts.allowFail) {
+      throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+    }
+    return r;
+  };
+  await pulumi(["stack", "init", "test"]);
+  const stack: TestStack = {
+    dir,
+    env: fullEnv,
+    pulumi,
+    async setConfig(key, value, secret = false) {
+      // The value goes through stdin, so it never shows in a process list.
+      await pulumi(["config", "set", ...(secret ? ["--secret"] : []), key], { input: value });
+    },
+    up: (extra = []) => pulumi(["up", "--yes", "--skip-preview", ...extra]),
+    preview: (extra = []) => pulumi(["preview", "--diff", ...extra]),
+    refresh: (extra = []) => pulumi(["refresh", "--yes", "--skip-preview", ...extra]),
+    destroy: (extra = []) => pulumi(["destroy", "--yes", "--skip-preview", ...extra]),
+    async outputs() {
+      const r = await pulumi(["stack", "output", "--json", "--show-secrets"]);
+      return JSON.parse(r.stdout || "{}");
+    },
+    async exportState() {
+      const r = await pulumi(["stack", "export"]);
+      return { text: r.stdout, json: JSON.parse(r.stdout) as StackExport };
+    },
+    cleanup() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Resources of a type in an exported state, e.g. "pulumi-nodejs:dynamic/clore:Order". */
+export function resourcesOfType(state: StackExport, type: string) {
+  return (state.deployment.resources ?? []).filter((r) => r.type === type);
+}
+
+export const ORDER_TYPE = "pulumi-nodejs:dynamic/clore:Order";
+export const SETTINGS_TYPE = "pulumi-nodejs:dynamic/clore:ServerSettings";

@@ -1,0 +1,30 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CloreOrder } from "pulumi-clore";
+
+// Test program: one or more orders shaped entirely by stack config, so a test changes the
+// config and runs `pulumi up` to exercise replace / update / no-op paths.
+const config = new pulumi.Config();
+const count = config.getNumber("count") ?? 1;
+const serverIds: number[] = config.getObject<number[]>("serverIds") ?? [];
+
+export const orders: Record<string, pulumi.Output<unknown>> = {};
+for (let n = 0; n < count; n++) {
+  const order = new CloreOrder(`order-${n}`, {
+    serverId: serverIds[n] ?? config.requireNumber("serverId"),
+    image: config.get("image") ?? "cloreai/ubuntu22.04-cuda12",
+    currency: (config.get("currency") ?? "USD-Blockchain") as "USD-Blockchain",
+    type: (config.get("type") ?? "on-demand") as "on-demand" | "spot",
+    spotPrice: config.getNumber("spotPrice"),
+    ports: config.getObject<Record<string, "tcp" | "http">>("ports") ?? { "22": "tcp" },
+    env: config.getObject<Record<string, string>>("env"),
+    sshPassword: config.getSecret("sshPassword"),
+    readyTimeout: config.getNumber("readyTimeout"),
+    waitForReady: config.getBoolean("waitForReady"),
+  });
+  orders[`order-${n}`] = pulumi.all([order.orderId, order.serverId, order.status, order.sshCommand]).apply(([orderId, serverId, status, sshCommand]) => ({
+    orderId,
+    serverId,
+    status,
+    sshCommand,
+  }));
+}

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { cheapestOf, selectOffers } from "../../provider/resources/marketplace/filters";
+import { MarketplaceResponse } from "../../provider/sdk";
+
+const fixture = JSON.parse(readFileSync(resolve(__dirname, "../../../shared/clore-api/fixtures/marketplace.json"), "utf8"));
+const servers = MarketplaceResponse.parse(fixture).servers;
+
+describe("getMarketplace filtering", () => {
+  it("keeps only available servers by default", () => {
+    assert.ok(selectOffers(servers, {}).every((o) => o.available));
+    assert.ok(selectOffers(servers, { availableOnly: false }).length >= selectOffers(servers, {}).length);
+  });
+
+  it("prices in the asked currency and drops servers that do not accept it", () => {
+    const offers = selectOffers(servers, { currency: "USD-Blockchain", availableOnly: false });
+    for (const o of offers) {
+      assert.equal(o.currency, "USD-Blockchain");
+      assert.ok(o.allowedCurrencies.includes("USD-Blockchain"));
+    }
+  });
+
+  it("sorts by price with the cheapest first and reports it", () => {
+    const offers = selectOffers(servers, { availableOnly: false, currency: "USD-Blockchain" });
+    const prices = offers.map((o) => o.pricePerDay ?? Infinity);
+    assert.deepEqual(prices, [...prices].sort((a, b) => a - b));
+    assert.equal(cheapestOf(offers)?.id, offers[0]?.id);
+  });
+
+  it("filters by gpu, reliability, CUDA version, country and limit", () => {
+    assert.equal(selectOffers(servers, { gpu: "no-such-gpu", availableOnly: false }).length, 0);
+    assert.equal(selectOffers(servers, { minReliability: 1.01 > 1 ? 1 : 1, availableOnly: false }).filter((o) => (o.reliability ?? 0) < 1).length, 0);
+    assert.equal(selectOffers(servers, { minCudaVersion: "99.0", availableOnly: false }).length, 0);
+    assert.equal(selectOffers(servers, { country: "ZZ", availableOnly: false }).length, 0);
+    assert.equal(selectOffers(servers, { availableOnly: false, limit: 1 }).length, 1);
+  });
+});
