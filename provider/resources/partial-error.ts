@@ -1,3 +1,5 @@
+import { plainData } from "./plain-data";
+
 /**
  * A create (or update) that got far enough to rent something. The dynamic-provider host
  * turns an error with `id` and `properties` into a partial-state result, so the order id
@@ -11,7 +13,7 @@ export class ResourceInitError extends Error {
     super(cause.message, { cause });
     this.name = "ResourceInitError";
     this.id = id;
-    this.properties = properties;
+    this.properties = plainData(properties);
     this.reasons = [cause.message];
   }
 }

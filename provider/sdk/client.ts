@@ -21,7 +21,8 @@ import { filterMarketplace, type MarketplaceFilters } from "./marketplace-filter
 import type { GigaspotEditRequest, GigaspotOrderRequest } from "./models/gigaspot";
 import type { Order } from "./models/order";
 import { CreateOrderParams, createOrderBody } from "./order-params";
-import { RateLimiter, sharedRateLimiter, type RateLimits } from "./rate-limiter";
+import { FileLedger } from "./file-ledger";
+import { RateLimiter, type RateLimits, type SlotLedger, keyFingerprint, sharedRateLimiter } from "./rate-limiter";
 import { ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
 import { type Transport, UndiciTransport } from "./transport";
 import { issuesFromZod, parseOrThrow } from "./validate";
@@ -95,7 +96,8 @@ export class CloreClient {
     if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new ValidationError("CloreClient", [{ path: "maxRetries", message: "must be an integer >= 0" }]);
     this.clock = options.clock ?? options.rateLimiter?.clock ?? systemClock;
     this.rateLimiter =
-      options.rateLimiter ?? sharedRateLimiter(this.#apiKey, () => new RateLimiter({ clock: this.clock, limits: options.rateLimits }));
+      options.rateLimiter ??
+      sharedRateLimiter(this.#apiKey, () => new RateLimiter({ clock: this.clock, limits: options.rateLimits ?? limitsFromEnv(), ledger: defaultLedger(this.#apiKey, this.clock) }));
     this.transport = options.transport ?? new UndiciTransport();
   }
 
@@ -315,6 +317,32 @@ export class CloreClient {
   private requireKey(endpoint: string): void {
     if (!this.#apiKey) throw new MissingApiKeyError(endpoint);
   }
+}
+
+/**
+ * Real clocks share the key's budget with every process on the machine (a file ledger);
+ * a fake clock keeps its own timeline in memory. CLORE_RATE_LIMIT_SHARED=0 opts out.
+ */
+function defaultLedger(apiKey: string | undefined, clock: Clock): SlotLedger | undefined {
+  if (clock !== systemClock || process.env.CLORE_RATE_LIMIT_SHARED === "0") return undefined;
+  try {
+    return new FileLedger(keyFingerprint(apiKey));
+  } catch {
+    return undefined; // No writable cache dir: fall back to this process's own limiter.
+  }
+}
+
+/**
+ * CLORE_MIN_INTERVAL_MS / CLORE_CREATE_INTERVAL_MS: tighter limits for a local emulator
+ * running on a time scale. Leave unset against the real API.
+ */
+function limitsFromEnv(): Partial<RateLimits> | undefined {
+  const min = Number(process.env.CLORE_MIN_INTERVAL_MS);
+  const create = Number(process.env.CLORE_CREATE_INTERVAL_MS);
+  const limits: Partial<RateLimits> = {};
+  if (process.env.CLORE_MIN_INTERVAL_MS && Number.isFinite(min) && min >= 0) limits.minIntervalMs = min;
+  if (process.env.CLORE_CREATE_INTERVAL_MS && Number.isFinite(create) && create >= 0) limits.createIntervalMs = create;
+  return Object.keys(limits).length ? limits : undefined;
 }
 
 function checkRequest(schema: z.ZodType, value: unknown, endpoint: string): void {

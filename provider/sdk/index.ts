@@ -21,3 +21,4 @@ export * from "./models/wallet";
 export * from "./models/account";
 export * from "./models/gigaspot";
 export * from "./models/requests";
+export * from "./file-ledger";

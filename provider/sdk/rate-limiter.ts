@@ -9,13 +9,17 @@ import { type Clock, systemClock } from "./clock";
 export type Lane = "general" | "create";
 
 export interface RateLimits {
-  /** Minimum gap between any two requests with one key. Default 1000 ms (1 request/s). */
+  /** Minimum gap between any two requests with one key. Default 1100 ms (the API allows 1/s). */
   minIntervalMs: number;
-  /** Minimum gap between two create_order calls. Default 5000 ms. */
+  /** Minimum gap between two create_order calls. Default 5200 ms (the API allows 1 per 5 s). */
   createIntervalMs: number;
 }
 
-export const DEFAULT_LIMITS: RateLimits = { minIntervalMs: 1000, createIntervalMs: 5000 };
+/**
+ * The API allows 1 request/s and 1 create/5 s per key. We keep a small margin: requests
+ * spaced exactly 1 s apart can arrive closer than that after network jitter and draw 429s.
+ */
+export const DEFAULT_LIMITS: RateLimits = { minIntervalMs: 1100, createIntervalMs: 5200 };
 
 /**
  * Where slot reservations are recorded. The in-memory ledger serves one process; a

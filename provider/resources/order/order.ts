@@ -2,6 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { shimFor } from "../shim";
 import { type OrderInputs, SECRET_OUTPUTS } from "./schema";
 
+// One shim object for every order: Pulumi caches its serialization per object.
+const PROVIDER = shimFor("order");
+
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Arguments of a CloreOrder: see OrderInputs in schema.ts for each field's meaning. */
@@ -36,7 +39,7 @@ export class CloreOrder extends pulumi.dynamic.Resource {
       orderId: undefined, status: undefined, pricePerDay: undefined, createdAt: undefined, pubCluster: undefined,
       tcpPorts: undefined, sshHost: undefined, sshPort: undefined, sshCommand: undefined, httpUrl: undefined,
     };
-    super(shimFor("order"), name, { ...outputs, ...args }, withOrderDefaults(opts), "clore", "Order");
+    super(PROVIDER, name, { ...outputs, ...args }, withOrderDefaults(opts), "clore", "Order");
   }
 
   /** Adopt an existing order into the stack by its id (then `pulumi refresh` fills its outputs). */

@@ -50,7 +50,25 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
 }
 
-function createParams(i: OrderInputsResolved): CreateOrderParams {
+/**
+ * create_order's required_price must equal the server's current price (the API fails the
+ * rent on a mismatch), so maxPricePerDay is checked against the live price and the live
+ * price is what we send: a price that rose in between fails instead of charging more.
+ */
+async function requiredPrice(client: CloreClient, i: OrderInputsResolved): Promise<number | undefined> {
+  if (i.maxPricePerDay === undefined) return undefined;
+  const server = (await client.marketplace({ availableOnly: false })).find((s) => s.id === i.serverId);
+  const price = server?.price?.on_demand?.[i.currency] ?? undefined;
+  if (price === undefined || price === null) {
+    throw new Error(`server ${i.serverId} lists no on-demand price in ${i.currency}; pick another server or currency (\`clore search\`).`);
+  }
+  if (price > i.maxPricePerDay) {
+    throw new Error(`server ${i.serverId} costs ${price} ${i.currency}/day, above maxPricePerDay ${i.maxPricePerDay}; nothing was rented. Raise maxPricePerDay or pick a cheaper server.`);
+  }
+  return price;
+}
+
+function createParams(i: OrderInputsResolved, required?: number): CreateOrderParams {
   return {
     serverId: i.serverId,
     image: i.image,
@@ -63,7 +81,7 @@ function createParams(i: OrderInputsResolved): CreateOrderParams {
     jupyterToken: i.jupyterToken,
     sshPassword: i.sshPassword,
     sshKey: i.sshKey,
-    requiredPrice: i.maxPricePerDay,
+    requiredPrice: required,
   };
 }
 
@@ -81,9 +99,10 @@ export async function create(props: Props): Promise<{ id: string; outs: Props }>
     if (!found) throw new OrderNotFoundError(i.adoptOrderId);
     order = found;
   } else {
+    const required = await requiredPrice(client, i);
     const since = Math.floor(Date.now() / 1000) - CLOCK_SKEW_S;
     try {
-      order = await client.createOrder(createParams(i));
+      order = await client.createOrder(createParams(i, required));
     } catch (e) {
       if (isCloreError(e) && e.code === "CLORE_ORDER_OUTCOME_UNKNOWN") {
         // Keep a handle in state: read and delete look the order up by server and time.

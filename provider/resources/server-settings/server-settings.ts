@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { shimFor } from "../shim";
 import type { ServerSettingsInputs } from "./schema";
 
+const PROVIDER = shimFor("server-settings");
+
 export type CloreServerSettingsArgs = { [K in keyof ServerSettingsInputs]: pulumi.Input<ServerSettingsInputs[K]> };
 
 /**
@@ -25,6 +27,6 @@ export class CloreServerSettings extends pulumi.dynamic.Resource {
   declare readonly spotPrices: pulumi.Output<Record<string, number> | undefined>;
 
   constructor(name: string, args: CloreServerSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shimFor("server-settings"), name, { serverId: undefined, online: undefined, previous: undefined, ...args }, opts, "clore", "ServerSettings");
+    super(PROVIDER, name, { serverId: undefined, online: undefined, previous: undefined, ...args }, opts, "clore", "ServerSettings");
   }
 }

@@ -16,7 +16,7 @@ for (let n = 0; n < count; n++) {
     type: (config.get("type") ?? "on-demand") as "on-demand" | "spot",
     spotPrice: config.getNumber("spotPrice"),
     ports: config.getObject<Record<string, "tcp" | "http">>("ports") ?? { "22": "tcp" },
-    env: config.getObject<Record<string, string>>("env"),
+    env: config.getSecretObject<Record<string, string>>("env"),
     sshPassword: config.getSecret("sshPassword"),
     readyTimeout: config.getNumber("readyTimeout"),
     waitForReady: config.getBoolean("waitForReady"),

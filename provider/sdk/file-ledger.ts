@@ -1,0 +1,86 @@
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Lane, RateLimits, SlotLedger } from "./rate-limiter";
+
+/**
+ * A slot ledger in a small file per key (named by the key's fingerprint, never the key),
+ * so every process on the machine that uses one key — the Pulumi program, the provider
+ * plugin, two stacks, the CLI — shares the 1 request/s and 1 create/5 s budget.
+ */
+export class FileLedger implements SlotLedger {
+  private readonly statePath: string;
+  private readonly lockPath: string;
+
+  constructor(fingerprint: string, dir: string = defaultLedgerDir()) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.statePath = join(dir, `${fingerprint}.json`);
+    this.lockPath = join(dir, `${fingerprint}.lock`);
+  }
+
+  async reserve(lane: Lane, now: number, limits: RateLimits): Promise<number> {
+    return this.locked(() => {
+      const s = this.read();
+      let at = Math.max(now, s.nextAny);
+      if (lane === "create") at = Math.max(at, s.nextCreate);
+      s.nextAny = at + limits.minIntervalMs;
+      if (lane === "create") s.nextCreate = at + limits.createIntervalMs;
+      this.write(s);
+      return at;
+    });
+  }
+
+  async hold(until: number): Promise<void> {
+    await this.locked(() => {
+      const s = this.read();
+      s.nextAny = Math.max(s.nextAny, until);
+      this.write(s);
+    });
+  }
+
+  private read(): { nextAny: number; nextCreate: number } {
+    try {
+      const s = JSON.parse(readFileSync(this.statePath, "utf8"));
+      return { nextAny: Number(s.nextAny) || 0, nextCreate: Number(s.nextCreate) || 0 };
+    } catch {
+      return { nextAny: 0, nextCreate: 0 };
+    }
+  }
+
+  private write(s: { nextAny: number; nextCreate: number }): void {
+    const tmp = `${this.statePath}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(s), { mode: 0o600 });
+    renameSync(tmp, this.statePath);
+  }
+
+  /** An exclusive-create lock file; a lock older than 5 s is a crashed holder's and is broken. */
+  private async locked<T>(fn: () => T): Promise<T> {
+    for (let spins = 0; ; spins++) {
+      try {
+        closeSync(openSync(this.lockPath, "wx", 0o600));
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        try {
+          if (Date.now() - statSync(this.lockPath).mtimeMs > 5000) unlinkSync(this.lockPath);
+        } catch {
+          // The holder released it meanwhile.
+        }
+        await new Promise((r) => setTimeout(r, Math.min(20, 1 + spins)));
+      }
+    }
+    try {
+      return fn();
+    } finally {
+      try {
+        unlinkSync(this.lockPath);
+      } catch {
+        // Already broken as stale by another process: nothing to release.
+      }
+    }
+  }
+}
+
+export function defaultLedgerDir(): string {
+  return process.env.CLORE_RATE_LIMIT_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-clore", "rate-limits");
+}

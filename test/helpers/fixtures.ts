@@ -1,0 +1,26 @@
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import * as path from "node:path";
+
+/** ../shared/clore-api/fixtures beside the clone (CI checks shared/ out next to it too). */
+export const FIXTURES_DIR = path.resolve(__dirname, "../../../shared/clore-api/fixtures");
+
+/** Parsed JSON of `fixtures/<name>` (name may include a subfolder, e.g. `errors/x.json`). */
+export function fixture<T = any>(name: string): T {
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), "utf8")) as T;
+}
+
+/** Raw text of a fixture, for feeding a fake transport byte for byte. */
+export function fixtureText(name: string): string {
+  return readFileSync(path.join(FIXTURES_DIR, name), "utf8");
+}
+
+/** Every *.json fixture, as paths relative to FIXTURES_DIR (`errors/…`, `requests/…` included). */
+export function listFixtures(dir = FIXTURES_DIR, prefix = ""): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) return listFixtures(full, `${prefix}${name}/`);
+      return name.endsWith(".json") ? [`${prefix}${name}`] : [];
+    });
+}
