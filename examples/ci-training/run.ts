@@ -20,12 +20,14 @@ export interface TrainingJobOptions {
   /** Extra stack config (e.g. clore:baseUrl). The API key comes from CLORE_API_KEY or clore:apiKey. */
   config?: Record<string, { value: string; secret?: boolean }>;
   log?: (line: string) => void;
+  /** The Pulumi project directory; default this example's. */
+  workDir?: string;
 }
 
 export async function runTrainingJob(opts: TrainingJobOptions): Promise<{ orderId: number }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l));
   const serverId = opts.serverId ?? (await cheapestServer());
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: opts.stackName, workDir: __dirname });
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName: opts.stackName, workDir: opts.workDir ?? __dirname });
   try {
     await stack.setAllConfig({
       serverId: { value: String(serverId) },

@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { runTrainingJob } from "../../examples/ci-training/run";
+import { type Emulator, startEmulator } from "../../provider/emulator";
+import { CloreClient, RateLimiter } from "../../provider/sdk";
+import { REPO, type TestStack, createStack } from "./harness";
+
+const FAST = { CLORE_MIN_INTERVAL_MS: "50", CLORE_CREATE_INTERVAL_MS: "250" };
+
+describe("examples on the real Pulumi engine", function () {
+  this.timeout(300_000);
+  let emu: Emulator;
+  let sdk: CloreClient;
+
+  before(async () => {
+    emu = await startEmulator({ port: 0, timeScale: 0.05 });
+    sdk = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter: new RateLimiter({ limits: { minIntervalMs: 60, createIntervalMs: 300 } }) });
+  });
+  after(async () => {
+    await sdk?.close();
+    await emu?.close();
+  });
+
+  async function stackFor(example: string): Promise<TestStack> {
+    const stack = await createStack(join(REPO, "examples", example), FAST);
+    await stack.setConfig("clore:baseUrl", emu.url);
+    await stack.setConfig("clore:apiKey", emu.apiKey, true);
+    return stack;
+  }
+
+  describe("gpu-rental", () => {
+    let stack: TestStack;
+    after(() => stack?.cleanup());
+
+    it("rents the cheapest matching server and prints its ssh command", async () => {
+      stack = await stackFor("gpu-rental");
+      await stack.setConfig("sshPassword", "example-pass-1", true);
+      await stack.up();
+      const out = await stack.outputs();
+      assert.match(String(out.sshCommand), /^ssh root@127\.0\.0\.1 -p \d+$/);
+      const market = await sdk.marketplace({ availableOnly: false });
+      const rented = emu.activeOrders()[0]!;
+      const cheapest = market
+        .filter((s) => s.allowed_coins?.includes("USD-Blockchain") && (s.gpu_array ?? []).some((g) => /RTX/i.test(g)))
+        .map((s) => s.price?.on_demand?.["USD-Blockchain"] ?? Infinity)
+        .filter((p) => p <= 10);
+      assert.equal(rented.price, Math.min(...cheapest));
+    });
+
+    it("does not replace the order on the next run although the rented server is no longer available", async () => {
+      await stack.preview(["--expect-no-changes"]);
+    });
+
+    it("cancels the order on destroy", async () => {
+      await stack.destroy();
+      assert.equal(emu.activeOrders().length, 0);
+    });
+  });
+
+  describe("host-pricing", () => {
+    let stack: TestStack;
+    let before: Record<string, number | null>;
+    after(() => stack?.cleanup());
+
+    it("sets the prices of the host's server", async () => {
+      before = { ...(await sdk.serverConfig("rig-alpha")).pricing };
+      stack = await stackFor("host-pricing");
+      await stack.setConfig("usdPerDay", "4.2");
+      await stack.up();
+      const cfg = await sdk.serverConfig("rig-alpha");
+      assert.equal(cfg.pricing?.["USD-Blockchain"], 4.2);
+      assert.equal(cfg.spot_pricing?.["USD-Blockchain"], 2.31);
+      assert.equal(cfg.mrl, 96);
+    });
+
+    it("reports a price changed outside Pulumi as drift on refresh, and up puts it back", async () => {
+      await sdk.setServerSettings({ name: "rig-alpha", availability: true, mrl: 96, onDemandPrices: { "USD-Blockchain": 9.99 } });
+      await stack.refresh();
+      const preview = await stack.preview();
+      assert.match(preview.stdout, /~ .*rig-alpha|update/);
+      await stack.up();
+      assert.equal((await sdk.serverConfig("rig-alpha")).pricing?.["USD-Blockchain"], 4.2);
+    });
+
+    it("restores the settings it found on destroy", async () => {
+      await stack.destroy();
+      assert.deepEqual((await sdk.serverConfig("rig-alpha")).pricing, before);
+    });
+  });
+
+  describe("ci-training (Automation API)", () => {
+    const saved = { ...process.env };
+    before(() => {
+      const root = mkdtempSync(join(REPO, ".tmp", "ci-"));
+      Object.assign(process.env, FAST, {
+        PULUMI_BACKEND_URL: `file://${root}`,
+        PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        CLORE_API_KEY: emu.apiKey,
+        CLORE_BASE_URL: emu.url,
+      });
+      cpSync(join(REPO, "examples/ci-training"), join(root, "project"), { recursive: true });
+      workDir = join(root, "project");
+    });
+    after(() => {
+      process.env = saved;
+    });
+    let workDir: string;
+
+    it("runs the job on a fresh server and destroys the stack", async () => {
+      const { orderId } = await runTrainingJob({ stackName: "ci-ok", workDir, log: () => undefined });
+      assert.ok(orderId > 0);
+      assert.equal(emu.activeOrders().length, 0);
+      assert.equal(emu.allOrders().find((o) => o.id === orderId)?.state, "cancelled");
+    });
+
+    it("destroys the stack even when the job fails", async () => {
+      await assert.rejects(
+        runTrainingJob({ stackName: "ci-fail", workDir, log: () => undefined, job: async () => { throw new Error("loss is NaN"); } }),
+        /loss is NaN/,
+      );
+      assert.equal(emu.activeOrders().length, 0);
+    });
+  });
+});
