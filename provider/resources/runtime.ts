@@ -1,4 +1,4 @@
-import { CloreClient, keyFingerprint, resolveSettings } from "../sdk";
+import { CancelBatcher, CloreClient, keyFingerprint, resolveSettings } from "../sdk";
 
 /**
  * Process state of the provider plugin. The serialized shim captures nothing; the plugin
@@ -34,6 +34,21 @@ export function currentClient(): CloreClient {
   }
   return client;
 }
+
+const batchers = new WeakMap<CloreClient, CancelBatcher>();
+
+/** Cancel through the process-wide batcher of the client: concurrent deletes share calls. */
+export function cancelOrder(client: CloreClient, orderId: number): Promise<void> {
+  let batcher = batchers.get(client);
+  if (!batcher) {
+    batcher = new CancelBatcher(client);
+    batchers.set(client, batcher);
+  }
+  return batcher.cancel(orderId);
+}
+
+/** How old a my_orders answer may be for reads and delete checks (refresh of N costs one call). */
+export const READ_MAX_AGE_MS = 2000;
 
 function timeoutFromEnv(): number | undefined {
   const ms = Number(process.env.CLORE_TIMEOUT_MS);

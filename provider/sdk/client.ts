@@ -84,6 +84,8 @@ export class CloreClient {
   // Held in a closure-free private field; never serialized, logged or put in errors.
   readonly #apiKey?: string;
   #pendingMyOrders = new Map<string, Promise<Order[]>>();
+  #lastMyOrders = new Map<string, { sentAt: number; orders: Promise<Order[]> }>();
+
 
   constructor(options: CloreClientOptions = {}) {
     const settings = resolveSettings(options);
@@ -135,19 +137,27 @@ export class CloreClient {
 
   /**
    * Your orders; `includeCompleted` adds cancelled/expired ones. Concurrent callers that
-   * arrive before the request is sent share one request (coalesced polling).
+   * arrive before the request is sent share one request (coalesced polling). With
+   * `maxAgeMs`, an answer sent that recently is reused (refresh of N orders costs one call);
+   * any write through this client makes the next call fresh.
    */
-  myOrders(options: { includeCompleted?: boolean } = {}): Promise<Order[]> {
+  myOrders(options: { includeCompleted?: boolean; maxAgeMs?: number } = {}): Promise<Order[]> {
     const completed = Boolean(options.includeCompleted);
     const key = String(completed);
+    const last = this.#lastMyOrders.get(key);
+    if (options.maxAgeMs && last && this.clock.now() - last.sentAt <= options.maxAgeMs) return last.orders;
     const pending = this.#pendingMyOrders.get(key);
     if (pending) return pending;
-    const p = this.call("my_orders", { query: completed ? { return_completed: "true" } : {} }, () => {
-      // Sent: later callers must get a fresh answer, not one from before their change.
+    const p: Promise<Order[]> = this.call("my_orders", { query: completed ? { return_completed: "true" } : {} }, () => {
+      // Sent: later callers must get a fresh answer, not one from before their change;
+      // readers that accept an answer this old share the one in flight.
       if (this.#pendingMyOrders.get(key) === p) this.#pendingMyOrders.delete(key);
+      this.#lastMyOrders.set(key, { sentAt: this.clock.now(), orders: p });
     }).then((r) => r.orders);
     this.#pendingMyOrders.set(key, p);
-    p.catch(() => undefined).finally(() => {
+    p.catch(() => {
+      if (this.#lastMyOrders.get(key)?.orders === p) this.#lastMyOrders.delete(key);
+    }).finally(() => {
       if (this.#pendingMyOrders.get(key) === p) this.#pendingMyOrders.delete(key);
     });
     return p;
@@ -289,6 +299,8 @@ export class CloreClient {
     for (let attempt = 0; ; attempt++) {
       await this.rateLimiter.acquire(spec.lane);
       if (attempt === 0) onSent?.();
+      // A write makes every earlier my_orders answer stale.
+      if (spec.method === "POST") this.#lastMyOrders.clear();
       const event: RequestEvent = { endpoint, attempt };
       const retryDelay = 1000 * 2 ** attempt;
       const canRetry = attempt < this.maxRetries;

@@ -22,3 +22,4 @@ export * from "./models/account";
 export * from "./models/gigaspot";
 export * from "./models/requests";
 export * from "./file-ledger";
+export * from "./cancel-batcher";

@@ -6,7 +6,7 @@ import { type Emulator, startEmulator } from "../../provider/emulator";
 import { CloreClient, RateLimiter } from "../../provider/sdk";
 import { REPO, type TestStack, createStack } from "./harness";
 
-const FAST = { CLORE_MIN_INTERVAL_MS: "50", CLORE_CREATE_INTERVAL_MS: "250" };
+const FAST = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" };
 
 describe("examples on the real Pulumi engine", function () {
   this.timeout(300_000);

@@ -28,8 +28,8 @@ describe("CloreOrder on the real Pulumi engine", function () {
     emu = await startEmulator({ port: 0, timeScale: 0.05 });
     stack = await createStack(PROGRAM, {
       // The emulator runs 20x faster than the API; let the SDK pace itself to match.
-      CLORE_MIN_INTERVAL_MS: "50",
-      CLORE_CREATE_INTERVAL_MS: "250",
+      CLORE_MIN_INTERVAL_MS: "100",
+      CLORE_CREATE_INTERVAL_MS: "400",
     });
     await stack.setConfig("clore:baseUrl", emu.url);
     await stack.setConfig("clore:apiKey", emu.apiKey, true);

@@ -8,7 +8,7 @@ import {
 } from "../../sdk";
 import { engineLog } from "../engine-log";
 import { ResourceInitError, withProvider } from "../partial-error";
-import { currentClient } from "../runtime";
+import { READ_MAX_AGE_MS, cancelOrder, currentClient } from "../runtime";
 import { type CheckFailure, failuresFromZod, inputValidator, isUnknown } from "../validation";
 import { diffOrder } from "./diff";
 import { orderOutputs } from "./outputs";
@@ -148,7 +148,9 @@ function inputsFromOrder(order: Order): Props {
  */
 export async function read(id: string, props: Props = {}): Promise<{ id?: string; props?: Props }> {
   const client = currentClient();
-  const order = PENDING.test(id) ? await resolvePending(client, id) : (await client.myOrders()).find((o) => o.id === Number(id));
+  const order = PENDING.test(id)
+    ? await resolvePending(client, id)
+    : (await client.myOrders({ maxAgeMs: READ_MAX_AGE_MS })).find((o) => o.id === Number(id));
   if (!order) return {};
   const hasInputs = props.serverId !== undefined && props.image !== undefined;
   const i = resolved(hasInputs ? props : inputsFromOrder(order));
@@ -185,7 +187,7 @@ export async function remove(id: string, _props: Props): Promise<void> {
     orderId = order.id;
   }
   try {
-    await client.cancelOrder(orderId);
+    await cancelOrder(client, orderId);
     void engineLog("info", `clore: cancelled order ${orderId}`);
   } catch (e) {
     if (e instanceof CloreApiError || (isCloreError(e) && "apiCode" in e)) {
