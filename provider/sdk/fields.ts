@@ -29,7 +29,7 @@ export const LIMITS = {
 export const serverId = z.number().int().positive().meta({ description: "Marketplace server id (`clore search`)." });
 
 const imageBase = z.string().min(1, "must not be empty").max(LIMITS.imageLength);
-export const image = matching(imageBase, /^\S+$/, "must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12", "Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. Changing it replaces the order.");
+export const image = matching(imageBase, /^\S+$/, "must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12", "Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`.");
 
 export const currency = z.enum(CURRENCIES).meta({
   description: `Payment currency: one of ${CURRENCIES.join(", ")}. It must be in the server's allowed_coins.`,
