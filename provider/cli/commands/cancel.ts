@@ -1,0 +1,34 @@
+import { OrderNotFoundError } from "../../sdk";
+import { defineCommand } from "../command";
+import { money } from "../format";
+import { positiveInt } from "../parse";
+import type { MessageResult } from "../render";
+
+interface CancelOptions {
+  issue?: string;
+}
+
+export const cancelCommand = defineCommand<CancelOptions>({
+  name: "cancel",
+  args: [{ syntax: "<order_id>", description: 'order id (see "clore orders")', parse: positiveInt }],
+  summary: "Cancel an order",
+  description:
+    "Cancel one of your active orders; billing stops. clore first checks that the order is among your active orders, " +
+    "so a typo fails instead of being sent. --issue reports a problem with the host to Clore.",
+  configure(cmd) {
+    cmd.option("--issue <text>", "report a problem with the server (e.g. \"GPU #1 not detected\")");
+  },
+  examples: ["clore cancel 612345", 'clore cancel 612345 --issue "GPU #1 not detected"'],
+  async run(ctx, args, o): Promise<MessageResult> {
+    const orderId = args[0] as number;
+    const client = ctx.client();
+    const order = (await client.myOrders()).find((x) => x.id === orderId);
+    if (!order) throw new OrderNotFoundError(orderId);
+    await client.cancelOrder(orderId, o.issue);
+    return {
+      kind: "message",
+      json: { orderId, cancelled: true, serverId: order.serverId ?? null, spend: order.spend ?? null, currency: order.currency ?? null },
+      text: `Cancelled order ${orderId} on server ${order.serverId ?? "?"} (spent ${money(order.spend, order.currency)}).`,
+    };
+  },
+});
