@@ -5,3 +5,4 @@ export { CloreServerSettings, type CloreServerSettingsArgs } from "./server-sett
 export { ServerSettingsInputs, ON_DELETE } from "./server-settings/schema";
 export { getMarketplace, getMarketplaceOutput } from "./marketplace/get-marketplace";
 export { MarketplaceArgs, type MarketplaceOffer, type MarketplaceResult, selectOffers } from "./marketplace/filters";
+export { CloreBudget, type CloreBudgetArgs } from "./budget/budget";

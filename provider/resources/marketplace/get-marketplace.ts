@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CloreClient, MarketplaceResponse, ValidationError, resolveSettings } from "../../sdk";
-import { readCache, writeCache } from "./cache";
+import { ValidationError } from "../../sdk";
+import { cachedProgramCall } from "../program-api";
 import { MarketplaceArgs, type MarketplaceResult, cheapestOf, selectOffers } from "./filters";
 
 /**
@@ -16,17 +16,8 @@ export async function getMarketplace(args: MarketplaceArgs = {}): Promise<Market
   if (!parsed.success) {
     throw new ValidationError("getMarketplace", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   }
-  const settings = resolveSettings({ apiKey: programConfig("clore:apiKey"), baseUrl: programConfig("clore:baseUrl") });
-  const ttlMs = parsed.data.cacheTtlSeconds * 1000;
-  let entry = readCache<unknown>(settings.apiKey, settings.baseUrl, ttlMs);
-  if (!entry) {
-    await using client = new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl });
-    const raw = await client.call("marketplace");
-    entry = { value: raw, fetchedAt: Date.now() };
-    writeCache(settings.apiKey, settings.baseUrl, raw);
-  }
-  // Cached entries hold the parsed answer; parse again to restore the convenience fields.
-  const servers = MarketplaceResponse.parse(entry.value).servers;
+  const entry = await cachedProgramCall("marketplace", parsed.data.cacheTtlSeconds * 1000);
+  const servers = entry.value.servers;
   const offers = selectOffers(servers, args);
   return { servers: offers, cheapest: cheapestOf(offers), fetchedAt: new Date(entry.fetchedAt).toISOString() };
 }
@@ -34,13 +25,4 @@ export async function getMarketplace(args: MarketplaceArgs = {}): Promise<Market
 /** The Output form, for arguments that are themselves outputs. */
 export function getMarketplaceOutput(args: pulumi.Input<MarketplaceArgs> = {}): pulumi.Output<MarketplaceResult> {
   return pulumi.output(args).apply((a) => getMarketplace(a as MarketplaceArgs));
-}
-
-/** Stack config read raw (the key stays a plain string in this process only, never an output). */
-function programConfig(key: string): string | undefined {
-  try {
-    return pulumi.runtime.getConfig(key) || undefined;
-  } catch {
-    return undefined;
-  }
 }

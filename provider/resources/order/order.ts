@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { CloreBudget } from "../budget/budget";
 import { shimFor } from "../shim";
 import { type OrderInputs, SECRET_OUTPUTS } from "./schema";
 
@@ -8,7 +9,10 @@ const PROVIDER = shimFor("order");
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** Arguments of a CloreOrder: see OrderInputs in schema.ts for each field's meaning. */
-export type CloreOrderArgs = Inputs<OrderInputs>;
+export type CloreOrderArgs = Inputs<OrderInputs> & {
+  /** A stack spending cap checked before this order is created (program-side, not an input). */
+  budget?: CloreBudget;
+};
 
 /**
  * A rented Clore.ai server running your container. `pulumi up` rents it (and waits until
@@ -39,7 +43,11 @@ export class CloreOrder extends pulumi.dynamic.Resource {
       orderId: undefined, status: undefined, pricePerDay: undefined, createdAt: undefined, pubCluster: undefined,
       tcpPorts: undefined, sshHost: undefined, sshPort: undefined, sshCommand: undefined, httpUrl: undefined,
     };
-    super(PROVIDER, name, { ...outputs, ...args }, withOrderDefaults(opts), "clore", "Order");
+    const { budget, ...inputs } = args;
+    // The budget verdict is an input that resolves to nothing: registration (and so the
+    // create) waits for it, and a stack over its cap fails before any order is rented.
+    const gate = budget ? pulumi.output(budget.add(name, inputs).then(() => undefined)) : undefined;
+    super(PROVIDER, name, { ...outputs, ...inputs, ...(gate ? { budgetCheck: gate } : {}) }, withOrderDefaults(opts), "clore", "Order");
   }
 
   /** Adopt an existing order into the stack by its id (then `pulumi refresh` fills its outputs). */

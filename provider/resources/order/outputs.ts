@@ -1,13 +1,16 @@
 import type { Order } from "../../sdk";
-import type { OrderInputsResolved, OrderOutputs } from "./schema";
+import type { OrderInputsResolved, OrderOutputs, ServerFacts } from "./schema";
+import { expiryOf } from "./ttl";
 
-/** Inputs as applied + the order as the API reports it. Pure. */
-export function orderOutputs(inputs: OrderInputsResolved, order: Order): OrderOutputs {
+/** Inputs as applied + the order as the API reports it (+ the rented server's facts). Pure. */
+export function orderOutputs(inputs: OrderInputsResolved, order: Order, server?: ServerFacts): OrderOutputs {
   const host = order.pubHost;
   const sshPort = order.tcpPortMap["22"];
   return {
     ...inputs,
-    serverId: order.serverId ?? inputs.serverId,
+    server,
+    expiresOn: expiryOf(inputs, order.createdAt),
+    serverId: order.serverId ?? inputs.serverId!,
     orderId: order.id,
     status: order.status,
     pricePerDay: order.price ?? undefined,

@@ -12,7 +12,10 @@ import { READ_MAX_AGE_MS, cancelOrder, currentClient } from "../runtime";
 import { type CheckFailure, failuresFromZod, inputValidator, isUnknown } from "../validation";
 import { diffOrder } from "./diff";
 import { orderOutputs } from "./outputs";
+import { type Rented, rent } from "./rent";
 import { OrderInputs, type OrderInputsResolved, type OrderOutputs, crossFieldFailures } from "./schema";
+import { changeBid } from "./spot-bid";
+import { TTL_EXPIRED, isPast } from "./ttl";
 import { waitUntilReady } from "./wait-ready";
 
 type Props = Record<string, unknown>;
@@ -30,7 +33,9 @@ function resolved(props: Props): OrderInputsResolved {
 }
 
 /** check: every input against the schema (ajv) plus cross-field rules. No API call. */
-export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
+export async function check(_olds: Props, allNews: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
+  // budgetCheck is CloreBudget's gate (see order.ts), not an input of the order.
+  const { budgetCheck: _gate, ...news } = allNews;
   const failures = validate(news);
   const known = Object.fromEntries(Object.entries(news).filter(([, v]) => !isUnknown(v)));
   const cross = crossFieldFailures({ type: "on-demand", ...known } as Partial<OrderInputsResolved>).filter(
@@ -51,41 +56,6 @@ export async function diff(_id: string, olds: Props, news: Props) {
 }
 
 /**
- * create_order's required_price must equal the server's current price (the API fails the
- * rent on a mismatch), so maxPricePerDay is checked against the live price and the live
- * price is what we send: a price that rose in between fails instead of charging more.
- */
-async function requiredPrice(client: CloreClient, i: OrderInputsResolved): Promise<number | undefined> {
-  if (i.maxPricePerDay === undefined) return undefined;
-  const server = (await client.marketplace({ availableOnly: false })).find((s) => s.id === i.serverId);
-  const price = server?.price?.on_demand?.[i.currency] ?? undefined;
-  if (price === undefined || price === null) {
-    throw new Error(`server ${i.serverId} lists no on-demand price in ${i.currency}; pick another server or currency (\`clore search\`).`);
-  }
-  if (price > i.maxPricePerDay) {
-    throw new Error(`server ${i.serverId} costs ${price} ${i.currency}/day, above maxPricePerDay ${i.maxPricePerDay}; nothing was rented. Raise maxPricePerDay or pick a cheaper server.`);
-  }
-  return price;
-}
-
-function createParams(i: OrderInputsResolved, required?: number): CreateOrderParams {
-  return {
-    serverId: i.serverId,
-    image: i.image,
-    type: i.type,
-    currency: i.currency,
-    spotPrice: i.spotPrice,
-    ports: i.ports,
-    env: i.env,
-    command: i.command,
-    jupyterToken: i.jupyterToken,
-    sshPassword: i.sshPassword,
-    sshKey: i.sshKey,
-    requiredPrice: required,
-  };
-}
-
-/**
  * create is transactional in the only way a paid API allows: if unsure, find the order and
  * keep its id. Once an order exists, every later failure (boot timeout, lost order) is
  * reported with the id in state.
@@ -93,37 +63,25 @@ function createParams(i: OrderInputsResolved, required?: number): CreateOrderPar
 export async function create(props: Props): Promise<{ id: string; outs: Props }> {
   const i = resolved(props);
   const client = currentClient();
-  let order: Order;
+  let rented: Rented;
   if (i.adoptOrderId !== undefined) {
     const found = (await client.myOrders()).find((o) => o.id === i.adoptOrderId);
     if (!found) throw new OrderNotFoundError(i.adoptOrderId);
-    order = found;
+    rented = { order: found };
   } else {
-    const required = await requiredPrice(client, i);
-    const since = Math.floor(Date.now() / 1000) - CLOCK_SKEW_S;
-    try {
-      order = await client.createOrder(createParams(i, required));
-    } catch (e) {
-      if (isCloreError(e) && e.code === "CLORE_ORDER_OUTCOME_UNKNOWN") {
-        // Keep a handle in state: read and delete look the order up by server and time.
-        const id = `pending:${i.serverId}:${since}`;
-        throw new ResourceInitError(id, withProvider({ ...i, status: "unknown" }, props), e as Error);
-      }
-      throw e;
-    }
-    void engineLog("info", `clore: rented server ${i.serverId} as order ${order.id} (${order.price ?? "?"} ${order.currency ?? i.currency}/day)`);
+    rented = await rent(client, i, props);
   }
-  return { id: String(order.id), outs: await readyOutputs(client, i, order, props) };
+  return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props) };
 }
 
 /** Wait for readiness if asked; on failure keep the order id in state. */
-async function readyOutputs(client: CloreClient, i: OrderInputsResolved, order: Order, props: Props): Promise<Props> {
-  if (!i.waitForReady) return orderOutputs(i, order) as unknown as Props;
+async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props): Promise<Props> {
+  if (!i.waitForReady) return orderOutputs(i, order, server) as unknown as Props;
   try {
     const ready = await waitUntilReady(client, order.id, i, i.readyTimeout);
-    return orderOutputs(i, ready) as unknown as Props;
+    return orderOutputs(i, ready, server) as unknown as Props;
   } catch (e) {
-    throw new ResourceInitError(String(order.id), withProvider(orderOutputs(i, order) as unknown as Props, props), e as Error);
+    throw new ResourceInitError(String(order.id), withProvider(orderOutputs(i, order, server) as unknown as Props, props), e as Error);
   }
 }
 
@@ -151,27 +109,41 @@ export async function read(id: string, props: Props = {}): Promise<{ id?: string
   const order = PENDING.test(id)
     ? await resolvePending(client, id)
     : (await client.myOrders({ maxAgeMs: READ_MAX_AGE_MS })).find((o) => o.id === Number(id));
-  if (!order) return {};
-  const hasInputs = props.serverId !== undefined && props.image !== undefined;
+  const old = props as Partial<OrderOutputs>;
+  // An order cancelled by its TTL stays in state as a record until its ttl changes.
+  if (!order) return old.status === TTL_EXPIRED ? { id, props } : {};
+  const hasInputs = props.image !== undefined && (props.serverId !== undefined || props.select !== undefined);
   const i = resolved(hasInputs ? props : inputsFromOrder(order));
-  return { id: String(order.id), props: withProvider(orderOutputs(i, order) as unknown as Props, props) };
+  const outs = orderOutputs(i, order, old.server);
+  return { id: String(order.id), props: withProvider({ ...outs, ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined } as unknown as Props, props) };
 }
 
-/** update: a new spot bid, or new wait settings (waiting again if the order is not ready yet). */
+/**
+ * update: cancel an order past its TTL (it stays as a record), move a spot bid (in steps
+ * when lowering), or apply new wait settings (waiting again if the order is not ready yet).
+ */
 export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
   const i = resolved(news);
+  const old = olds as Partial<OrderOutputs>;
   const client = currentClient();
   const orderId = Number(id);
-  const d = diffOrder(olds as Partial<OrderOutputs>, i);
+  const d = diffOrder(old, i);
+  if (d.updates.includes("expiresOn")) {
+    await cancelOrder(client, orderId).catch(async (e) => {
+      if ((await client.myOrders()).some((o) => o.id === orderId)) throw e;
+    });
+    void engineLog("info", `clore: order ${orderId} passed its expiry (${old.expiresOn}) and was cancelled`);
+    return { outs: { ...olds, ...i, status: TTL_EXPIRED, ttlExpired: true } };
+  }
+  let bid = i.spotPrice;
   if (d.updates.includes("spotPrice") && i.type === "spot" && i.spotPrice !== undefined) {
-    await client.setSpotPrice(orderId, i.spotPrice);
-    void engineLog("info", `clore: order ${orderId} bid set to ${i.spotPrice} ${i.currency}/day`);
+    bid = await changeBid(client, orderId, Number(old.spotPrice ?? old.pricePerDay), i.spotPrice, i.currency);
   }
   const order = (await client.myOrders()).find((o) => o.id === orderId);
   if (!order) throw new OrderNotFoundError(orderId);
-  const wasReady = (olds as Partial<OrderOutputs>).status === "running";
-  if (wasReady || !i.waitForReady) return { outs: orderOutputs(i, order) as unknown as Props };
-  return { outs: await readyOutputs(client, i, order, news) };
+  const applied = { ...i, spotPrice: bid };
+  if (old.status === "running" || !i.waitForReady) return { outs: orderOutputs(applied, order, old.server) as unknown as Props };
+  return { outs: await readyOutputs(client, applied, { order, server: old.server }, news) };
 }
 
 /**

@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import { type Currency, RenterFeesResponse } from "../../sdk";
+import { OrderInputs } from "../order/schema";
+import { cachedProgramCall } from "../program-api";
+import { type CostSummary, type OrderEstimate, estimateOrder, summarize } from "./estimate";
+
+export interface CloreBudgetArgs {
+  /** Most the stack may cost per day in `currency`, fees included. Omit to only report the estimate. */
+  maxPerDay?: number;
+  currency: Currency;
+}
+
+const SETTLE_MS = 100;
+const CACHE_MS = 60_000;
+
+/**
+ * A spending cap for the whole stack, checked in the program before any order is created.
+ * Every CloreOrder given `budget` is estimated (live price + renter fee + creation fee from
+ * renter_fees); if the total per day exceeds `maxPerDay`, every such order fails to register,
+ * so `pulumi up` stops with zero creates. Preview and up print the estimate either way.
+ *
+ *     const budget = new CloreBudget("team", { maxPerDay: 120, currency: "USD-Blockchain" });
+ *     new CloreOrder("a", { ..., budget });
+ */
+export class CloreBudget {
+  readonly name: string;
+  readonly args: CloreBudgetArgs;
+  private readonly estimates: Promise<OrderEstimate>[] = [];
+  private verdict?: Promise<CostSummary>;
+  private timer?: NodeJS.Timeout;
+  private settle?: { resolve: () => void };
+
+  constructor(name: string, args: CloreBudgetArgs) {
+    this.name = name;
+    this.args = args;
+  }
+
+  /**
+   * Register an order's inputs; resolves when the stack's orders (those declared within
+   * SETTLE_MS of each other) fit the cap, and rejects otherwise.
+   */
+  add(orderName: string, inputs: pulumi.Input<Record<string, unknown>>): Promise<void> {
+    this.estimates.push(
+      new Promise<OrderEstimate>((resolve, reject) =>
+        pulumi.output(inputs).apply((i) => {
+          this.estimate(orderName, i as Record<string, unknown>).then(resolve, reject);
+          return undefined;
+        }),
+      ),
+    );
+    // A new order restarts the settle window: the verdict covers every order declared with it.
+    this.verdict = undefined;
+    clearTimeout(this.timer);
+    const settled = new Promise<void>((resolve) => (this.settle = { resolve }));
+    this.timer = setTimeout(() => this.settle?.resolve(), SETTLE_MS);
+    return settled.then(() => (this.verdict ??= this.check())).then(() => undefined);
+  }
+
+  private async estimate(name: string, raw: Record<string, unknown>): Promise<OrderEstimate> {
+    const i = OrderInputs.partial().parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in OrderInputs.shape && v !== undefined)));
+    const servers = (await cachedProgramCall("marketplace", CACHE_MS)).value.servers;
+    const fees = this.args.maxPerDay === undefined ? undefined : RenterFeesResponse.parse((await cachedProgramCall("renter_fees", CACHE_MS)).value);
+    return estimateOrder(name, { type: "on-demand", ...i, currency: i.currency ?? this.args.currency }, servers, fees);
+  }
+
+  private async check(): Promise<CostSummary> {
+    const all = await Promise.all(this.estimates);
+    const sum = summarize(this.args.currency, all);
+    const cap = this.args.maxPerDay;
+    const line =
+      `clore: ${sum.count} order(s) in budget "${this.name}" cost about ${sum.perDay} ${sum.currency}/day (${sum.perHour}/h)` +
+      `${cap === undefined ? "" : ` incl. renter fees, plus ${sum.creationFees} once in creation fees; cap ${cap}/day`}` +
+      `${sum.unknown.length ? `; price not known yet for ${sum.unknown.join(", ")}` : ""}`;
+    await pulumi.log.info(line);
+    const total = sum.perDay + sum.creationFees;
+    if (cap !== undefined && total > cap) {
+      throw new Error(
+        `budget "${this.name}": this stack would cost ${Math.round(total * 100) / 100} ${sum.currency} on its first day ` +
+          `(${sum.perDay}/day + ${sum.creationFees} creation fees), above maxPerDay ${cap}. Nothing was rented. ` +
+          `Remove orders, pick cheaper servers (maxPricePerDay) or raise the cap.`,
+      );
+    }
+    return sum;
+  }
+}
