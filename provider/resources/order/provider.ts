@@ -71,17 +71,17 @@ export async function create(props: Props): Promise<{ id: string; outs: Props }>
   } else {
     rented = await rent(client, i, props);
   }
-  return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props) };
+  return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props, new Date().toISOString()) };
 }
 
 /** Wait for readiness if asked; on failure keep the order id in state. */
-async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props): Promise<Props> {
-  if (!i.waitForReady) return orderOutputs(i, order, server) as unknown as Props;
+async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props, rentedAt: string): Promise<Props> {
+  if (!i.waitForReady) return orderOutputs(i, order, server, rentedAt) as unknown as Props;
   try {
     const ready = await waitUntilReady(client, order.id, i, i.readyTimeout);
-    return orderOutputs(i, ready, server) as unknown as Props;
+    return orderOutputs(i, ready, server, rentedAt) as unknown as Props;
   } catch (e) {
-    throw new ResourceInitError(String(order.id), withProvider(orderOutputs(i, order, server) as unknown as Props, props), e as Error);
+    throw new ResourceInitError(String(order.id), withProvider(orderOutputs(i, order, server, rentedAt) as unknown as Props, props), e as Error);
   }
 }
 
@@ -114,7 +114,7 @@ export async function read(id: string, props: Props = {}): Promise<{ id?: string
   if (!order) return old.status === TTL_EXPIRED ? { id, props } : {};
   const hasInputs = props.image !== undefined && (props.serverId !== undefined || props.select !== undefined);
   const i = resolved(hasInputs ? props : inputsFromOrder(order));
-  const outs = orderOutputs(i, order, old.server);
+  const outs = orderOutputs(i, order, old.server, old.rentedAt);
   return { id: String(order.id), props: withProvider({ ...outs, ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined } as unknown as Props, props) };
 }
 
@@ -142,8 +142,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   const order = (await client.myOrders()).find((o) => o.id === orderId);
   if (!order) throw new OrderNotFoundError(orderId);
   const applied = { ...i, spotPrice: bid };
-  if (old.status === "running" || !i.waitForReady) return { outs: orderOutputs(applied, order, old.server) as unknown as Props };
-  return { outs: await readyOutputs(client, applied, { order, server: old.server }, news) };
+  const rentedAt = old.rentedAt ?? new Date().toISOString();
+  if (old.status === "running" || !i.waitForReady) return { outs: orderOutputs(applied, order, old.server, rentedAt) as unknown as Props };
+  return { outs: await readyOutputs(client, applied, { order, server: old.server }, news, rentedAt) };
 }
 
 /**

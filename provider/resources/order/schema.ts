@@ -85,6 +85,8 @@ export interface OrderOutputs extends Omit<OrderInputsResolved, "serverId"> {
   orderId: number;
   /** The chosen server's facts, for orders rented by `select`. */
   server?: ServerFacts;
+  /** Our clock when the order was rented (ISO 8601); TTLs count from here. */
+  rentedAt?: string;
   /** When ttl/expiresAt say the order must end (ISO 8601). */
   expiresOn?: string;
   status: string;
