@@ -35,9 +35,12 @@ const normSelect = (s: unknown) => (s === undefined || isUnknown(s) ? s : Select
  *   one is replaced only if its ttl/expiresAt changes.
  * - Key rotation and provider upgrades change none of this, so they never cause a diff.
  */
-export function diffOrder(oldOutputs: Partial<OrderOutputs>, newInputs: Partial<OrderInputsResolved>, now = Date.now()): OrderDiff {
+/** New inputs as check returns them: `select` still without its defaults. */
+export type DiffInputs = Omit<Partial<OrderInputsResolved>, "select"> & { select?: unknown };
+
+export function diffOrder(oldOutputs: Partial<OrderOutputs>, newInputs: DiffInputs, now = Date.now()): OrderDiff {
   const olds = normalized(oldOutputs as Partial<OrderInputsResolved>) as Partial<OrderOutputs>;
-  const news = normalized(newInputs);
+  const news = normalized(newInputs as Partial<OrderInputsResolved>);
   const oldIn = olds as Partial<OrderInputsResolved>;
   const differs = (k: keyof OrderInputsResolved) => isUnknown(news[k]) || !isDeepStrictEqual(oldIn[k], news[k]);
   const bySelection = news.select !== undefined && news.serverId === undefined;
