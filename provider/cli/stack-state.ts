@@ -10,10 +10,14 @@ import { CliError } from "./errors";
  */
 
 export const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
+/** CloreOrder's own type token (`pulumi-nodejs:dynamic/clore:Order`) and any other dynamic resource. */
+const isDynamic = (type: string | undefined) => type === DYNAMIC_RESOURCE_TYPE || Boolean(type?.startsWith("pulumi-nodejs:dynamic/"));
 
 export interface KnownOrder {
   orderId: number;
   urn: string;
+  /** When the order's ttl/expiresAt says it must end (CloreOrder output `expiresOn`). */
+  expiresOn?: string;
 }
 
 /** A create the engine started but never recorded as finished (an interrupted `pulumi up`). */
@@ -54,7 +58,7 @@ export function orderIdOf(r: StateResource): number | undefined {
   const outputs = r.outputs ?? {};
   const fromOutputs = asNumber(outputs.orderId);
   if (fromOutputs !== undefined) return fromOutputs;
-  if (r.type === DYNAMIC_RESOURCE_TYPE && outputs.serverId !== undefined) return asNumber(r.id);
+  if (isDynamic(r.type) && outputs.serverId !== undefined) return asNumber(r.id);
   return undefined;
 }
 
@@ -84,7 +88,8 @@ export function ordersInState(doc: unknown, source: string): StackOrders {
   const orders: KnownOrder[] = [];
   for (const r of resources) {
     const orderId = orderIdOf(r);
-    if (orderId !== undefined) orders.push({ orderId, urn: r.urn ?? "" });
+    const expiresOn = typeof r.outputs?.expiresOn === "string" ? r.outputs.expiresOn : undefined;
+    if (orderId !== undefined) orders.push({ orderId, urn: r.urn ?? "", expiresOn });
   }
   const pendingCreates: PendingCreate[] = [];
   for (const op of pending) {
@@ -96,7 +101,7 @@ export function ordersInState(doc: unknown, source: string): StackOrders {
       orders.push({ orderId: known, urn: r.urn ?? "" });
       continue;
     }
-    if (r.type !== DYNAMIC_RESOURCE_TYPE && r.inputs?.serverId === undefined) continue;
+    if (!isDynamic(r.type) && r.inputs?.serverId === undefined) continue;
     pendingCreates.push({ urn: r.urn ?? "", serverId: asNumber(r.inputs?.serverId) });
   }
   const stack = stackFromUrn(resources[0]?.urn ?? pending[0]?.resource?.urn) ?? name;

@@ -194,6 +194,33 @@ describe("clore orphans", function () {
     assert.equal(r.stderr, `Error: 1 of 2 cancels failed; these orders are still running:\n  order ${b.id}\nRetry one with: clore cancel ${b.id}\n`);
   });
 
+  it("--expired lists and cancels stack orders past their ttl, and only with --cancel", async () => {
+    const [fresh, old] = await h.rent(2);
+    const withTtl = (name: string, o: Order, expiresOn: string) => {
+      const r = orderResource(name, o);
+      return { ...r, type: "pulumi-nodejs:dynamic/clore:Order", outputs: { ...r.outputs, expiresOn } };
+    };
+    const file = join(h.home, "ttl.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 3,
+        deployment: { resources: [STACK, orderResource("trainer", managed), withTtl("fresh", fresh, "2999-01-01T00:00:00.000Z"), withTtl("old", old, "2001-01-01T00:00:00.000Z")] },
+      }),
+    );
+    const listed = await h.json(["orphans", "--state", file]);
+    assert.deepEqual(listed.doc.orphans.map((x: Order) => x.id), [], "without --expired the stack's orders are not orphans");
+    const expired = await h.json(["orphans", "--state", file, "--expired"]);
+    assert.deepEqual(expired.doc.orphans.map((x: Order) => x.id), [old.id]);
+    assert.equal(expired.doc.orphans[0].expiredOn, "2001-01-01T00:00:00.000Z");
+    assert.ok(h.emu.activeOrders().some((x) => x.id === old.id), "listed without --cancel, yet cancelled");
+    const cancelled = await h.json(["orphans", "--state", file, "--expired", "--cancel", "--yes"]);
+    assert.deepEqual(cancelled.doc.cancelled, [old.id]);
+    assert.ok(h.emu.activeOrders().some((x) => x.id === fresh.id));
+    assert.ok(!h.emu.activeOrders().some((x) => x.id === old.id));
+    assert.equal((await h.run(["cancel", String(fresh.id)])).code, 0);
+  });
+
   it("warns about orders in a stack that are no longer active", async () => {
     h.emu.endOrder(managed.id);
     const r = await h.run(["orphans", "--state", exportFile]);

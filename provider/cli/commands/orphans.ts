@@ -13,6 +13,7 @@ interface OrphansOptions {
   backendDir?: string[];
   cancel?: boolean;
   yes?: boolean;
+  expired?: boolean;
 }
 
 export interface Orphan extends Order {
@@ -21,6 +22,8 @@ export interface Orphan extends Order {
   usdPerDay: number | null;
   /** Set when a stack has an unfinished create on this order's server (an interrupted `pulumi up`). */
   interruptedCreate: { stack: string | null; urn: string } | null;
+  /** With --expired: the stack's order whose ttl/expiresAt has passed. */
+  expiredOn: string | null;
 }
 
 /** `$7.20/day + 350 CLORE/day`: USD where we know it, the order's currency otherwise. */
@@ -51,6 +54,7 @@ export const orphansCommand = defineCommand<OrphansOptions>({
     cmd
       .option("--state <file>", "a `pulumi stack export` JSON file (or a raw checkpoint); repeatable", collect)
       .option("--backend-dir <dir>", "a local backend directory (`pulumi login file://DIR`); reads DIR/.pulumi/stacks/**/*.json; repeatable", collect)
+      .option("--expired", "also list orders the stacks do know whose ttl/expiresAt has passed (CloreOrder ttl); nothing in Clore ends them by itself")
       .option("--cancel", "cancel the orphaned orders (asks for confirmation)")
       .option("--yes", "with --cancel: don't ask (needed without a terminal)");
   },
@@ -59,6 +63,7 @@ export const orphansCommand = defineCommand<OrphansOptions>({
     "clore orphans --backend-dir ~/pulumi-state",
     "clore orphans --state dev.json --state prod.json --cancel",
     "clore orphans --backend-dir ~/pulumi-state --cancel --yes --json",
+    "clore orphans --backend-dir ~/pulumi-state --expired --cancel --yes   # a scheduled CI job enforcing TTLs",
   ],
   async run(ctx, _args, o): Promise<ListResult<Orphan>> {
     const files = [...(o.state ?? [])];
@@ -79,14 +84,18 @@ export const orphansCommand = defineCommand<OrphansOptions>({
       throw new CliError("--cancel needs confirmation, and there is no terminal to ask on.", { hint: `Add --yes to cancel without asking: ${commandLine(o)} --cancel --yes` });
     }
     const stacks: StackOrders[] = files.map(readStateFile);
-    const known = new Map<number, { urn: string; source: string }>();
-    for (const s of stacks) for (const k of s.orders) known.set(k.orderId, { urn: k.urn, source: s.source });
+    const known = new Map<number, { urn: string; source: string; expiresOn?: string }>();
+    for (const s of stacks) for (const k of s.orders) known.set(k.orderId, { urn: k.urn, source: s.source, expiresOn: k.expiresOn });
 
     const now = Date.now();
     const active = (await ctx.client().myOrders()).filter((x) => !x.expired);
     const activeIds = new Set(active.map((x) => x.id));
+    const expiredOn = (id: number) => {
+      const at = known.get(id)?.expiresOn;
+      return o.expired && at && Date.parse(at) <= now ? at : null;
+    };
     const orphans: Orphan[] = active
-      .filter((x) => !known.has(x.id))
+      .filter((x) => !known.has(x.id) || expiredOn(x.id) !== null)
       .sort((a, b) => (a.ct ?? 0) - (b.ct ?? 0) || a.id - b.id)
       .map((x) => {
         const pendingIn = stacks.find((s) => s.pendingCreates.some((p) => p.serverId !== undefined && p.serverId === x.serverId));
@@ -96,6 +105,7 @@ export const orphansCommand = defineCommand<OrphansOptions>({
           ageSeconds: ageSeconds(x.ct, now) ?? null,
           usdPerDay: orderUsdPerDay(x) ?? null,
           interruptedCreate: pending ? { stack: pendingIn?.stack ?? null, urn: pending.urn } : null,
+          expiredOn: expiredOn(x.id),
         };
       });
     const stale = [...known].filter(([id]) => !activeIds.has(id)).map(([orderId, k]) => ({ orderId, urn: k.urn, source: k.source }));
@@ -147,6 +157,7 @@ export const orphansCommand = defineCommand<OrphansOptions>({
             [
               failed.includes(x.id) ? "cancel failed" : cancelled.includes(x.id) ? "cancelled" : "",
               x.interruptedCreate ? `interrupted create in ${x.interruptedCreate.stack ?? "a stack"}` : "",
+              x.expiredOn ? `ttl expired ${x.expiredOn}` : "",
             ]
               .filter(Boolean)
               .join("; "),
