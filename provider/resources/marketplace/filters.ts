@@ -51,7 +51,8 @@ export interface MarketplaceResult {
   fetchedAt: string;
 }
 
-function versionAtLeast(have: string | null | undefined, want: string): boolean {
+/** "12.4" >= "12.2": dotted numeric versions, missing parts count as 0. */
+export function versionAtLeast(have: string | null | undefined, want: string): boolean {
   if (!have) return false;
   const a = have.split(".").map(Number);
   const b = want.split(".").map(Number);

@@ -1,5 +1,5 @@
 import type { MarketplaceServer } from "../../sdk";
-import { selectOffers } from "../marketplace/filters";
+import { selectOffers, versionAtLeast } from "../marketplace/filters";
 import { Selection, type OrderInputsResolved, type ServerFacts } from "./schema";
 
 /**
@@ -35,17 +35,6 @@ export function factsOf(server: MarketplaceServer): ServerFacts {
     cudaVersion: server.cuda_version ?? undefined,
     country: server.location,
   };
-}
-
-function versionAtLeast(have: string | undefined, want: string): boolean {
-  if (!have) return false;
-  const a = have.split(".").map(Number);
-  const b = want.split(".").map(Number);
-  for (let k = 0; k < Math.max(a.length, b.length); k++) {
-    const d = (a[k] ?? 0) - (b[k] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
 }
 
 /** Whether the rented server (as recorded) meets `select`. Unknown facts do not satisfy. */
