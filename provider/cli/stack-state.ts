@@ -89,7 +89,7 @@ export function ordersInState(doc: unknown, source: string): StackOrders {
   for (const r of resources) {
     const orderId = orderIdOf(r);
     const expiresOn = typeof r.outputs?.expiresOn === "string" ? r.outputs.expiresOn : undefined;
-    if (orderId !== undefined) orders.push({ orderId, urn: r.urn ?? "", expiresOn });
+    if (orderId !== undefined) orders.push({ orderId, urn: r.urn ?? "", ...(expiresOn ? { expiresOn } : {}) });
   }
   const pendingCreates: PendingCreate[] = [];
   for (const op of pending) {

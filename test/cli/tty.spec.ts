@@ -35,11 +35,15 @@ function inTerminal(args: string[], env: Record<string, string>, prompt?: RegExp
 
   it("deploy draws a spinner on stderr while it rents and waits", async () => {
     const [serverId] = h.rentable();
+    // Boot takes long enough (5 min of emulator time = 3 s) that the wait is always visible.
+    const boot = h.emu.options.bootDelayMs;
+    h.emu.options.bootDelayMs = 300_000;
     const r = await inTerminal(["deploy", String(serverId), "--image", "cloreai/ubuntu22.04-cuda12", "--currency", "USD-Blockchain", "--port", "22:tcp"], h.env);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Renting server \d+…/);
     assert.match(r.out, /\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for order \d+ to get its host and SSH port…/);
     assert.match(r.out, /Order \d+ is ready on server \d+\./);
+    h.emu.options.bootDelayMs = boot;
   });
 
   it("orphans --cancel asks first; 'n' cancels nothing, 'y' cancels", async () => {
