@@ -85,6 +85,22 @@ describe("beyond the other GPU providers", function () {
     assert.equal(resourcesOfType(json, ORDER_TYPE)[0]?.outputs?.status, "ttl-expired");
   });
 
+  it("adopts an order rented outside Pulumi, and destroy cancels it", async () => {
+    const { CloreClient, RateLimiter } = await import("../../provider/sdk");
+    await using sdk = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter: new RateLimiter({ limits: { minIntervalMs: 100, createIntervalMs: 400 } }) });
+    const existing = await sdk.createOrder({ serverId: 60103, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain", ports: { "22": "tcp" } });
+    await stack.setConfig("serverId", "60103");
+    await stack.setConfig("adoptOrderId", String(existing.id));
+    await stack.up();
+    assert.equal(emu.requests.filter((q) => q.endpoint === "create_order").length, 1, "adoption rented another server");
+    const { orders } = (await stack.outputs()) as { orders: Record<string, { orderId: number; sshCommand: string }> };
+    assert.equal(orders["order-0"]!.orderId, existing.id);
+    assert.match(orders["order-0"]!.sshCommand, /^ssh root@/);
+    await stack.preview(["--expect-no-changes"]);
+    await stack.destroy();
+    assert.equal(emu.allOrders().find((o) => o.id === existing.id)?.state, "cancelled");
+  });
+
   it("re-creates an outbid spot order on the next up", async () => {
     await stack.setConfig("serverId", "60101");
     await stack.setConfig("type", "spot");

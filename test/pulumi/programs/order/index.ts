@@ -28,6 +28,7 @@ for (let n = 0; n < count; n++) {
     readyTimeout: config.getNumber("readyTimeout"),
     waitForReady: config.getBoolean("waitForReady"),
     ttl: config.get("ttl"),
+    adoptOrderId: config.getNumber("adoptOrderId"),
     budget,
   });
   orders[`order-${n}`] = pulumi.all([order.orderId, order.serverId, order.status, order.sshCommand]).apply(([orderId, serverId, status, sshCommand]) => ({
