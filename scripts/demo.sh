@@ -36,4 +36,7 @@ echo
 echo "demo: connect with: $(pulumi stack output sshCommand)   (password: pulumi config get sshPassword)"
 pulumi destroy --yes --skip-preview --non-interactive
 pulumi stack rm demo --yes --non-interactive >/dev/null
+# Ask the emulator itself: every order it ever created must have ended.
+active=$(node -e 'fetch(process.argv[1] + "/_emulator/orders?active=true").then(r => r.json()).then(o => console.log((o.orders ?? o).length))' "${base_url%/v1}")
+[ "$active" = 0 ] || { echo "demo: the emulator still has $active active order(s)!" >&2; exit 1; }
 echo "demo: destroyed; the emulator has no active orders left."
