@@ -1,7 +1,6 @@
 import {
   CloreApiError,
   type CloreClient,
-  type CreateOrderParams,
   type Order,
   OrderNotFoundError,
   isCloreError,
@@ -24,7 +23,6 @@ const validate = inputValidator(OrderInputs);
 
 /** Ids of creates whose order we could not identify: `pending:<serverId>:<unix s>`. */
 const PENDING = /^pending:(\d+):(\d+)$/;
-const CLOCK_SKEW_S = 120;
 
 function resolved(props: Props): OrderInputsResolved {
   const { __provider: _p, ...rest } = props;
