@@ -24,7 +24,15 @@ export interface KnownOrder {
 export interface PendingCreate {
   urn: string;
   serverId?: number;
+  /**
+   * Set for a `pending:<serverId>:<since>` handle the provider kept in state (a create whose
+   * order it could not identify): orders on that server created since then belong to the
+   * stack, which adopts them on its next refresh.
+   */
+  since?: number;
 }
+
+const PENDING_HANDLE = /^pending:(\d+):(\d+)$/;
 
 export interface StackOrders {
   /** The file it was read from. */
@@ -86,12 +94,17 @@ export function ordersInState(doc: unknown, source: string): StackOrders {
   const resources: StateResource[] = Array.isArray(deployment?.resources) ? deployment!.resources : [];
   const pending: Array<{ type?: string; resource?: StateResource }> = Array.isArray(deployment?.pending_operations) ? deployment!.pending_operations : [];
   const orders: KnownOrder[] = [];
+  const pendingCreates: PendingCreate[] = [];
   for (const r of resources) {
+    const handle = PENDING_HANDLE.exec(r.id ?? "");
+    if (handle) {
+      pendingCreates.push({ urn: r.urn ?? "", serverId: Number(handle[1]), since: Number(handle[2]) });
+      continue;
+    }
     const orderId = orderIdOf(r);
     const expiresOn = typeof r.outputs?.expiresOn === "string" ? r.outputs.expiresOn : undefined;
     if (orderId !== undefined) orders.push({ orderId, urn: r.urn ?? "", ...(expiresOn ? { expiresOn } : {}) });
   }
-  const pendingCreates: PendingCreate[] = [];
   for (const op of pending) {
     const r = op.resource ?? {};
     // A pending op whose resource already has an id is known; only id-less creates are lost.

@@ -28,6 +28,8 @@ export function inputValidator(schema: z.ZodType): (inputs: Record<string, unkno
     if (validate(known)) return [];
     return dedupe(
       (validate.errors ?? [])
+        // A failed branch of an anyOf is reported once, by the anyOf itself.
+        .filter((e) => !/\/anyOf\/\d+\//.test(e.schemaPath))
         .map(failureFromAjv)
         .filter((f) => !unknownKeys.has(f.property.split(/[.[]/)[0]!)),
     );
@@ -73,8 +75,16 @@ function failureFromAjv(e: ErrorObject): CheckFailure {
       return { property: join([...segments, String(e.params.propertyName)]), reason: "has an invalid key" };
     case "pattern":
       return { property: join(segments), reason: hint ?? `must match ${e.params.pattern}` };
-    case "type":
-      return { property: join(segments), reason: `must be a ${e.params.type}` };
+    case "type": {
+      const types = String(e.params.type).split(",");
+      const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+      return { property: join(segments), reason: `must be ${types.map(article).join(" or ")}` };
+    }
+    case "minItems":
+      return { property: join(segments), reason: e.params.limit === 1 ? "must not be empty" : `must have at least ${e.params.limit} items` };
+    case "const":
+    case "anyOf":
+      return { property: join(segments), reason: `must be ${describeChoices(e.parentSchema)} (got ${JSON.stringify(e.data)})` };
     case "minLength":
       return { property: join(segments), reason: e.params.limit === 1 ? "must not be empty" : `must be at least ${e.params.limit} characters` };
     case "maxLength":
@@ -88,6 +98,15 @@ function failureFromAjv(e: ErrorObject): CheckFailure {
     default:
       return { property: join(segments), reason: e.message ?? "is invalid" };
   }
+}
+
+/** The allowed values of an anyOf/const schema, e.g. `"usd" or false`. */
+function describeChoices(schema: unknown): string {
+  const s = schema as { const?: unknown; anyOf?: Array<{ const?: unknown; type?: string; enum?: unknown[] }> };
+  if (s?.const !== undefined) return JSON.stringify(s.const);
+  const choices = (s?.anyOf ?? []).flatMap((a) => (a.const !== undefined ? [JSON.stringify(a.const)] : a.enum ? a.enum.map((v) => JSON.stringify(v)) : a.type ? [`a ${a.type}`] : []));
+  if (choices.length === 2) return `${choices[0]} or ${choices[1]}`;
+  return choices.length ? `one of ${choices.join(", ")}` : "valid";
 }
 
 function dedupe(failures: CheckFailure[]): CheckFailure[] {

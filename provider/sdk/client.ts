@@ -175,7 +175,7 @@ export class CloreClient {
     this.requireKey("create_order");
     const exclude = new Set(options.excludeOrderIds ?? []);
     const since = Math.floor(this.clock.now() / 1000) - CLOCK_SKEW_S;
-    const findTimeoutMs = options.findTimeoutMs ?? 60_000;
+    const findTimeoutMs = options.findTimeoutMs ?? findTimeoutFromEnv() ?? 60_000;
     try {
       await this.call("create_order", { body: createOrderBody(p) });
     } catch (e) {
@@ -184,25 +184,45 @@ export class CloreClient {
       if (found) return found;
       throw new OrderOutcomeUnknownError(p.serverId, `the request failed (${(e as Error).message}) and no new order showed up in my_orders`, { cause: e });
     }
-    const found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs);
+    // From here on the server is rented: whatever goes wrong, the caller must hear that.
+    let found: Order | undefined;
+    try {
+      found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs);
+    } catch (e) {
+      throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but my_orders could not be read (${(e as Error).message})`, { cause: e });
+    }
     if (found) return found;
     throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`);
   }
 
-  /** Poll my_orders for the newest active order on `serverId` created at or after `since` (Unix s). */
+  /**
+   * Poll my_orders for the newest active order on `serverId` created at or after `since`
+   * (Unix s). A failed poll does not end the search before its deadline; if every poll
+   * failed, the last error is thrown (the order may exist), else undefined (not found).
+   */
   async findNewOrder(serverId: number, since: number, exclude: Set<number>, timeoutMs: number): Promise<Order | undefined> {
     const deadline = this.clock.now() + timeoutMs;
+    let lastError: unknown;
+    let answered = false;
     for (const delay of FIND_DELAYS_MS) {
       if (delay > 0) {
         if (this.clock.now() + delay > deadline) break;
         await this.clock.sleep(delay);
       }
-      const orders = await this.myOrders();
+      let orders: Order[];
+      try {
+        orders = await this.myOrders();
+        answered = true;
+      } catch (e) {
+        lastError = e;
+        continue;
+      }
       const match = orders
         .filter((o) => o.serverId === serverId && !o.expired && !exclude.has(o.id) && (o.ct ?? since) >= since)
         .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
       if (match) return match;
     }
+    if (!answered && lastError) throw lastError;
     return undefined;
   }
 
@@ -314,7 +334,8 @@ export class CloreClient {
       } catch (e) {
         event.error = isCloreError(e) ? e.code : String(e);
         const rateLimited = e instanceof CloreApiError && e.apiCode === 5;
-        const transient = spec.idempotent && (e instanceof NetworkError || e instanceof TimeoutError || e instanceof DatabaseError || (e instanceof MalformedResponseError && e.httpStatus >= 500));
+        // An unreadable answer to a read (truncated JSON, a proxy's HTML page) is worth a retry.
+        const transient = spec.idempotent && (e instanceof NetworkError || e instanceof TimeoutError || e instanceof DatabaseError || e instanceof MalformedResponseError);
         if (rateLimited && !canRetry) throw new RateLimitError({ apiCode: 5, endpoint, httpStatus: e.httpStatus, response: e.response }, attempt);
         if (!(rateLimited || transient) || !canRetry) throw e;
         // A 429 means the request was not processed, so even create_order is safe to resend.
@@ -342,6 +363,12 @@ function defaultLedger(apiKey: string | undefined, clock: Clock): SlotLedger | u
   } catch {
     return undefined; // No writable cache dir: fall back to this process's own limiter.
   }
+}
+
+/** CLORE_FIND_TIMEOUT_MS: how long createOrder looks for its order (tests on a time-scaled emulator). */
+function findTimeoutFromEnv(): number | undefined {
+  const ms = Number(process.env.CLORE_FIND_TIMEOUT_MS);
+  return process.env.CLORE_FIND_TIMEOUT_MS && Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /**

@@ -81,7 +81,12 @@ export class InvalidInputError extends CloreApiError {
 }
 export class AuthError extends CloreApiError {
   constructor(d: ApiErrorDetails) {
-    super(d, "The API key was rejected. Check it with `clore config show` or set a new one with `pulumi config set --secret clore:apiKey <key>` or CLORE_API_KEY.", "CLORE_AUTH_FAILED");
+    super(
+      d,
+      "The API key was rejected. Check it with `clore config show` or set a new one with `pulumi config set --secret clore:apiKey <key>` or CLORE_API_KEY. " +
+        "A `pulumi refresh` or `destroy` uses the key recorded at the last `pulumi up`: after changing it, run `pulumi up` first or add `--run-program`.",
+      "CLORE_AUTH_FAILED",
+    );
   }
 }
 export class InvalidEndpointError extends CloreApiError {
@@ -105,7 +110,7 @@ function fieldErrorHint(d: ApiErrorDetails): string {
   const r = d.response ?? {};
   switch (d.apiError) {
     case "server-already-rented":
-      return "Someone else rented this server. Pick another one (`clore search`).";
+      return "The server is taken, by another renter or by an order of yours (`clore orders`). Pick another one (`clore search`), or adopt your order (adoptOrderId).";
     case "not_enough_balance":
       return "Your wallet balance is too low for this order. Top up or choose another currency (`clore wallets`).";
     case "server-offline":
@@ -184,7 +189,11 @@ export class ValidationError extends CloreError {
 export class OrderOutcomeUnknownError extends CloreError {
   readonly serverId: number;
   constructor(serverId: number, reason: string, options?: { cause?: unknown }) {
-    super("CLORE_ORDER_OUTCOME_UNKNOWN", `create_order on server ${serverId}: ${reason}. The order may exist and bill you: run \`clore orders\` and cancel or adopt it.`, options);
+    super(
+      "CLORE_ORDER_OUTCOME_UNKNOWN",
+      `create_order on server ${serverId}: ${reason}. The order may exist and bill you: in a Pulumi stack run \`pulumi refresh\` (it finds the order and keeps it); elsewhere run \`clore orders\` and cancel or adopt it.`,
+      options,
+    );
     this.serverId = serverId;
   }
 }

@@ -94,11 +94,12 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
     });
   });
 
-  it("an unreadable API answer: exit 1, one line", async () => {
-    h.emu.faults.inject({ endpoint: "my_orders", kind: "malformed", times: 1 });
+  it("an unreadable API answer (after the SDK's retries of a read): exit 1, one line", async () => {
+    h.emu.faults.inject({ endpoint: "my_orders", kind: "malformed", times: "always" });
     const r = await h.run(["orders"]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
+    h.emu.faults.clear();
     assert.equal(r.stderr, "Error: my_orders: the API sent a response we could not read (HTTP 200: not JSON).\n");
   });
 

@@ -24,7 +24,7 @@ describe("CloreOrder check", () => {
     ["two http ports", { ports: { "80": "http", "8888": "http" } }, "ports", /.+/],
     ["bad env name", { env: { "1BAD": "x" } }, "env.1BAD", /valid environment variable name/],
     ["negative server id", { serverId: -5 }, "serverId", /greater than 0/],
-    ["string server id", { serverId: "41873" }, "serverId", /must be a integer|must be a number/],
+    ["string server id", { serverId: "41873" }, "serverId", /must be an integer/],
     ["unknown field", { imagee: "x" }, "imagee", /not a known field/],
     ["spot without price", { type: "spot" }, "spotPrice", /required when type is "spot"/],
     ["price on on-demand", { spotPrice: 2 }, "spotPrice", /only allowed when type is "spot"/],

@@ -118,7 +118,7 @@ describe("errors", () => {
 
   describe("code 6 error strings come with a next step", () => {
     const table: Array<[file: string, endpoint: EndpointName, phrase: string]> = [
-      ["errors/create_order_server_already_rented_http200.json", "create_order", "Someone else rented this server. Pick another one (`clore search`)."],
+      ["errors/create_order_server_already_rented_http200.json", "create_order", "The server is taken, by another renter or by an order of yours (`clore orders`)."],
       ["errors/create_order_not_enough_balance.json", "create_order", "balance is too low for this order. Top up or choose another currency (`clore wallets`)."],
       ["errors/create_order_server_offline.json", "create_order", "The server is offline. Pick another one"],
       ["errors/create_order_currency_not_allowed.json", "create_order", "does not accept that currency; see its allowed_coins"],

@@ -325,7 +325,7 @@ describe("rate limiter", () => {
       assert.equal(e.serverId, CREATE.serverId);
       assert.equal(e.cause, timeout);
       assert.match(e.message, /^create_order on server 41873: the request failed \(create_order: no answer within 30000 ms/);
-      assert.ok(e.message.includes("The order may exist and bill you: run `clore orders` and cancel or adopt it."), e.message);
+      assert.ok(e.message.includes("The order may exist and bill you: in a Pulumi stack run `pulumi refresh`"), e.message);
       assert.equal(transport.endpoints.filter((x) => x === "create_order").length, 1, "create_order was sent once");
       assert.ok(transport.endpoints.filter((x) => x === "my_orders").length >= 2, "my_orders was polled");
     });

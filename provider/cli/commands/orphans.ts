@@ -94,8 +94,10 @@ export const orphansCommand = defineCommand<OrphansOptions>({
       const at = known.get(id)?.expiresOn;
       return o.expired && at && Date.parse(at) <= now ? at : null;
     };
+    // An order behind a stack's pending handle is that stack's: its next refresh adopts it.
+    const heldByHandle = (x: Order) => stacks.some((s) => s.pendingCreates.some((p) => p.since !== undefined && p.serverId === x.serverId && (x.ct ?? 0) >= p.since));
     const orphans: Orphan[] = active
-      .filter((x) => !known.has(x.id) || expiredOn(x.id) !== null)
+      .filter((x) => (!known.has(x.id) && !heldByHandle(x)) || expiredOn(x.id) !== null)
       .sort((a, b) => (a.ct ?? 0) - (b.ct ?? 0) || a.id - b.id)
       .map((x) => {
         const pendingIn = stacks.find((s) => s.pendingCreates.some((p) => p.serverId !== undefined && p.serverId === x.serverId));

@@ -36,11 +36,26 @@ export async function rent(client: CloreClient, i: OrderInputsResolved, props: R
     } catch (e) {
       lastError = e;
       const failOver = i.select && e instanceof FieldError && FAIL_OVER_ON.has(e.apiError ?? "");
-      if (!failOver) throw e;
+      if (!failOver) throw await explainTaken(client, serverId, e);
       void engineLog("warning", `clore: server ${serverId} refused the order (${(e as FieldError).apiError}); trying the next candidate (${n + 1}/${serverIds.length})`);
     }
   }
   throw new Error(`all ${serverIds.length} candidate servers refused the order (last: ${(lastError as Error).message}); nothing was rented.`, { cause: lastError });
+}
+
+/**
+ * "server-already-rented" may mean the server holds an order of ours that this stack does
+ * not know (e.g. after an interrupted `pulumi up`): say so, and how to adopt or cancel it.
+ */
+async function explainTaken(client: CloreClient, serverId: number, e: unknown): Promise<unknown> {
+  if (!(e instanceof FieldError) || e.apiError !== "server-already-rented") return e;
+  const mine = (await client.myOrders().catch(() => [])).find((o) => o.serverId === serverId && !o.expired);
+  if (!mine) return e;
+  return new Error(
+    `server ${serverId} is held by your own order ${mine.id}, which this stack does not manage. ` +
+      `Adopt it (adoptOrderId: ${mine.id}) or cancel it (\`clore cancel ${mine.id}\`, or \`clore orphans --cancel\`).`,
+    { cause: e },
+  );
 }
 
 /**

@@ -1,0 +1,178 @@
+// Shared by the reliability specs: a fast emulator, a stack of the reliability test program,
+// and the one invariant every fault scenario ends with — no order billing unknown.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Emulator, type EmulatorOrder, type StartEmulatorOptions, startEmulator } from "../../provider/emulator";
+import { CloreClient, FakeClock, RateLimiter } from "../../provider/sdk";
+import { ORDER_TYPE, REPO, type RunResult, type TestStack, createStack, resourcesOfType } from "../pulumi/harness";
+
+export const PROGRAM = join(REPO, "test/pulumi/programs/reliability");
+export const CLI_MAIN = join(REPO, "dist/provider/cli/main.js");
+
+/** Seed servers that accept USD-Blockchain, are online and free (provider/emulator/seed-data.ts). */
+export const USD_SERVERS = [60101, 60103, 52211, 38811, 40329] as const;
+/** Accepts only CLORE-Blockchain. */
+export const CLORE_ONLY_SERVER = 60102;
+/** Listed as rented by another account. */
+export const RENTED_BY_OTHERS = 52210;
+
+/**
+ * The emulator runs 20x faster than the API (timeScale 0.05); the SDK in the plugin is told
+ * to pace itself to match. Orders boot at once unless a test is about booting, so an `up`
+ * does not sit in the ready wait's 3 s poll.
+ */
+export const FAST_ENV = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" };
+
+export function startFastEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ port: 0, timeScale: 0.05, bootDelayMs: 0, ...opts });
+}
+
+/** A stack of the reliability program pointed at `emu` with its key (a secret) and `config`. */
+export async function reliabilityStack(emu: Emulator, config: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+  const stack = await createStack(PROGRAM, { ...FAST_ENV, ...env });
+  await stack.setConfig("clore:apiKey", emu.apiKey, true);
+  await setConfig(stack, { "clore:baseUrl": emu.url, ...config });
+  return stack;
+}
+
+/** Plain (non-secret) config values in one `pulumi config set-all`. */
+export async function setConfig(stack: TestStack, values: Record<string, string>): Promise<void> {
+  const entries = Object.entries(values);
+  if (!entries.length) return;
+  await stack.pulumi(["config", "set-all", ...entries.flatMap(([k, v]) => ["--plaintext", `${k}=${v}`])]);
+}
+
+export async function removeConfig(stack: TestStack, keys: string[]): Promise<void> {
+  if (keys.length) await stack.pulumi(["config", "rm-all", ...keys]);
+}
+
+/** `pulumi up` that may fail; the result carries both streams for assertions. */
+export function tryUp(stack: TestStack, extra: string[] = []): Promise<RunResult> {
+  return stack.pulumi(["up", "--yes", "--skip-preview", ...extra], { allowFail: true });
+}
+
+export function output(r: RunResult): string {
+  return r.stdout + "\n" + r.stderr;
+}
+
+/** Ids of the order resources in the stack's state (real ids and `pending:` handles). */
+export async function orderIdsInState(stack: TestStack): Promise<string[]> {
+  const { json } = await stack.exportState();
+  return resourcesOfType(json, ORDER_TYPE).map((r) => String(r.id));
+}
+
+/** How one order the emulator created is accounted for. */
+export type Accounted = "in state" | "pending handle in state" | "cancelled" | "ended outside Pulumi";
+
+/**
+ * The invariant of every fault scenario: each order the emulator ever created is in the
+ * stack's state (by id, or by a `pending:<serverId>:<since>` handle that refresh and destroy
+ * resolve), or it has been cancelled. `endedOutside` lists orders the test itself ended
+ * (host ended it, outbid): those stopped billing without us.
+ */
+export function accountFor(orders: EmulatorOrder[], stateIds: Iterable<string>, endedOutside: Iterable<number> = []): Map<number, Accounted> {
+  const ids = new Set(stateIds);
+  const outside = new Set(endedOutside);
+  const pending = [...ids].flatMap((id) => {
+    const m = /^pending:(\d+):(\d+)$/.exec(id);
+    return m ? [{ serverId: Number(m[1]), since: Number(m[2]) }] : [];
+  });
+  const result = new Map<number, Accounted>();
+  const lost: string[] = [];
+  for (const o of orders) {
+    if (ids.has(String(o.id))) result.set(o.id, "in state");
+    else if (o.state === "active" && pending.some((p) => p.serverId === o.serverId && o.ct >= p.since)) result.set(o.id, "pending handle in state");
+    else if (o.state === "cancelled") result.set(o.id, "cancelled");
+    else if (outside.has(o.id) && o.state !== "active") result.set(o.id, "ended outside Pulumi");
+    else lost.push(`order ${o.id} on server ${o.serverId} (${o.state}${o.endReason ? `, ${o.endReason}` : ""})`);
+  }
+  assert.deepEqual(lost, [], `orders neither in the stack's state nor cancelled (state ids: ${[...ids].join(", ") || "none"})`);
+  return result;
+}
+
+/** `accountFor` against a stack's exported state. */
+export async function assertEveryOrderAccountedFor(emu: Emulator, stack: TestStack, opts: { endedOutside?: number[] } = {}): Promise<Map<number, Accounted>> {
+  return accountFor(emu.allOrders(), await orderIdsInState(stack), opts.endedOutside);
+}
+
+/** Requests the emulator logged for `endpoint` since index `from` of its log. */
+export function requestsTo(emu: Emulator, endpoint: string, from = 0) {
+  return emu.requests.slice(from).filter((r) => r.endpoint === endpoint);
+}
+
+/**
+ * An SDK client for in-process scenarios. By default it paces itself like the plugin does
+ * against the fast emulator; with `fakeClock` every wait (limiter, backoff, the 60 s search
+ * for a new order) passes instantly, so the emulator's own rate limits must be off.
+ */
+export function sdkClient(emu: Emulator, opts: { fakeClock?: boolean; apiKey?: string } = {}): CloreClient {
+  const clock = opts.fakeClock ? new FakeClock(Date.now()) : undefined;
+  return new CloreClient({
+    apiKey: opts.apiKey ?? emu.apiKey,
+    baseUrl: emu.url,
+    env: {},
+    configPath: "/nonexistent/clore-config.json",
+    clock,
+    rateLimiter: new RateLimiter({ clock, limits: { minIntervalMs: 100, createIntervalMs: 400 } }),
+  });
+}
+
+/** Run the built CLI against `emu` (key and base URL in the environment, like a user). */
+export function clore(emu: Emulator, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: env.HOME ?? "/nonexistent",
+        CLORE_API_KEY: emu.apiKey,
+        CLORE_BASE_URL: emu.url,
+        CLORE_MIN_INTERVAL_MS: "100",
+        CLORE_CREATE_INTERVAL_MS: "400",
+        CLORE_RATE_LIMIT_SHARED: "0",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `cond` every 50 ms until it holds or `timeoutMs` passes. */
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * `root` and all its descendants (Linux /proc), children first in the list after `root`.
+ * Pulumi starts each plugin in a process group of its own, so killing pulumi's group leaves
+ * the language host and the provider plugin running: collect the tree before killing.
+ */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
