@@ -14,7 +14,7 @@ const ROWS: Array<{ what: string; config: Record<string, unknown>; property: str
   { what: "CloreOrder spot without a price", config: { type: "spot" }, property: "spotPrice", phrase: 'is required when type is "spot"' },
   { what: "CloreOrder misspelt field", config: { orderExtra: { imagee: "x" } }, property: "imagee", phrase: "is not a known field" },
   { what: "CloreServerSettings rental length 0", config: { count: 0, settings: { name: "rig-alpha", mrl: 0 } }, property: "mrl", phrase: "must be greater than 0 (got 0)" },
-  { what: "getMarketplace reliability as a percentage", config: { count: 0, marketplace: { minReliability: 99 } }, property: "minReliability", phrase: "<=1" },
+  { what: "getMarketplace reliability as a percentage", config: { count: 0, marketplace: { minReliability: 99 } }, property: "minReliability", phrase: "must be <= 1" },
 ];
 
 describe("bad input fails `pulumi preview` before any API call", function () {

@@ -23,7 +23,8 @@ export const RENTED_BY_OTHERS = 52210;
  * to pace itself to match. Orders boot at once unless a test is about booting, so an `up`
  * does not sit in the ready wait's 3 s poll.
  */
-export const FAST_ENV = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" };
+// CLORE_FIND_TIMEOUT_MS: a create whose order cannot be found gives up after 8 s, not 60 s.
+export const FAST_ENV = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400", CLORE_FIND_TIMEOUT_MS: "8000" };
 
 export function startFastEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({ port: 0, timeScale: 0.05, bootDelayMs: 0, ...opts });

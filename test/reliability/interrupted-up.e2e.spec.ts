@@ -118,7 +118,7 @@ describe("pulumi up killed mid-create", function () {
     const again = await tryUp(stack);
     assert.notEqual(again.code, 0);
     assert.match(output(again), /pending operations from previous deployment/);
-    assert.match(output(again), /server-already-rented/);
+    assert.match(output(again), /server-already-rented|held by your own order/);
     assert.deepEqual(emu.allOrders().map((o) => o.id), [order.id], "a second server was rented");
     await stack.pulumi(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
     assert.deepEqual((await checkpoint()).pending, []);
@@ -175,8 +175,9 @@ describe("pulumi up killed mid-create", function () {
   // order the stack would adopt on its next refresh.
   it("clore orphans recognises a pending: handle in state as that stack's order", async () => {
     emu.faults.inject({ endpoint: "create_order", kind: "create-then-error" });
-    emu.faults.inject({ endpoint: "my_orders", kind: "db-error", times: 4 });
+    emu.faults.inject({ endpoint: "my_orders", kind: "db-error", times: "always" });
     assert.notEqual((await tryUp(stack)).code, 0);
+    emu.faults.clear();
     assert.match((await orderIdsInState(stack))[0] ?? "", /^pending:/);
     const listed = await orphans();
     const [order] = emu.activeOrders();
