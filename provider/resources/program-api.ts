@@ -7,7 +7,24 @@ import { readCache, writeCache } from "./marketplace/cache";
  * provider's key lookup (clore:apiKey, CLORE_API_KEY, ~/.clore/config.json) and the disk
  * cache, so `pulumi preview` and `pulumi up` a minute apart share one call per endpoint.
  */
-export async function cachedProgramCall<E extends "marketplace" | "renter_fees">(endpoint: E, ttlMs: number): Promise<{ value: EndpointResponse<E>; fetchedAt: number }> {
+type ProgramEndpoint = "marketplace" | "renter_fees";
+type Entry<E extends ProgramEndpoint> = { value: EndpointResponse<E>; fetchedAt: number };
+
+// Calls in flight in this program, so N orders estimated at once (CloreBudget) or several
+// getMarketplace calls share one request before the disk cache has an entry.
+const inFlight = new Map<string, Promise<Entry<ProgramEndpoint>>>();
+
+export function cachedProgramCall<E extends ProgramEndpoint>(endpoint: E, ttlMs: number): Promise<Entry<E>> {
+  const key = `${endpoint}:${ttlMs > 0}`;
+  let p = inFlight.get(key);
+  if (!p) {
+    p = fetchOrRead(endpoint, ttlMs).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+  }
+  return p as Promise<Entry<E>>;
+}
+
+async function fetchOrRead<E extends ProgramEndpoint>(endpoint: E, ttlMs: number): Promise<Entry<E>> {
   const settings = resolveSettings({ apiKey: programConfig("clore:apiKey"), baseUrl: programConfig("clore:baseUrl") });
   const cached = readCache<unknown>(endpoint, settings.apiKey, settings.baseUrl, ttlMs);
   if (cached) {

@@ -1,4 +1,4 @@
-import { CancelBatcher, CloreClient, keyFingerprint, resolveSettings } from "../sdk";
+import { CancelBatcher, CloreClient, type MarketplaceServer, keyFingerprint, resolveSettings } from "../sdk";
 
 /**
  * Process state of the provider plugin. The serialized shim captures nothing; the plugin
@@ -45,6 +45,22 @@ export function cancelOrder(client: CloreClient, orderId: number): Promise<void>
     batchers.set(client, batcher);
   }
   return batcher.cancel(orderId);
+}
+
+const markets = new WeakMap<CloreClient, { at: number; servers: Promise<MarketplaceServer[]> }>();
+
+/**
+ * The whole marketplace for create-time checks (find-and-rent, maxPricePerDay): one request
+ * shared by the orders being created together, reused for a few seconds. A stale entry only
+ * costs a failover to the next candidate, never a wrong price (create_order checks it).
+ */
+export function marketplaceSnapshot(client: CloreClient, maxAgeMs = 5000): Promise<MarketplaceServer[]> {
+  const cached = markets.get(client);
+  if (cached && Date.now() - cached.at <= maxAgeMs) return cached.servers;
+  const servers = client.marketplace({ availableOnly: false });
+  markets.set(client, { at: Date.now(), servers });
+  servers.catch(() => markets.delete(client));
+  return servers;
 }
 
 /** How old a my_orders answer may be for reads and delete checks (refresh of N costs one call). */

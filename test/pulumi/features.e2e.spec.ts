@@ -59,6 +59,8 @@ describe("beyond the other GPU providers", function () {
     await stack.setConfig("budget", "true");
     await stack.setConfig("budgetMaxPerDay", "80");
     const preview = await stack.pulumi(["preview"], { allowFail: true });
+    // Both orders are estimated from one marketplace answer, not one request each.
+    assert.equal(emu.requests.filter((q) => q.endpoint === "marketplace").length, 1);
     assert.match(preview.stdout, /clore: 2 order\(s\) in budget "stack" cost about \d+(\.\d+)? USD-Blockchain\/day \(\d+(\.\d+)?\/h\)/);
     const up = await stack.pulumi(["up", "--yes", "--skip-preview"], { allowFail: true });
     assert.notEqual(up.code, 0);

@@ -1,5 +1,4 @@
 import {
-  CloreApiError,
   type CloreClient,
   type Order,
   OrderNotFoundError,
@@ -161,7 +160,8 @@ export async function remove(id: string, _props: Props): Promise<void> {
     await cancelOrder(client, orderId);
     void engineLog("info", `clore: cancelled order ${orderId}`);
   } catch (e) {
-    if (e instanceof CloreApiError || (isCloreError(e) && "apiCode" in e)) {
+    // An API answer (not a network failure): check whether the order is already gone.
+    if (isCloreError(e) && "apiCode" in e) {
       const stillActive = (await client.myOrders()).some((o) => o.id === orderId);
       if (!stillActive) return;
     }

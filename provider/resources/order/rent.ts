@@ -1,6 +1,7 @@
 import { type CloreClient, type CreateOrderParams, FieldError, type Order, isCloreError } from "../../sdk";
 import { engineLog } from "../engine-log";
 import { ResourceInitError } from "../partial-error";
+import { marketplaceSnapshot } from "../runtime";
 import type { OrderInputsResolved, ServerFacts } from "./schema";
 import { candidates, factsOf } from "./selection";
 
@@ -21,7 +22,7 @@ export interface Rented {
  */
 export async function rent(client: CloreClient, i: OrderInputsResolved, props: Record<string, unknown>): Promise<Rented> {
   const needMarket = i.select !== undefined || i.maxPricePerDay !== undefined;
-  const market = needMarket ? await client.marketplace({ availableOnly: false }) : [];
+  const market = needMarket ? await marketplaceSnapshot(client) : [];
   const serverIds = i.select ? candidates(market, { ...i, select: i.select }).slice(0, i.select.maxAttempts) : [i.serverId!];
   if (!serverIds.length) {
     throw new Error(`no available server matches select ${JSON.stringify(i.select)} in ${i.currency} (${i.type}); widen the criteria or raise maxPricePerDay.`);
