@@ -325,7 +325,8 @@ export class CloreClient {
       const retryDelay = 1000 * 2 ** attempt;
       const canRetry = attempt < this.maxRetries;
       try {
-        const res = await this.transport.send({ method: spec.method, url: this.baseUrl + spec.path + qs, headers, body, timeoutMs: this.timeout, endpoint });
+        const onWrite = () => this.rateLimiter.written(spec.lane);
+        const res = await this.transport.send({ method: spec.method, url: this.baseUrl + spec.path + qs, headers, body, timeoutMs: this.timeout, endpoint, onWrite });
         event.status = res.status;
         const decoded = decode(endpoint, spec, res.status, res.text);
         event.apiCode = decoded.apiCode;

@@ -1,12 +1,14 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Lane, RateLimits, SlotLedger } from "./rate-limiter";
+import type { SlotLedger } from "./rate-limiter";
+import { type SlotState, slotsFrom } from "./rate-slots";
 
 /**
  * A slot ledger in a small file per key (named by the key's fingerprint, never the key),
  * so every process on the machine that uses one key — the Pulumi program, the provider
- * plugin, two stacks, the CLI — shares the 1 request/s and 1 create/5 s budget.
+ * plugin, two stacks, the CLI — shares the 1 request/s and 1 create/5 s budget, including
+ * the real send times and any slowdown learned from a 429 (see rate-slots.ts).
  */
 export class FileLedger implements SlotLedger {
   private readonly statePath: string;
@@ -18,36 +20,24 @@ export class FileLedger implements SlotLedger {
     this.lockPath = join(dir, `${fingerprint}.lock`);
   }
 
-  async reserve(lane: Lane, now: number, limits: RateLimits): Promise<number> {
+  update<T>(fn: (s: SlotState) => T): Promise<T> {
     return this.locked(() => {
       const s = this.read();
-      let at = Math.max(now, s.nextAny);
-      if (lane === "create") at = Math.max(at, s.nextCreate);
-      s.nextAny = at + limits.minIntervalMs;
-      if (lane === "create") s.nextCreate = at + limits.createIntervalMs;
+      const result = fn(s);
       this.write(s);
-      return at;
+      return result;
     });
   }
 
-  async hold(until: number): Promise<void> {
-    await this.locked(() => {
-      const s = this.read();
-      s.nextAny = Math.max(s.nextAny, until);
-      this.write(s);
-    });
-  }
-
-  private read(): { nextAny: number; nextCreate: number } {
+  private read(): SlotState {
     try {
-      const s = JSON.parse(readFileSync(this.statePath, "utf8"));
-      return { nextAny: Number(s.nextAny) || 0, nextCreate: Number(s.nextCreate) || 0 };
+      return slotsFrom(JSON.parse(readFileSync(this.statePath, "utf8")));
     } catch {
-      return { nextAny: 0, nextCreate: 0 };
+      return slotsFrom(undefined);
     }
   }
 
-  private write(s: { nextAny: number; nextCreate: number }): void {
+  private write(s: SlotState): void {
     const tmp = `${this.statePath}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(s), { mode: 0o600 });
     renameSync(tmp, this.statePath);

@@ -1,49 +1,29 @@
 import { createHash } from "node:crypto";
 import { type Clock, systemClock } from "./clock";
+import { type Lane, type RateLimits, type SlotState, commitSend, emptySlots, markWritten, reserveSlot, slowDown } from "./rate-slots";
+
+export type { Lane, RateLimits, SlotState } from "./rate-slots";
 
 /**
- * Which budget a request draws on. Every request takes a general 1/s slot; create_order
- * additionally takes the 1-per-5-s create slot (API.md §3: whether create counts toward
- * the general budget is undocumented, so we assume it does).
+ * The API allows 1 request/s and 1 create/5 s per key. We keep a small margin for the
+ * jitter between our send and the API's arrival, spaced from real send times (see
+ * rate-slots.ts), and widen it for a while after any 429.
  */
-export type Lane = "general" | "create";
-
-export interface RateLimits {
-  /** Minimum gap between any two requests with one key. Default 1100 ms (the API allows 1/s). */
-  minIntervalMs: number;
-  /** Minimum gap between two create_order calls. Default 5200 ms (the API allows 1 per 5 s). */
-  createIntervalMs: number;
-}
+export const DEFAULT_LIMITS: RateLimits = { minIntervalMs: 1010, createIntervalMs: 5020 };
 
 /**
- * The API allows 1 request/s and 1 create/5 s per key. We keep a small margin: requests
- * spaced exactly 1 s apart can arrive closer than that after network jitter and draw 429s.
- */
-export const DEFAULT_LIMITS: RateLimits = { minIntervalMs: 1100, createIntervalMs: 5200 };
-
-/**
- * Where slot reservations are recorded. The in-memory ledger serves one process; a
+ * Where one key's slot record lives. The in-memory ledger serves one process; a
  * file-backed ledger (see `file-ledger.ts`) shares one key's budget across processes.
+ * `update` applies `fn` to the record atomically (no other update runs in between).
  */
 export interface SlotLedger {
-  /** Reserve the earliest allowed start time >= `now` for `lane`, record it, and return it. */
-  reserve(lane: Lane, now: number, limits: RateLimits): Promise<number> | number;
-  /** Push every lane's next slot to at least `until` (after a 429, to let the API cool down). */
-  hold(until: number): Promise<void> | void;
+  update<T>(fn: (s: SlotState) => T): T | Promise<T>;
 }
 
 export class MemoryLedger implements SlotLedger {
-  private nextAny = 0;
-  private nextCreate = 0;
-  reserve(lane: Lane, now: number, limits: RateLimits): number {
-    let at = Math.max(now, this.nextAny);
-    if (lane === "create") at = Math.max(at, this.nextCreate);
-    this.nextAny = at + limits.minIntervalMs;
-    if (lane === "create") this.nextCreate = at + limits.createIntervalMs;
-    return at;
-  }
-  hold(until: number): void {
-    this.nextAny = Math.max(this.nextAny, until);
+  private readonly state = emptySlots();
+  update<T>(fn: (s: SlotState) => T): T {
+    return fn(this.state);
   }
 }
 
@@ -69,20 +49,37 @@ export class RateLimiter {
     this.ledger = options.ledger ?? new MemoryLedger();
   }
 
-  /** Resolves when a request in `lane` may be sent. */
+  /**
+   * Resolves when a request in `lane` may be sent, and records it as sent: call it right
+   * before sending. Waits for the promised slot, then re-checks against the real send
+   * times (another process may have sent late) and waits again if it must.
+   */
   acquire(lane: Lane): Promise<void> {
     const turn = this.tail.then(async () => {
-      const at = await this.ledger.reserve(lane, this.clock.now(), this.limits);
-      const wait = at - this.clock.now();
-      if (wait > 0) await this.clock.sleep(wait);
+      let at: number | undefined = await this.ledger.update((s) => reserveSlot(s, lane, this.clock.now(), this.limits));
+      while (at !== undefined) {
+        const wait = at - this.clock.now();
+        if (wait > 0) await this.clock.sleep(wait);
+        at = await this.ledger.update((s) => commitSend(s, lane, this.clock.now(), this.limits));
+      }
     });
     this.tail = turn.catch(() => undefined);
     return turn;
   }
 
-  /** After a 429: hold every lane for `ms`, so other callers do not hit the limit too. */
+  /**
+   * The request `acquire` let through has just been written to the socket, later than it
+   * was let through when a connection had to be set up first. Fire and forget: the record
+   * only ever moves forward.
+   */
+  written(lane: Lane): void {
+    const now = this.clock.now();
+    void Promise.resolve(this.ledger.update((s) => markWritten(s, lane, now))).catch(() => undefined);
+  }
+
+  /** After a 429: hold every lane for `ms`, so other callers do not hit the limit too, and space requests wider for a while. */
   async backOff(ms: number): Promise<void> {
-    await this.ledger.hold(this.clock.now() + ms);
+    await this.ledger.update((s) => slowDown(s, this.clock.now(), ms));
   }
 }
 

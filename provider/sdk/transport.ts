@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, request } from "undici";
+import { Agent, type Dispatcher, errors as undiciErrors, request } from "undici";
 import { NetworkError, TimeoutError } from "./errors";
 
 export interface HttpRequest {
@@ -9,6 +9,12 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Endpoint name, for error messages (never the URL's query or the headers). */
   endpoint: string;
+  /**
+   * Called when the request is about to be written to a connected socket: after any
+   * connection set-up or TLS handshake, which can make a process's first request leave
+   * tens to hundreds of ms after it was let through the rate limiter.
+   */
+  onWrite?: () => void;
 }
 
 export interface HttpResponse {
@@ -35,7 +41,7 @@ export class UndiciTransport implements Transport {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        dispatcher: this.agent,
+        dispatcher: req.onWrite ? this.agent.compose(callOnWrite(req.onWrite)) : this.agent,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
         signal: AbortSignal.timeout(req.timeoutMs),
@@ -48,6 +54,41 @@ export class UndiciTransport implements Transport {
 
   async close(): Promise<void> {
     await this.agent.close();
+  }
+}
+
+/** An interceptor that calls `onWrite` when undici starts the request on a connected socket. */
+function callOnWrite(onWrite: () => void): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) => dispatch(opts, new OnWriteHandler(handler, onWrite));
+}
+
+/** Passes every event through to undici's own handler; only `onRequestStart` also tells the caller. */
+class OnWriteHandler implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly inner: Dispatcher.DispatchHandler,
+    private readonly onWrite: () => void,
+  ) {}
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    try {
+      this.onWrite();
+    } finally {
+      this.inner.onRequestStart?.(controller, context);
+    }
+  }
+  onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onRequestUpgrade"]>>): void {
+    this.inner.onRequestUpgrade?.(...args);
+  }
+  onResponseStart(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseStart"]>>): void {
+    this.inner.onResponseStart?.(...args);
+  }
+  onResponseData(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseData"]>>): void {
+    this.inner.onResponseData?.(...args);
+  }
+  onResponseEnd(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseEnd"]>>): void {
+    this.inner.onResponseEnd?.(...args);
+  }
+  onResponseError(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseError"]>>): void {
+    this.inner.onResponseError?.(...args);
   }
 }
 

@@ -149,14 +149,15 @@ describe("rate limiter", () => {
       assert.equal(transport.requests.length, 4);
       const backoffs = clock.sleeps.filter((ms) => ms >= 1000);
       assert.deepEqual(backoffs, [1000, 2000, 4000]);
-      assert.deepEqual(gaps(offsets()), [1000, 2000, 4000]);
+      // The first retry also waits out the 2.5 % wider spacing that a 429 starts.
+      assert.deepEqual(gaps(offsets()), [1025, 2000, 4000]);
     });
 
     it("doubles for as many retries as configured", async () => {
       const { client, transport, offsets } = setup(() => RATE_LIMITED, { maxRetries: 5 });
       await assert.rejects(client.wallets(), { code: "CLORE_RATE_LIMITED" });
       assert.equal(transport.requests.length, 6);
-      assert.deepEqual(gaps(offsets()), [1000, 2000, 4000, 8000, 16000]);
+      assert.deepEqual(gaps(offsets()), [1025, 2000, 4000, 8000, 16000]);
     });
 
     it("does not retry at all with maxRetries 0", async () => {
@@ -174,7 +175,7 @@ describe("rate limiter", () => {
         ["bitcoin", "CLORE-Blockchain", "USD-Blockchain"],
       );
       assert.equal(transport.requests.length, 2);
-      assert.deepEqual(offsets(), [0, 1000]);
+      assert.deepEqual(offsets(), [0, 1025]);
     });
 
     it("holds every caller of the limiter for the backoff, not only the one that got the 429", async () => {
