@@ -1,9 +1,16 @@
 /**
  * What the serialized shim loads inside the dynamic-provider plugin (`pulumi-clore/dynamic`).
  * Kept apart from the program-side classes so the plugin never loads more than it runs.
+ *
+ * Each resource kind's implementation is required on its first call, not when this module
+ * loads: a stack of orders never loads the server-settings provider (and the reverse), and
+ * every module we do not load is memory the plugin process never holds.
  */
-import * as order from "./order/provider";
-import * as serverSettings from "./server-settings/provider";
+// First: it tunes V8 before anything below allocates (see the module for why).
+import "./plugin-heap";
+
+import type * as orderImpl from "./order/provider";
+import type * as serverSettingsImpl from "./server-settings/provider";
 
 import { plainData } from "./plain-data";
 
@@ -20,18 +27,19 @@ interface Impl {
   remove(id: string, props: Props): Promise<void>;
 }
 
-function provider(impl: Impl) {
+/** The provider of one kind; `load` runs (once: require caches it) at the kind's first call. */
+function provider(load: () => Impl) {
   return {
-    check: async (olds: Props, news: Props) => plainData(await impl.check(olds, news)),
-    diff: async (id: string, olds: Props, news: Props) => plainData(await impl.diff(id, olds, news)),
-    create: async (inputs: Props) => plainData(await impl.create(inputs)),
-    read: async (id: string, props?: Props) => plainData(await impl.read(id, props)),
-    update: async (id: string, olds: Props, news: Props) => plainData(await impl.update(id, olds, news)),
-    delete: (id: string, props: Props) => impl.remove(id, props),
+    check: async (olds: Props, news: Props) => plainData(await load().check(olds, news)),
+    diff: async (id: string, olds: Props, news: Props) => plainData(await load().diff(id, olds, news)),
+    create: async (inputs: Props) => plainData(await load().create(inputs)),
+    read: async (id: string, props?: Props) => plainData(await load().read(id, props)),
+    update: async (id: string, olds: Props, news: Props) => plainData(await load().update(id, olds, news)),
+    delete: async (id: string, props: Props) => load().remove(id, props),
   };
 }
 
 export const providers = {
-  order: provider(order),
-  "server-settings": provider(serverSettings),
+  order: provider((): typeof orderImpl => require("./order/provider")),
+  "server-settings": provider((): typeof serverSettingsImpl => require("./server-settings/provider")),
 };

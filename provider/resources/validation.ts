@@ -1,4 +1,4 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import { z } from "zod";
 
 /** What Pulumi's `check` returns for a bad input: the property and the reason. */
@@ -18,12 +18,15 @@ export function isUnknown(v: unknown): boolean {
  * Builds a `check` validator from a zod input schema: the JSON Schema comes from
  * `z.toJSONSchema(schema, { io: "input" })`, so the zod schema stays the one declaration.
  * Values unknown at preview are skipped, not rejected.
+ *
+ * ajv is loaded and the schema compiled at the first check, not when the provider module
+ * loads: compiling allocates several MB in the dynamic-provider plugin, which operations
+ * that never call check (refresh, destroy) should not pay for.
  */
 export function inputValidator(schema: z.ZodType): (inputs: Record<string, unknown>) => CheckFailure[] {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  ajv.addKeyword({ keyword: "x-hint", schemaType: "string" });
-  const validate: ValidateFunction = ajv.compile(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }));
+  let validate: ValidateFunction | undefined;
   return (inputs) => {
+    validate ??= compile(schema);
     const { known, unknownKeys } = withoutUnknowns(inputs);
     if (validate(known)) return [];
     return dedupe(
@@ -34,6 +37,14 @@ export function inputValidator(schema: z.ZodType): (inputs: Record<string, unkno
         .filter((f) => !unknownKeys.has(f.property.split(/[.[]/)[0]!)),
     );
   };
+}
+
+function compile(schema: z.ZodType): ValidateFunction {
+  // Required here, not imported at the top, so that loading this module does not load ajv.
+  const Ajv2020: typeof import("ajv/dist/2020").default = require("ajv/dist/2020").default;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  ajv.addKeyword({ keyword: "x-hint", schemaType: "string" });
+  return ajv.compile(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }));
 }
 
 /** Drop top-level values that are unknown at preview (and nested ones: their parent is skipped). */
