@@ -3,7 +3,7 @@ import type { ServerRecord, WalletRecord } from "./records";
 
 /**
  * The initial marketplace and account. Values are made up; shapes follow the fixtures in
- * shared/clore-api/fixtures (rig-alpha is the fixtures' server 41873).
+ * test/fixtures/clore-api (rig-alpha is the fixtures' server 41873).
  */
 
 /** The caller's user id (get_gigaspot's my_user_id, owner of rig-alpha). */

@@ -5,7 +5,7 @@ import type { EmulatorState } from "./state";
 import { round } from "./util";
 
 /**
- * State → wire JSON, field for field as in the fixtures (shared/clore-api/fixtures beside the repo).
+ * State → wire JSON, field for field as in the fixtures (test/fixtures/clore-api, vendored from the team's shared/clore-api).
  * Handlers pick the records; these functions decide what the API would show.
  */
 

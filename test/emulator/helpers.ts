@@ -1,6 +1,4 @@
-import * as fs from "node:fs";
 import * as net from "node:net";
-import * as path from "node:path";
 import { request } from "undici";
 import type { Emulator } from "../../provider/emulator";
 
@@ -69,13 +67,7 @@ export function onDemandBody(serverId: number, extra: Record<string, unknown> = 
   return { type: "on-demand", currency: "USD-Blockchain", image: "cloreai/jupyter:ubuntu24.04-v2", renting_server: serverId, ports: { "22": "tcp", "8888": "http" }, ...extra };
 }
 
-/** The shared fixtures (API.md's example payloads); CLORE_API_FIXTURES overrides the location. */
-export const FIXTURES_DIR = process.env.CLORE_API_FIXTURES ?? path.resolve(__dirname, "../../../shared/clore-api/fixtures");
-export const haveFixtures = fs.existsSync(FIXTURES_DIR);
-export function fixture(name: string): any {
-  if (!haveFixtures) return undefined;
-  return JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name), "utf8"));
-}
+export { fixture } from "../helpers/fixtures";
 
 /**
  * Same JSON shape: same keys (except `optional` paths, which either side may lack)

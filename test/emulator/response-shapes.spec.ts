@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ENDPOINTS, type EndpointName } from "../../provider/sdk";
 import { type Emulator, startEmulator } from "../../provider/emulator";
-import { call, fixture, haveFixtures, onDemandBody, shapeDiff } from "./helpers";
+import { call, fixture, onDemandBody, shapeDiff } from "./helpers";
 
 /**
  * Every success payload parses with the SDK's response model for its endpoint, and has
@@ -21,9 +21,7 @@ describe("emulator: response shapes", () => {
     return r.body;
   }
 
-  // Without the shared fixtures only the SDK-model checks run.
   function assertShape(actual: unknown, expected: unknown, optional: string[] = []) {
-    if (!haveFixtures) return;
     const diff = shapeDiff(actual, expected, "$", optional);
     assert.deepEqual(diff, [], diff.join("\n"));
   }
@@ -56,7 +54,7 @@ describe("emulator: response shapes", () => {
   });
 
   it("server_config matches the fixture", async () => {
-    const f = haveFixtures ? fixture("server_config.json") : { config: { autoprice: {} } };
+    const f = fixture("server_config.json");
     // autoprice values are "usd" | false; the seed turns autoprice off, the fixture has it on.
     for (const c of Object.keys(f.config.autoprice)) f.config.autoprice[c] = false;
     assertShape(await get("server_config", { method: "GET", body: { server_name: "rig-alpha" } }), f);

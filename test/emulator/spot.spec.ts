@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { type Emulator, startEmulator } from "../../provider/emulator";
-import { call, fixture, haveFixtures, onDemandBody } from "./helpers";
+import { call, fixture, onDemandBody } from "./helpers";
 
 const SPOT = { type: "spot", currency: "CLORE-Blockchain", image: "nvidia/cuda:12.4.1-runtime-ubuntu22.04", renting_server: 38811, spotprice: 350, ports: { "22": "tcp" } };
 const HOUR = 3_600_000;
@@ -45,7 +45,7 @@ describe("emulator: spot orders", () => {
     const r = await setPrice(300);
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, { code: 6, error: "exceeded_max_step", max_step: 40 });
-    if (haveFixtures) assert.deepEqual(Object.keys(r.body).sort(), Object.keys(fixture("set_spot_price_exceeded_max_step.json")).sort());
+    assert.deepEqual(Object.keys(r.body).sort(), Object.keys(fixture("set_spot_price_exceeded_max_step.json")).sort());
     assert.equal((await myOrder()).price, 350);
   });
 
@@ -56,7 +56,7 @@ describe("emulator: spot orders", () => {
     assert.equal(r.body.code, 6);
     assert.equal(r.body.error, "can_lower_every_600_seconds");
     assert.ok(r.body.time_to_lowering > 400 && r.body.time_to_lowering <= 487, `time_to_lowering ${r.body.time_to_lowering}`);
-    if (haveFixtures) assert.deepEqual(Object.keys(r.body).sort(), Object.keys(fixture("set_spot_price_can_lower_every_600_seconds.json")).sort());
+    assert.deepEqual(Object.keys(r.body).sort(), Object.keys(fixture("set_spot_price_can_lower_every_600_seconds.json")).sort());
     assert.deepEqual((await setPrice(400)).body, { code: 0 }, "raising is still allowed");
     emu.advance(600_000);
     assert.deepEqual((await setPrice(370)).body, { code: 0 });

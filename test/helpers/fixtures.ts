@@ -1,8 +1,12 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 
-/** ../shared/clore-api/fixtures beside the clone (CI checks shared/ out next to it too). */
-export const FIXTURES_DIR = path.resolve(__dirname, "../../../shared/clore-api/fixtures");
+/**
+ * API.md's example payloads, vendored from the team's shared/clore-api/fixtures so a clone
+ * tests on its own (fixtures-sync.spec.ts compares the copy when shared/ sits beside the
+ * clone). CLORE_API_FIXTURES points the tests at another copy.
+ */
+export const FIXTURES_DIR = process.env.CLORE_API_FIXTURES ?? path.resolve(__dirname, "../fixtures/clore-api");
 
 /** Parsed JSON of `fixtures/<name>` (name may include a subfolder, e.g. `errors/x.json`). */
 export function fixture<T = any>(name: string): T {

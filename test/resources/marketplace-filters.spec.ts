@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { cheapestOf, selectOffers } from "../../provider/resources/marketplace/filters";
 import { MarketplaceResponse } from "../../provider/sdk";
+import { fixture } from "../helpers/fixtures";
 
-const fixture = JSON.parse(readFileSync(resolve(__dirname, "../../../shared/clore-api/fixtures/marketplace.json"), "utf8"));
-const servers = MarketplaceResponse.parse(fixture).servers;
+const servers = MarketplaceResponse.parse(fixture("marketplace.json")).servers;
 
 describe("getMarketplace filtering", () => {
   it("keeps only available servers by default", () => {

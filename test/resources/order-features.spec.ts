@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { estimateOrder, summarize } from "../../provider/resources/budget/estimate";
 import { diffOrder } from "../../provider/resources/order/diff";
 import type { OrderOutputs } from "../../provider/resources/order/schema";
 import { candidates, factsOf, satisfies } from "../../provider/resources/order/selection";
 import { TTL_EXPIRED, expiryOf, ttlSeconds } from "../../provider/resources/order/ttl";
 import { MarketplaceResponse, RenterFeesResponse } from "../../provider/sdk";
+import { fixture } from "../helpers/fixtures";
 
-const FIXTURES = resolve(__dirname, "../../../shared/clore-api/fixtures");
-const servers = MarketplaceResponse.parse(JSON.parse(readFileSync(`${FIXTURES}/marketplace.json`, "utf8"))).servers;
-const fees = RenterFeesResponse.parse(JSON.parse(readFileSync(`${FIXTURES}/renter_fees.json`, "utf8")));
+const servers = MarketplaceResponse.parse(fixture("marketplace.json")).servers;
+const fees = RenterFeesResponse.parse(fixture("renter_fees.json"));
 const base = { image: "img", currency: "USD-Blockchain" as const, type: "on-demand" as const, waitForReady: true, readyTimeout: 600 };
 
 describe("find-and-rent", () => {
