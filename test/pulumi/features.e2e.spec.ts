@@ -52,7 +52,7 @@ describe("beyond the other GPU providers", function () {
     assert.doesNotMatch(r.stdout, /replaced/);
   });
 
-  it("blocks an up over the budget with zero creates, and prints the cost line at preview", async () => {
+  it("blocks an up over the budget with zero creates, prints the cost line at preview, and lets every order through under the cap", async () => {
     await stack.setConfig("count", "2");
     await stack.pulumi(["config", "set", "--path", "serverIds[0]", "60101"]);
     await stack.pulumi(["config", "set", "--path", "serverIds[1]", "60103"]);
@@ -67,6 +67,10 @@ describe("beyond the other GPU providers", function () {
     assert.match(up.stdout + up.stderr, /above maxPerDay 80\. Nothing was rented/);
     assert.equal(emu.requests.filter((q) => q.endpoint === "create_order").length, 0);
     assert.equal(emu.allOrders().length, 0);
+    // Under the cap, every order in the budget goes ahead (not only the last one declared).
+    await stack.setConfig("budgetMaxPerDay", "100000");
+    await stack.up();
+    assert.equal(emu.activeOrders().length, 2);
   });
 
   it("cancels an order past its TTL on the next up, and refresh reports it", async () => {

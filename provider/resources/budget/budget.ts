@@ -28,7 +28,8 @@ export class CloreBudget {
   private readonly estimates: Promise<OrderEstimate>[] = [];
   private verdict?: Promise<CostSummary>;
   private timer?: NodeJS.Timeout;
-  private settle?: { resolve: () => void };
+  /** Releases every order added in the current settle window. */
+  private waiting: (() => void)[] = [];
 
   constructor(name: string, args: CloreBudgetArgs) {
     this.name = name;
@@ -51,8 +52,8 @@ export class CloreBudget {
     // A new order restarts the settle window: the verdict covers every order declared with it.
     this.verdict = undefined;
     clearTimeout(this.timer);
-    const settled = new Promise<void>((resolve) => (this.settle = { resolve }));
-    this.timer = setTimeout(() => this.settle?.resolve(), SETTLE_MS);
+    const settled = new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.timer = setTimeout(() => this.waiting.splice(0).forEach((release) => release()), SETTLE_MS);
     return settled.then(() => (this.verdict ??= this.check())).then(() => undefined);
   }
 
