@@ -10,18 +10,22 @@ import { readCache, writeCache } from "./marketplace/cache";
 type ProgramEndpoint = "marketplace" | "renter_fees";
 type Entry<E extends ProgramEndpoint> = { value: EndpointResponse<E>; fetchedAt: number };
 
-// Calls in flight in this program, so N orders estimated at once (CloreBudget) or several
-// getMarketplace calls share one request before the disk cache has an entry.
-const inFlight = new Map<string, Promise<Entry<ProgramEndpoint>>>();
+// The program's own copy of each answer: N orders estimated at once (CloreBudget) or several
+// getMarketplace calls share one request while it is in flight, and the answer while it is
+// younger than the caller's ttl, without going back to the config file and the disk cache.
+const memo = new Map<string, { entry: Promise<Entry<ProgramEndpoint>>; fetchedAt?: number }>();
 
 export function cachedProgramCall<E extends ProgramEndpoint>(endpoint: E, ttlMs: number): Promise<Entry<E>> {
   const key = `${endpoint}:${ttlMs > 0}`;
-  let p = inFlight.get(key);
-  if (!p) {
-    p = fetchOrRead(endpoint, ttlMs).finally(() => inFlight.delete(key));
-    inFlight.set(key, p);
-  }
-  return p as Promise<Entry<E>>;
+  const hit = memo.get(key);
+  if (hit && (hit.fetchedAt === undefined || Date.now() - hit.fetchedAt <= ttlMs)) return hit.entry as Promise<Entry<E>>;
+  const slot: { entry: Promise<Entry<ProgramEndpoint>>; fetchedAt?: number } = { entry: fetchOrRead(endpoint, ttlMs) };
+  memo.set(key, slot);
+  slot.entry.then(
+    (e) => (slot.fetchedAt = e.fetchedAt),
+    () => memo.get(key) === slot && memo.delete(key),
+  );
+  return slot.entry as Promise<Entry<E>>;
 }
 
 async function fetchOrRead<E extends ProgramEndpoint>(endpoint: E, ttlMs: number): Promise<Entry<E>> {

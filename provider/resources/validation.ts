@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import { z } from "zod";
+import { PROVIDER_KEY } from "./partial-error";
 
 /** What Pulumi's `check` returns for a bad input: the property and the reason. */
 export interface CheckFailure {
@@ -52,7 +53,7 @@ function withoutUnknowns(inputs: Record<string, unknown>): { known: Record<strin
   const known: Record<string, unknown> = {};
   const unknownKeys = new Set<string>();
   for (const [k, v] of Object.entries(inputs)) {
-    if (k === "__provider") continue;
+    if (k === PROVIDER_KEY) continue;
     if (containsUnknown(v)) unknownKeys.add(k);
     else known[k] = v;
   }
@@ -120,15 +121,14 @@ function describeChoices(schema: unknown): string {
   return choices.length ? `one of ${choices.join(", ")}` : "valid";
 }
 
+/** One failure per property. A propertyNames failure comes with its inner pattern failure; keep the informative one. */
 function dedupe(failures: CheckFailure[]): CheckFailure[] {
-  const seen = new Set<string>();
-  // A propertyNames failure comes with its inner pattern failure; keep the informative one.
   const byProperty = new Map<string, CheckFailure>();
   for (const f of failures) {
     const prev = byProperty.get(f.property);
     if (!prev || prev.reason === "has an invalid key") byProperty.set(f.property, f);
   }
-  return [...byProperty.values()].filter((f) => (seen.has(f.property + f.reason) ? false : (seen.add(f.property + f.reason), true)));
+  return [...byProperty.values()];
 }
 
 /** zod issues (cross-field rules ajv cannot express) in the same shape. */

@@ -24,10 +24,13 @@ export interface ResolveOptions {
  */
 export function resolveSettings(options: ResolveOptions = {}): ResolvedSettings {
   const env = options.env ?? process.env;
-  const file = readConfigFile(options.configPath ?? defaultConfigPath());
-  const baseUrl = (options.baseUrl || env.CLORE_BASE_URL || file.base_url || DEFAULT_BASE_URL).replace(/\/+$/, "");
+  // Read only when a setting falls through to it: the provider resolves settings per operation.
+  let fileContents: ReturnType<typeof readConfigFile> | undefined;
+  const file = () => (fileContents ??= readConfigFile(options.configPath ?? defaultConfigPath()));
+  const baseUrl = (options.baseUrl || env.CLORE_BASE_URL || file().base_url || DEFAULT_BASE_URL).replace(/\/+$/, "");
   if (options.apiKey) return { apiKey: options.apiKey, keySource: "option", baseUrl };
   if (env.CLORE_API_KEY) return { apiKey: env.CLORE_API_KEY, keySource: "env", baseUrl };
-  if (typeof file.api_key === "string" && file.api_key) return { apiKey: file.api_key, keySource: "config-file", baseUrl };
+  const fileKey = file().api_key;
+  if (typeof fileKey === "string" && fileKey) return { apiKey: fileKey, keySource: "config-file", baseUrl };
   return { baseUrl };
 }

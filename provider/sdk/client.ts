@@ -9,6 +9,7 @@ import {
   MalformedResponseError,
   MissingApiKeyError,
   NetworkError,
+  OrderNotFoundError,
   OrderOutcomeUnknownError,
   RateLimitError,
   TimeoutError,
@@ -23,7 +24,7 @@ import type { Order } from "./models/order";
 import { CreateOrderParams, createOrderBody } from "./order-params";
 import { FileLedger } from "./file-ledger";
 import { RateLimiter, type RateLimits, type SlotLedger, keyFingerprint, sharedRateLimiter } from "./rate-limiter";
-import { ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
+import { DEFAULT_MRL_HOURS, ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
 import { type Transport, UndiciTransport } from "./transport";
 import { issuesFromZod, parseOrThrow } from "./validate";
 
@@ -182,17 +183,17 @@ export class CloreClient {
       if (!outcomeUncertain(e)) throw e;
       const found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs).catch(() => undefined);
       if (found) return found;
-      throw new OrderOutcomeUnknownError(p.serverId, `the request failed (${(e as Error).message}) and no new order showed up in my_orders`, { cause: e });
+      throw new OrderOutcomeUnknownError(p.serverId, `the request failed (${(e as Error).message}) and no new order showed up in my_orders`, { cause: e, since });
     }
     // From here on the server is rented: whatever goes wrong, the caller must hear that.
     let found: Order | undefined;
     try {
       found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs);
     } catch (e) {
-      throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but my_orders could not be read (${(e as Error).message})`, { cause: e });
+      throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but my_orders could not be read (${(e as Error).message})`, { cause: e, since });
     }
     if (found) return found;
-    throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`);
+    throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`, { since });
   }
 
   /**
@@ -217,13 +218,23 @@ export class CloreClient {
         lastError = e;
         continue;
       }
-      const match = orders
-        .filter((o) => o.serverId === serverId && !o.expired && !exclude.has(o.id) && (o.ct ?? since) >= since)
-        .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
+      const match = newestOrderOn(orders, serverId, since, exclude);
       if (match) return match;
     }
     if (!answered && lastError) throw lastError;
     return undefined;
+  }
+
+  /** One of your active orders by id (from the shared my_orders answer; `maxAgeMs` as for myOrders), or undefined. */
+  async findOrder(orderId: number, options: { maxAgeMs?: number } = {}): Promise<Order | undefined> {
+    return (await this.myOrders(options)).find((o) => o.id === orderId);
+  }
+
+  /** Like findOrder, but an order that is not active is an OrderNotFoundError. */
+  async getOrder(orderId: number, options: { maxAgeMs?: number } = {}): Promise<Order> {
+    const order = await this.findOrder(orderId, options);
+    if (!order) throw new OrderNotFoundError(orderId);
+    return order;
   }
 
   async cancelOrder(orderId: number, issue?: string) {
@@ -255,8 +266,8 @@ export class CloreClient {
     let { availability, mrl } = p;
     if (availability === undefined || mrl === undefined) {
       const current = await this.serverConfig(p.name);
-      availability ??= current.visibility !== "hidden";
-      mrl ??= current.mrl ?? 72;
+      availability ??= current.availability ?? true;
+      mrl ??= current.mrl ?? DEFAULT_MRL_HOURS;
     }
     return this.call("set_server_settings", { body: serverSettingsBody({ ...p, availability, mrl }) });
   }
@@ -308,8 +319,8 @@ export class CloreClient {
   ): Promise<EndpointResponse<E>> {
     const spec: EndpointSpec = ENDPOINTS[endpoint];
     if (spec.auth === "required") this.requireKey(endpoint);
-    if (spec.query) checkRequest(spec.query, input.query ?? {}, endpoint);
-    if (spec.body) checkRequest(spec.body, input.body, endpoint);
+    if (spec.query) parseOrThrow(spec.query, input.query ?? {}, endpoint);
+    if (spec.body) parseOrThrow(spec.body, input.body, endpoint);
     const qs = input.query && Object.keys(input.query).length ? `?${new URLSearchParams(input.query)}` : "";
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.#apiKey) headers.auth = this.#apiKey;
@@ -366,6 +377,16 @@ function defaultLedger(apiKey: string | undefined, clock: Clock): SlotLedger | u
   }
 }
 
+/**
+ * The order a create on `serverId` made: the newest active order there created at or after
+ * `since` (Unix s), skipping `exclude`. my_orders is the only place the API reveals the id.
+ */
+export function newestOrderOn(orders: Order[], serverId: number, since: number, exclude: ReadonlySet<number> = new Set()): Order | undefined {
+  return orders
+    .filter((o) => o.serverId === serverId && !o.expired && !exclude.has(o.id) && (o.ct ?? since) >= since)
+    .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
+}
+
 /** CLORE_FIND_TIMEOUT_MS: how long createOrder looks for its order (tests on a time-scaled emulator). */
 function findTimeoutFromEnv(): number | undefined {
   const ms = Number(process.env.CLORE_FIND_TIMEOUT_MS);
@@ -385,10 +406,6 @@ function limitsFromEnv(): Partial<RateLimits> | undefined {
   return Object.keys(limits).length ? limits : undefined;
 }
 
-function checkRequest(schema: z.ZodType, value: unknown, endpoint: string): void {
-  const r = schema.safeParse(value, { reportInput: true });
-  if (!r.success) throw new ValidationError(endpoint, issuesFromZod(r.error));
-}
 
 type Decoded = { ok: true; value: unknown; apiCode: number } | { ok: false; error: Error; apiCode?: number };
 

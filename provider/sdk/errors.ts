@@ -188,13 +188,16 @@ export class ValidationError extends CloreError {
  */
 export class OrderOutcomeUnknownError extends CloreError {
   readonly serverId: number;
-  constructor(serverId: number, reason: string, options?: { cause?: unknown }) {
+  /** Unix s (clock skew allowed for) from which the order, if it exists, shows as created: look for it with `newestOrderOn`. */
+  readonly since?: number;
+  constructor(serverId: number, reason: string, options?: { cause?: unknown; since?: number }) {
     super(
       "CLORE_ORDER_OUTCOME_UNKNOWN",
       `create_order on server ${serverId}: ${reason}. The order may exist and bill you: in a Pulumi stack run \`pulumi refresh\` (it finds the order and keeps it); elsewhere run \`clore orders\` and cancel or adopt it.`,
       options,
     );
     this.serverId = serverId;
+    this.since = options?.since;
   }
 }
 

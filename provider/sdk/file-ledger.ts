@@ -71,6 +71,11 @@ export class FileLedger implements SlotLedger {
   }
 }
 
-export function defaultLedgerDir(): string {
-  return process.env.CLORE_RATE_LIMIT_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-clore", "rate-limits");
+function defaultLedgerDir(): string {
+  return cloreCacheDir("rate-limits", "CLORE_RATE_LIMIT_DIR");
+}
+
+/** `$XDG_CACHE_HOME/pulumi-clore/<subdir>` (else ~/.cache/…), or the folder `overrideVar` names. */
+export function cloreCacheDir(subdir: string, overrideVar: string): string {
+  return process.env[overrideVar] || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-clore", subdir);
 }

@@ -56,7 +56,12 @@ export class RateLimiter {
    */
   acquire(lane: Lane): Promise<void> {
     const turn = this.tail.then(async () => {
-      let at: number | undefined = await this.ledger.update((s) => reserveSlot(s, lane, this.clock.now(), this.limits));
+      // One ledger update when the slot is free now: take it and record the send together.
+      let at: number | undefined = await this.ledger.update((s) => {
+        const now = this.clock.now();
+        const slot = reserveSlot(s, lane, now, this.limits);
+        return slot > now ? slot : commitSend(s, lane, now, this.limits);
+      });
       while (at !== undefined) {
         const wait = at - this.clock.now();
         if (wait > 0) await this.clock.sleep(wait);

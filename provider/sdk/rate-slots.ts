@@ -59,15 +59,19 @@ export function slotsFrom(raw: unknown): SlotState {
   return s;
 }
 
+/** The slowdown still in force at `now` (0 once five quiet minutes have passed). */
+function activeSlowdown(s: SlotState, now: number): number {
+  return now - s.slowedAt > SLOWDOWN_RESET_MS ? 0 : s.slowdown;
+}
+
 /** The intervals in force at `now`: the configured limits plus any slowdown learned from 429s. */
 export function effectiveLimits(s: SlotState, limits: RateLimits, now: number): RateLimits {
-  const slowdown = now - s.slowedAt > SLOWDOWN_RESET_MS ? 0 : s.slowdown;
+  const slowdown = activeSlowdown(s, now);
   return { minIntervalMs: Math.ceil(limits.minIntervalMs * (1 + slowdown)), createIntervalMs: Math.ceil(limits.createIntervalMs * (1 + slowdown)) };
 }
 
-/** The earliest time a request in `lane` may go out, judged by what was really sent. */
-function earliestSend(s: SlotState, lane: Lane, limits: RateLimits, now: number): number {
-  const { minIntervalMs, createIntervalMs } = effectiveLimits(s, limits, now);
+/** The earliest time a request in `lane` may go out under `limits` (in force), judged by what was really sent. */
+function earliestSend(s: SlotState, lane: Lane, { minIntervalMs, createIntervalMs }: RateLimits): number {
   let at = Math.max(s.heldUntil, s.sentAny + minIntervalMs);
   if (lane === "create") at = Math.max(at, s.sentCreate + createIntervalMs);
   return at;
@@ -75,11 +79,11 @@ function earliestSend(s: SlotState, lane: Lane, limits: RateLimits, now: number)
 
 /** Promise the caller a slot: the earliest one after every slot already promised. Returns its time. */
 export function reserveSlot(s: SlotState, lane: Lane, now: number, limits: RateLimits): number {
-  const { minIntervalMs, createIntervalMs } = effectiveLimits(s, limits, now);
-  let at = Math.max(now, s.nextAny, earliestSend(s, lane, limits, now));
+  const inForce = effectiveLimits(s, limits, now);
+  let at = Math.max(now, s.nextAny, earliestSend(s, lane, inForce));
   if (lane === "create") at = Math.max(at, s.nextCreate);
-  s.nextAny = at + minIntervalMs;
-  if (lane === "create") s.nextCreate = at + createIntervalMs;
+  s.nextAny = at + inForce.minIntervalMs;
+  if (lane === "create") s.nextCreate = at + inForce.createIntervalMs;
   return at;
 }
 
@@ -88,7 +92,7 @@ export function reserveSlot(s: SlotState, lane: Lane, now: number, limits: RateL
  * undefined when recorded, else the time to try again (the caller must not send).
  */
 export function commitSend(s: SlotState, lane: Lane, now: number, limits: RateLimits): number | undefined {
-  const at = earliestSend(s, lane, limits, now);
+  const at = earliestSend(s, lane, effectiveLimits(s, limits, now));
   if (at > now) return at;
   s.sentAny = now;
   if (lane === "create") s.sentCreate = now;
@@ -107,7 +111,7 @@ export function markWritten(s: SlotState, lane: Lane, now: number): void {
 /** After a 429: nobody sends for `ms`, and the spacing grows for a while (adaptive slowdown). */
 export function slowDown(s: SlotState, now: number, ms: number): void {
   s.heldUntil = Math.max(s.heldUntil, now + ms);
-  const current = now - s.slowedAt > SLOWDOWN_RESET_MS ? 0 : s.slowdown;
+  const current = activeSlowdown(s, now);
   s.slowdown = current ? Math.min(current * 2, SLOWDOWN_STEPS.max) : SLOWDOWN_STEPS.first;
   s.slowedAt = now;
 }

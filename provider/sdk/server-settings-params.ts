@@ -2,8 +2,15 @@ import { z } from "zod";
 import { CURRENCIES, Currency } from "./models/common";
 import type { SetServerSettingsBody } from "./models/requests";
 
-const perDay = z.number().nonnegative().finite();
-const perCurrency = z.partialRecord(Currency, perDay);
+/** A price per day, and prices per day by currency: shared with CloreServerSettings' inputs. */
+export const pricePerDay = z.number().nonnegative().finite();
+export const pricesPerCurrency = z.partialRecord(Currency, pricePerDay);
+/** Per currency: "usd" to follow usdPricing, false for a fixed price. */
+export const autopriceSetting = z.partialRecord(Currency, z.union([z.literal("usd"), z.literal(false)]));
+/** USD per day the host asks, per currency. */
+export const usdPricingSetting = z.partialRecord(Currency, z.strictObject({ onDemand: pricePerDay, spot: pricePerDay }));
+/** The API's maximum rental length when a server reports none, hours. */
+export const DEFAULT_MRL_HOURS = 72;
 
 /**
  * setServerSettings' parameters. `onDemand`/`spot` are the seed's (legacy layout, bitcoin
@@ -13,13 +20,13 @@ export const ServerSettingsParams = z.strictObject({
   name: z.string().min(1).meta({ description: "Server name, as in `clore servers`." }),
   availability: z.boolean().optional().meta({ description: "Listed on the marketplace (true) or not." }),
   mrl: z.number().int().positive().max(24 * 365).optional().meta({ description: "Maximum rental length, hours." }),
-  onDemand: perDay.optional(),
-  spot: perDay.optional(),
-  onDemandPrices: perCurrency.optional(),
-  spotPrices: perCurrency.optional(),
+  onDemand: pricePerDay.optional(),
+  spot: pricePerDay.optional(),
+  onDemandPrices: pricesPerCurrency.optional(),
+  spotPrices: pricesPerCurrency.optional(),
   enabledCurrencies: z.array(Currency).optional(),
-  autoprice: z.partialRecord(Currency, z.union([z.literal("usd"), z.literal(false)])).optional(),
-  usdPricing: z.partialRecord(Currency, z.strictObject({ onDemand: perDay, spot: perDay })).optional(),
+  autoprice: autopriceSetting.optional(),
+  usdPricing: usdPricingSetting.optional(),
 });
 export type ServerSettingsParams = z.input<typeof ServerSettingsParams>;
 export type ServerSettings = z.output<typeof ServerSettingsParams> & { availability: boolean; mrl: number };

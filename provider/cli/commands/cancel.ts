@@ -1,4 +1,3 @@
-import { OrderNotFoundError } from "../../sdk";
 import { defineCommand } from "../command";
 import { money } from "../format";
 import { positiveInt } from "../parse";
@@ -22,8 +21,7 @@ export const cancelCommand = defineCommand<CancelOptions>({
   async run(ctx, args, o): Promise<MessageResult> {
     const orderId = args[0] as number;
     const client = ctx.client();
-    const order = (await client.myOrders()).find((x) => x.id === orderId);
-    if (!order) throw new OrderNotFoundError(orderId);
+    const order = await client.getOrder(orderId);
     await client.cancelOrder(orderId, o.issue);
     return {
       kind: "message",

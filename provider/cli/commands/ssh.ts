@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { OrderNotFoundError } from "../../sdk";
 import { defineCommand } from "../command";
 import { CliError } from "../errors";
 import { positiveInt } from "../parse";
@@ -27,8 +26,7 @@ export const sshCommand = defineCommand<SshOptions>({
   async run(ctx, args, o): Promise<MessageResult> {
     const orderId = args[0] as number;
     const extra = (args[1] as string[] | undefined) ?? [];
-    const order = (await ctx.client().myOrders()).find((x) => x.id === orderId);
-    if (!order) throw new OrderNotFoundError(orderId);
+    const order = await ctx.client().getOrder(orderId);
     if (order.sshPort === undefined || !order.sshHost) {
       if (order.pubHost && order.tcpPortMap["22"] === undefined && order.status !== "provisioning") {
         throw new CliError(`order ${orderId} has no SSH port: port 22 was not published.`, {

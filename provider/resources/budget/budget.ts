@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type Currency, RenterFeesResponse } from "../../sdk";
+import type { Currency } from "../../sdk";
 import { OrderInputs } from "../order/schema";
 import { cachedProgramCall } from "../program-api";
 import { type CostSummary, type OrderEstimate, estimateOrder, summarize } from "./estimate";
@@ -12,6 +12,8 @@ export interface CloreBudgetArgs {
 
 const SETTLE_MS = 100;
 const CACHE_MS = 60_000;
+/** What an estimate reads of an order's inputs (any may still be missing at preview). */
+const EstimateInputs = OrderInputs.partial();
 
 /**
  * A spending cap for the whole stack, checked in the program before any order is created.
@@ -58,9 +60,9 @@ export class CloreBudget {
   }
 
   private async estimate(name: string, raw: Record<string, unknown>): Promise<OrderEstimate> {
-    const i = OrderInputs.partial().parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in OrderInputs.shape && v !== undefined)));
+    const i = EstimateInputs.parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in OrderInputs.shape && v !== undefined)));
     const servers = (await cachedProgramCall("marketplace", CACHE_MS)).value.servers;
-    const fees = this.args.maxPerDay === undefined ? undefined : RenterFeesResponse.parse((await cachedProgramCall("renter_fees", CACHE_MS)).value);
+    const fees = this.args.maxPerDay === undefined ? undefined : (await cachedProgramCall("renter_fees", CACHE_MS)).value;
     return estimateOrder(name, { type: "on-demand", ...i, currency: i.currency ?? this.args.currency }, servers, fees);
   }
 

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
-import { keyFingerprint } from "../../sdk";
+import { cloreCacheDir, keyFingerprint } from "../../sdk";
 
 /**
  * A short-lived disk cache of read-only answers (marketplace, renter_fees), keyed by a hash of the API key and
@@ -10,8 +9,8 @@ import { keyFingerprint } from "../../sdk";
  * processes a minute apart; with the cache they cost one API call. Filters apply after the
  * cache, so every filter set shares one entry.
  */
-export function cacheDir(): string {
-  return process.env.CLORE_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-clore", "marketplace");
+function cacheDir(): string {
+  return cloreCacheDir("marketplace", "CLORE_CACHE_DIR");
 }
 
 function entryPath(name: string, apiKey: string | undefined, baseUrl: string): string {

@@ -63,7 +63,7 @@ export function versionAtLeast(have: string | null | undefined, want: string): b
   return true;
 }
 
-export function toOffer(s: MarketplaceServer, a: Pick<Resolved, "currency" | "type">): MarketplaceOffer {
+function toOffer(s: MarketplaceServer, a: Pick<Resolved, "currency" | "type">): MarketplaceOffer {
   const tier = a.type === "spot" ? s.price?.spot : s.price?.on_demand;
   const inCurrency = a.currency ? tier?.[a.currency] : undefined;
   const usdDay = a.type === "spot" ? s.spotPriceUsdPerDay : s.priceUsdPerDay;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError, issuesFromZod } from "../../sdk";
+import { parseOrThrow } from "../../sdk";
 import { cachedProgramCall } from "../program-api";
 import { MarketplaceArgs, type MarketplaceResult, cheapestOf, selectOffers } from "./filters";
 
@@ -12,13 +12,9 @@ import { MarketplaceArgs, type MarketplaceResult, cheapestOf, selectOffers } fro
  *     const serverId = gpus.cheapest?.id;
  */
 export async function getMarketplace(args: MarketplaceArgs = {}): Promise<MarketplaceResult> {
-  const parsed = MarketplaceArgs.safeParse(args, { reportInput: true });
-  if (!parsed.success) {
-    throw new ValidationError("getMarketplace", issuesFromZod(parsed.error));
-  }
-  const entry = await cachedProgramCall("marketplace", parsed.data.cacheTtlSeconds * 1000);
-  const servers = entry.value.servers;
-  const offers = selectOffers(servers, args);
+  const parsed = parseOrThrow(MarketplaceArgs, args, "getMarketplace");
+  const entry = await cachedProgramCall("marketplace", parsed.cacheTtlSeconds * 1000);
+  const offers = selectOffers(entry.value.servers, parsed);
   return { servers: offers, cheapest: cheapestOf(offers), fetchedAt: new Date(entry.fetchedAt).toISOString() };
 }
 

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { isUnknown } from "../validation";
-import { REPLACE_ON, Selection, UPDATE_IN_PLACE, type OrderInputsResolved, type OrderOutputs } from "./schema";
+import { ORDER_DEFAULTS, REPLACE_ON, Selection, UPDATE_IN_PLACE, type OrderInputsResolved, type OrderOutputs } from "./schema";
 import { satisfies } from "./selection";
 import { TTL_EXPIRED, isPast } from "./ttl";
 
@@ -12,11 +12,9 @@ export interface OrderDiff {
   deleteBeforeReplace: boolean;
 }
 
-/** Defaults of inputs added after an order was created, so old state never diffs by itself. */
-const DEFAULTS: Partial<OrderInputsResolved> = { type: "on-demand", waitForReady: true, readyTimeout: 600 };
-
+/** Old state may predate an input with a default: assume the default, so it never diffs by itself. */
 function normalized<T extends Partial<OrderInputsResolved>>(v: T): T {
-  const out = { ...DEFAULTS, ...v };
+  const out = { ...ORDER_DEFAULTS, ...v };
   for (const k of Object.keys(out) as (keyof T)[]) if (out[k] === null) delete out[k];
   return out;
 }

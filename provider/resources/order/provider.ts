@@ -1,17 +1,12 @@
-import {
-  type CloreClient,
-  type Order,
-  OrderNotFoundError,
-  isCloreError,
-} from "../../sdk";
+import { type CloreClient, type Order, isCloreError, newestOrderOn } from "../../sdk";
 import { engineLog } from "../engine-log";
-import { ResourceInitError, withProvider } from "../partial-error";
+import { PROVIDER_KEY, ResourceInitError, withProvider } from "../partial-error";
 import { READ_MAX_AGE_MS, cancelOrder, currentClient } from "../runtime";
 import { type CheckFailure, failuresFromZod, inputValidator, isUnknown } from "../validation";
 import { diffOrder } from "./diff";
 import { orderOutputs } from "./outputs";
 import { type Rented, rent } from "./rent";
-import { OrderInputs, type OrderInputsResolved, type OrderOutputs, crossFieldFailures } from "./schema";
+import { ORDER_DEFAULTS, OrderInputs, type OrderInputsResolved, type OrderOutputs, crossFieldFailures } from "./schema";
 import { changeBid } from "./spot-bid";
 import { TTL_EXPIRED, isPast } from "./ttl";
 import { waitUntilReady } from "./wait-ready";
@@ -35,16 +30,15 @@ export async function check(_olds: Props, allNews: Props): Promise<{ inputs?: Pr
   const { budgetCheck: _gate, ...news } = allNews;
   const failures = validate(news);
   const known = Object.fromEntries(Object.entries(news).filter(([, v]) => !isUnknown(v)));
-  const cross = crossFieldFailures({ type: "on-demand", ...known } as Partial<OrderInputsResolved>).filter(
+  const cross = crossFieldFailures({ type: ORDER_DEFAULTS.type, ...known } as Partial<OrderInputsResolved>).filter(
     (f) => !isUnknown(news[f.property]),
   );
   if (failures.length || cross.length) return { failures: [...failures, ...cross] };
   // Refinements JSON Schema cannot carry (one http port, env size) come from zod itself.
-  const refined = OrderInputs.safeParse(Object.fromEntries(Object.entries(known).filter(([k]) => k !== "__provider")));
+  const refined = OrderInputs.safeParse(Object.fromEntries(Object.entries(known).filter(([k]) => k !== PROVIDER_KEY)));
   const custom = refined.success ? [] : failuresFromZod(refined.error).filter((_, n) => refined.error!.issues[n]!.code === "custom");
   if (custom.length) return { failures: custom };
-  const defaults = { type: "on-demand", waitForReady: true, readyTimeout: 600 };
-  return { inputs: { ...defaults, ...news } };
+  return { inputs: { ...ORDER_DEFAULTS, ...news } };
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
@@ -62,9 +56,7 @@ export async function create(props: Props): Promise<{ id: string; outs: Props }>
   const client = currentClient();
   let rented: Rented;
   if (i.adoptOrderId !== undefined) {
-    const found = (await client.myOrders()).find((o) => o.id === i.adoptOrderId);
-    if (!found) throw new OrderNotFoundError(i.adoptOrderId);
-    rented = { order: found };
+    rented = { order: await client.getOrder(i.adoptOrderId) };
   } else {
     rented = await rent(client, i, props);
   }
@@ -75,7 +67,7 @@ export async function create(props: Props): Promise<{ id: string; outs: Props }>
 async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props, rentedAt: string): Promise<Props> {
   if (!i.waitForReady) return orderOutputs(i, order, server, rentedAt) as unknown as Props;
   try {
-    const ready = await waitUntilReady(client, order.id, i, i.readyTimeout);
+    const ready = await waitUntilReady(client, order, i);
     return orderOutputs(i, ready, server, rentedAt) as unknown as Props;
   } catch (e) {
     throw new ResourceInitError(String(order.id), withProvider(orderOutputs(i, order, server, rentedAt) as unknown as Props, props), e as Error);
@@ -86,10 +78,7 @@ async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order
 async function resolvePending(client: CloreClient, id: string): Promise<Order | undefined> {
   const m = PENDING.exec(id);
   if (!m) return undefined;
-  const [serverId, since] = [Number(m[1]), Number(m[2])];
-  return (await client.myOrders())
-    .filter((o) => o.serverId === serverId && (o.ct ?? since) >= since)
-    .sort((a, b) => b.id - a.id)[0];
+  return newestOrderOn(await client.myOrders(), Number(m[1]), Number(m[2]));
 }
 
 /** Inputs for an order adopted by id (`CloreOrder.get`) with no prior inputs. */
@@ -105,7 +94,7 @@ export async function read(id: string, props: Props = {}): Promise<{ id?: string
   const client = currentClient();
   const order = PENDING.test(id)
     ? await resolvePending(client, id)
-    : (await client.myOrders({ maxAgeMs: READ_MAX_AGE_MS })).find((o) => o.id === Number(id));
+    : await client.findOrder(Number(id), { maxAgeMs: READ_MAX_AGE_MS });
   const old = props as Partial<OrderOutputs>;
   // An order cancelled by its TTL stays in state as a record until its ttl changes.
   if (!order) return old.status === TTL_EXPIRED ? { id, props } : {};
@@ -127,7 +116,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   const d = diffOrder(old, i);
   if (d.updates.includes("expiresOn")) {
     await cancelOrder(client, orderId).catch(async (e) => {
-      if ((await client.myOrders()).some((o) => o.id === orderId)) throw e;
+      if (await client.findOrder(orderId)) throw e;
     });
     void engineLog("info", `clore: order ${orderId} passed its expiry (${old.expiresOn}) and was cancelled`);
     return { outs: { ...olds, ...i, status: TTL_EXPIRED, ttlExpired: true } };
@@ -136,8 +125,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   if (d.updates.includes("spotPrice") && i.type === "spot" && i.spotPrice !== undefined) {
     bid = await changeBid(client, orderId, Number(old.spotPrice ?? old.pricePerDay), i.spotPrice, i.currency);
   }
-  const order = (await client.myOrders()).find((o) => o.id === orderId);
-  if (!order) throw new OrderNotFoundError(orderId);
+  const order = await client.getOrder(orderId);
   const applied = { ...i, spotPrice: bid };
   const rentedAt = old.rentedAt ?? new Date().toISOString();
   if (old.status === "running" || !i.waitForReady) return { outs: orderOutputs(applied, order, old.server, rentedAt) as unknown as Props };
@@ -162,8 +150,7 @@ export async function remove(id: string, _props: Props): Promise<void> {
   } catch (e) {
     // An API answer (not a network failure): check whether the order is already gone.
     if (isCloreError(e) && "apiCode" in e) {
-      const stillActive = (await client.myOrders()).some((o) => o.id === orderId);
-      if (!stillActive) return;
+      if (!(await client.findOrder(orderId))) return;
     }
     throw new Error(
       `could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`,

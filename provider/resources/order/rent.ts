@@ -1,4 +1,4 @@
-import { type CloreClient, type CreateOrderParams, FieldError, type Order, isCloreError } from "../../sdk";
+import { type CloreClient, type CreateOrderParams, FieldError, type Order, OrderOutcomeUnknownError } from "../../sdk";
 import { engineLog } from "../engine-log";
 import { ResourceInitError } from "../partial-error";
 import { marketplaceSnapshot } from "../runtime";
@@ -7,7 +7,6 @@ import { candidates, factsOf } from "./selection";
 
 /** Failures after which the next candidate is worth trying: the server, not the request, is the problem. */
 const FAIL_OVER_ON = new Set(["server-already-rented", "server-offline", "too_low_price"]);
-const CLOCK_SKEW_S = 120;
 
 export interface Rented {
   order: Order;
@@ -77,13 +76,12 @@ function requiredPrice(i: OrderInputsResolved, serverId: number, server: { price
 }
 
 async function createOn(client: CloreClient, i: OrderInputsResolved & { serverId: number }, required: number | undefined, props: Record<string, unknown>): Promise<Order> {
-  const since = Math.floor(Date.now() / 1000) - CLOCK_SKEW_S;
   try {
     return await client.createOrder(createParams(i, required));
   } catch (e) {
-    if (isCloreError(e) && e.code === "CLORE_ORDER_OUTCOME_UNKNOWN") {
+    if (e instanceof OrderOutcomeUnknownError && e.since !== undefined) {
       // Keep a handle in state: read and delete look the order up by server and time.
-      throw new ResourceInitError(`pending:${i.serverId}:${since}`, { ...props, ...i, status: "unknown" }, e as Error);
+      throw new ResourceInitError(`pending:${i.serverId}:${e.since}`, { ...props, ...i, status: "unknown" }, e);
     }
     throw e;
   }

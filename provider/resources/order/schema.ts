@@ -35,6 +35,9 @@ const ISO_HINT = "must be an ISO 8601 time with a zone, e.g. 2026-12-01T18:00:00
 /** `ttl`: seconds, or a duration like "90m", "8h", "2d". */
 export const Ttl = z.union([z.number().int().positive(), z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration like "90m", "8h", "2d"')]);
 
+/** Defaults of the inputs that have one: the schema applies them, check fills them in, diff assumes them for old state. */
+export const ORDER_DEFAULTS = { type: "on-demand", waitForReady: true, readyTimeout: 600 } as const;
+
 export const OrderInputs = z.strictObject({
   serverId: fields.serverId.optional().meta({ description: "Marketplace server id (`clore search`). Give this or `select`." }),
   select: Selection.optional().meta({
@@ -42,7 +45,7 @@ export const OrderInputs = z.strictObject({
   }),
   image: fields.image,
   currency: fields.currency,
-  type: fields.orderType.default("on-demand"),
+  type: fields.orderType.default(ORDER_DEFAULTS.type),
   spotPrice: fields.price.optional().meta({
     description: "Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s.",
   }),
@@ -55,10 +58,10 @@ export const OrderInputs = z.strictObject({
   maxPricePerDay: fields.price.optional().meta({
     description: "Highest price per day you accept, in `currency`. Sent as required_price, so a price rise fails the rent instead of charging more.",
   }),
-  waitForReady: z.boolean().default(true).meta({
+  waitForReady: z.boolean().default(ORDER_DEFAULTS.waitForReady).meta({
     description: "Wait until the order has its public endpoints and its TCP port answers. Default true.",
   }),
-  readyTimeout: z.number().int().positive().max(86_400).default(600).meta({
+  readyTimeout: z.number().int().positive().max(86_400).default(ORDER_DEFAULTS.readyTimeout).meta({
     description: "Seconds to wait for the order to become ready. Default 600 (10 min). Pulumi's customTimeouts do not reach this provider; set this instead.",
   }),
   adoptOrderId: fields.orderId.optional().meta({

@@ -21,7 +21,6 @@ export function candidates(servers: MarketplaceServer[], i: Pick<OrderInputsReso
     maxPricePerDay: i.type === "spot" ? i.spotPrice : i.maxPricePerDay,
     availableOnly: true,
     sort: "price",
-    cacheTtlSeconds: 0,
   });
   return offers.map((o) => o.id);
 }

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { type CloreClient, type Order, OrderNotFoundError } from "../../sdk";
+import type { CloreClient, Order } from "../../sdk";
 import { engineLog } from "../engine-log";
 import { missingEndpoints } from "./outputs";
 import type { OrderInputsResolved } from "./schema";
@@ -19,16 +19,17 @@ const PROGRESS_EVERY_MS = 15_000;
 
 /**
  * Wait until the order has its public host and port mappings (my_orders, coalesced across
- * resources) and its first TCP port accepts a connection. Gives up at `timeoutS`.
+ * resources) and its first TCP port accepts a connection. Starts from `order` as just read
+ * (no poll if it is ready already); gives up after `inputs.readyTimeout` seconds.
  */
-export async function waitUntilReady(client: CloreClient, orderId: number, inputs: OrderInputsResolved, timeoutS: number): Promise<Order> {
+export async function waitUntilReady(client: CloreClient, order: Order, inputs: OrderInputsResolved): Promise<Order> {
+  const { id: orderId, serverId } = order;
+  const timeoutS = inputs.readyTimeout;
   const start = Date.now();
   const deadline = start + timeoutS * 1000;
   let lastProgress = start;
-  let missing: string[] = ["public host (pub_cluster)"];
+  let missing: string[];
   for (;;) {
-    const order = (await client.myOrders()).find((o) => o.id === orderId);
-    if (!order) throw new OrderNotFoundError(orderId);
     missing = missingEndpoints(inputs, order);
     if (!missing.length) {
       const probe = probeTarget(order);
@@ -38,9 +39,10 @@ export async function waitUntilReady(client: CloreClient, orderId: number, input
     if (Date.now() >= deadline) throw new ReadyTimeoutError(orderId, timeoutS, missing);
     if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = Date.now();
-      void engineLog("info", `clore: order ${orderId} on server ${inputs.serverId} booting for ${Math.round((Date.now() - start) / 1000)} s; waiting for ${missing.join(", ")}`);
+      void engineLog("info", `clore: order ${orderId} on server ${serverId} booting for ${Math.round((Date.now() - start) / 1000)} s; waiting for ${missing.join(", ")}`);
     }
     await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+    order = await client.getOrder(orderId);
   }
 }
 
@@ -51,7 +53,7 @@ function probeTarget(order: Order): { host: string; port: number } | undefined {
   return host && port !== undefined ? { host, port } : undefined;
 }
 
-export function tcpAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
+function tcpAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean) => {

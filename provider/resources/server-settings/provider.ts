@@ -29,7 +29,7 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props
 }
 
 /** Pure: settings change in place; another server name means another resource. */
-export function diffSettings(olds: Props, news: Props): { changes: boolean; replaces: string[] } {
+function diffSettings(olds: Props, news: Props): { changes: boolean; replaces: string[] } {
   const differs = (k: string) => isUnknown(news[k]) || !isDeepStrictEqual(olds[k] ?? undefined, news[k] ?? undefined);
   const replaces = differs("name") ? ["name"] : [];
   const changes = replaces.length > 0 || [...MANAGED, "onDelete"].some(differs);

@@ -1,8 +1,5 @@
 import { z } from "zod";
-import { CURRENCIES, Currency, type ServerConfig } from "../../sdk";
-
-const perDay = z.number().nonnegative().finite();
-const perCurrency = z.partialRecord(Currency, perDay);
+import { CURRENCIES, Currency, DEFAULT_MRL_HOURS, type ServerConfig, autopriceSetting, pricesPerCurrency, usdPricingSetting } from "../../sdk";
 
 export const ON_DELETE = ["restore", "keep", "unlist"] as const;
 
@@ -11,13 +8,13 @@ export const ServerSettingsInputs = z.strictObject({
   name: z.string().min(1).max(128).meta({ description: "Name of a server you host, as in `clore servers`. Changing it manages another server (replace)." }),
   availability: z.boolean().optional().meta({ description: "Listed on the marketplace (true) or hidden (false). Default: leave as is." }),
   mrl: z.number().int().positive().max(24 * 365).optional().meta({ description: "Maximum rental length in hours. Default: leave as is." }),
-  onDemandPrices: perCurrency.optional().meta({ description: `On-demand price per day, by currency (${CURRENCIES.join(", ")}).` }),
-  spotPrices: perCurrency.optional().meta({ description: "Minimum spot price per day, by currency." }),
+  onDemandPrices: pricesPerCurrency.optional().meta({ description: `On-demand price per day, by currency (${CURRENCIES.join(", ")}).` }),
+  spotPrices: pricesPerCurrency.optional().meta({ description: "Minimum spot price per day, by currency." }),
   enabledCurrencies: z.array(Currency).min(1).optional().meta({ description: "Currencies renters may pay in." }),
-  autoprice: z.partialRecord(Currency, z.union([z.literal("usd"), z.literal(false)])).optional().meta({
+  autoprice: autopriceSetting.optional().meta({
     description: 'Per currency: "usd" to follow usdPricing (price set in USD), false for a fixed price.',
   }),
-  usdPricing: z.partialRecord(Currency, z.strictObject({ onDemand: perDay, spot: perDay })).optional().meta({
+  usdPricing: usdPricingSetting.optional().meta({
     description: "USD per day the host asks, used where autoprice is \"usd\".",
   }),
   onDelete: z.enum(ON_DELETE).default("restore").meta({
@@ -61,8 +58,8 @@ export function snapshotFromConfig(c: ServerConfig): SettingsSnapshot {
     ? Object.fromEntries(Object.entries(c.autoprice).filter(([k]) => isCurrency(k)).map(([k, v]) => [k, v === "usd" ? "usd" : false]))
     : undefined;
   return {
-    availability: c.visibility !== "hidden",
-    mrl: c.mrl ?? 72,
+    availability: c.availability ?? true,
+    mrl: c.mrl ?? DEFAULT_MRL_HOURS,
     onDemandPrices: prices(c.pricing),
     spotPrices: prices(c.spot_pricing),
     enabledCurrencies: (c.allowed_coins ?? []).filter(isCurrency),

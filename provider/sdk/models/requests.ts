@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS, PORT_PROTOCOLS } from "../fields";
 import { Currency, OrderType } from "./common";
 import { GigaspotEditRequest, GigaspotOrderRequest } from "./gigaspot";
 
@@ -13,7 +14,7 @@ export const CreateOrderBody = z.looseObject({
   image: z.string().min(1),
   renting_server: z.number().int().positive(),
   spotprice: z.number().positive().optional(),
-  ports: z.record(z.string(), z.enum(["tcp", "http"])).optional(),
+  ports: z.record(z.string(), z.enum(PORT_PROTOCOLS)).optional(),
   env: z.record(z.string(), z.string()).optional(),
   jupyter_token: z.string().optional(),
   ssh_key: z.string().optional(),
@@ -27,7 +28,7 @@ export const CreateOrderBody = z.looseObject({
 export type CreateOrderBody = z.input<typeof CreateOrderBody>;
 
 export const CancelOrderBody = z.looseObject({ id: z.number().int().positive(), issue: z.string().optional() });
-export const CancelOrdersBody = z.looseObject({ order_ids: z.array(z.number().int().positive()).min(1).max(64) });
+export const CancelOrdersBody = z.looseObject({ order_ids: z.array(z.number().int().positive()).min(1).max(LIMITS.cancelBatch) });
 export const SetSpotPriceBody = z.looseObject({ order_id: z.number().int().positive(), desired_price: z.number().positive() });
 export const ServerConfigBody = z.looseObject({ server_name: z.string().min(1) });
 

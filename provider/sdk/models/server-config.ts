@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { Pricing, Specs, parseGpuSpec } from "./common";
 
-export const AutoPrice = z.record(z.string(), z.union([z.literal("usd"), z.literal(false), z.string(), z.boolean()]));
+/** Per currency: "usd" (follow usd_pricing) or false; other strings/booleans are accepted as sent. */
+export const AutoPrice = z.record(z.string(), z.union([z.string(), z.boolean()]));
 export const UsdPricing = z.record(z.string(), z.looseObject({ on_demand: z.number().nullish(), spot: z.number().nullish() }));
 
 const ServerConfigWire = z.looseObject({
@@ -29,7 +30,8 @@ export const ServerConfig = ServerConfigWire.transform((c) => {
   return {
     ...c,
     gpuModel: parseGpuSpec(c.specs?.gpu).model,
-    availability: c.visibility === undefined || c.visibility === null ? undefined : c.visibility === "public",
+    // Listed unless hidden: the one reading of `visibility` (set_server_settings and the provider use it too).
+    availability: c.visibility === undefined || c.visibility === null ? undefined : c.visibility !== "hidden",
     onDemandPrice: usd.find((p) => typeof p.on_demand === "number")?.on_demand ?? undefined,
     spotPrice: usd.find((p) => typeof p.spot === "number")?.spot ?? undefined,
   };
