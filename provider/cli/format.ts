@@ -51,6 +51,14 @@ export function perHour(s: string): string {
   return s === NONE ? s : `${s}/h`;
 }
 
+/** `350 CLORE/day, $3.60/day` from a per-currency price map; currencies without a price are left out. */
+export function perDayPrices(p: Readonly<Record<string, number | null | undefined>> | null | undefined): string {
+  const parts = Object.entries(p ?? {})
+    .filter(([, v]) => typeof v === "number")
+    .map(([c, v]) => perDay(money(v, c)));
+  return parts.length ? parts.join(", ") : NONE;
+}
+
 /** Seconds → `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
 export function duration(seconds: number | null | undefined): string {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return NONE;
@@ -70,7 +78,7 @@ export function ageSeconds(ct: number | null | undefined, nowMs: number = Date.n
 }
 
 /** `NVIDIA GeForce RTX 4090` → `RTX 4090`: the vendor prefix only costs table width. */
-export function shortGpuName(model: string | null | undefined): string {
+function shortGpuName(model: string | null | undefined): string {
   if (!model) return "";
   return model
     .replace(/^\s*\d+\s*x\s+/i, "")

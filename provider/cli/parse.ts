@@ -13,12 +13,6 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`Expected a whole number (0 or more).`);
-  return n;
-}
-
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected a number greater than 0.`);

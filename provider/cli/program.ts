@@ -40,7 +40,14 @@ export interface RunState {
   ctx?: CliContext;
 }
 
+/** This package's version, read from its package.json once per process. */
+let version: string | undefined;
+
 function packageVersion(): string {
+  return (version ??= readPackageVersion());
+}
+
+function readPackageVersion(): string {
   for (let dir = __dirname, i = 0; i < 5; dir = dirname(dir), i++) {
     const p = join(dir, "package.json");
     if (existsSync(p)) {

@@ -9,7 +9,7 @@ import { CliError } from "./errors";
  * local backend's checkpoint → `{ checkpoint: { latest: { resources, pending_operations } } }`.
  */
 
-export const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
+const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
 /** CloreOrder's own type token (`pulumi-nodejs:dynamic/clore:Order`) and any other dynamic resource. */
 const isDynamic = (type: string | undefined) => type === DYNAMIC_RESOURCE_TYPE || Boolean(type?.startsWith("pulumi-nodejs:dynamic/"));
 

@@ -3,7 +3,7 @@ import { CURRENCIES, type Currency } from "../sdk";
 import type { Emulator } from "./emulator";
 import { GIGASPOT_SNAPSHOT_PATH } from "./handlers/gigaspot";
 import { patchOptions } from "./options";
-import { CONTROL_PREFIX } from "./server";
+import { CONTROL_PREFIX, writeJson } from "./server";
 import { gigaspotSnapshot } from "./views";
 
 /**
@@ -43,10 +43,7 @@ class ControlError extends Error {
 
 export function createControlHandler(emulator: () => Emulator) {
   return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: string): Promise<void> => {
-    const reply = (status: number, body: unknown) => {
-      const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
-    };
+    const reply = (status: number, body: unknown) => writeJson(res, { status, body });
     if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) return reply(403, { error: "the control interface only answers on 127.0.0.1" });
     try {
       const body = raw.trim() ? (JSON.parse(raw) as unknown) : {};

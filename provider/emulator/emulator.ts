@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Currency } from "../sdk";
 import { createControlHandler } from "./control";
 import { FaultInjector } from "./faults";
-import { type EmulatorOptions, checkTimeScale, resolveOptions } from "./options";
+import { type EmulatorOptions, resolveOptions } from "./options";
 import { RateLimitBook } from "./rate-limits";
 import { API_PREFIX, type RequestLogEntry, createApiServer } from "./server";
 import type { EndReason, OrderRecord, OrderState } from "./records";
@@ -88,7 +88,6 @@ export interface Emulator {
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
   const { port = 0, host = "127.0.0.1", ...rest } = opts;
   const options = resolveOptions(rest);
-  checkTimeScale(options.timeScale);
   const clock = new VirtualClock(() => options.timeScale);
   const state = new EmulatorState(clock, options);
   const faults = new FaultInjector();

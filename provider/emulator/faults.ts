@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ENDPOINTS, type EndpointName } from "../sdk";
+import { renderIssues } from "./wire";
 
 /**
  * Failures a client must survive, injected for the next N matching requests:
@@ -70,9 +71,7 @@ export class FaultInjector {
   /** Add a fault; throws a RangeError naming the bad field for an invalid spec. */
   inject(spec: FaultSpec): ActiveFault {
     const r = FaultSpec.safeParse(spec);
-    if (!r.success) {
-      throw new RangeError(`invalid fault: ${r.error.issues.map((i) => `${i.path.join(".") || "(fault)"}: ${i.message}`).join("; ")}`);
-    }
+    if (!r.success) throw new RangeError(`invalid fault: ${renderIssues(r.error, "fault")}`);
     const f = r.data;
     const fault: ActiveFault = {
       id: this.nextId++,

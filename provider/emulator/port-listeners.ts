@@ -5,7 +5,7 @@ import * as net from "node:net";
  * so a client can wait until SSH really answers. Port 22 writes an SSH-like banner; other
  * ports just accept. Closing destroys open connections too, so the port is really gone.
  */
-export class PortListener {
+class PortListener {
   private constructor(
     private readonly server: net.Server,
     private readonly sockets: Set<net.Socket>,

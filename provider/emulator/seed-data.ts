@@ -100,7 +100,6 @@ export function seedServers(): ServerRecord[] {
       spotMin: { bitcoin: 0.000022, "CLORE-Blockchain": 820, "USD-Blockchain": 2.05 },
       allowedCoins: [...ALL],
       autoprice: { bitcoin: false, "CLORE-Blockchain": false, "USD-Blockchain": false },
-      usdPricing: { bitcoin: { on_demand: 3.6, spot: 2.05 }, "CLORE-Blockchain": { on_demand: 3.6, spot: 2.05 }, "USD-Blockchain": { on_demand: 3.6, spot: 2.05 } },
       specs: specs({ gpu: "NVIDIA GeForce RTX 4090", count: 1, gpuram: 24, mem: 24564, cc: "FI", pl: 450, ...RYZEN }),
       reliability: 0.9987, rating: { avg: 4.8, cnt: 37 }, cudaVersion: "12.4", rentedByOthers: false,
       initToken: "RW11bGF0b3ItaW5pdC10b2tlbi0wMDAx",

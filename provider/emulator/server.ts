@@ -1,11 +1,11 @@
 import * as http from "node:http";
-import { ENDPOINTS, type EndpointName, type EndpointSpec, issuesFromZod, keyFingerprint } from "../sdk";
+import { ENDPOINTS, type EndpointName, type EndpointSpec, keyFingerprint } from "../sdk";
 import type { FaultInjector, FaultKind } from "./faults";
 import { HANDLERS } from "./handler-table";
 import type { EmulatorOptions } from "./options";
 import type { RateLimitBook } from "./rate-limits";
 import type { EmulatorState } from "./state";
-import { API_CODES, type Handler, type HandlerContext, type Reply, apiError, databaseError, fieldError, invalidInput } from "./wire";
+import { API_CODES, type Handler, type HandlerContext, type Reply, apiError, databaseError, fieldError, invalidInput, renderIssues } from "./wire";
 
 export const API_PREFIX = "/v1";
 export const CONTROL_PREFIX = "/_emulator";
@@ -121,17 +121,15 @@ async function handle(ctx: ApiServerContext, req: http.IncomingMessage, res: htt
       case "drop":
         return drop();
       case "db-error":
-        return send(apiError(fault.httpStatus ?? o.databaseErrorHttpStatus, API_CODES.database));
+        return send(databaseError(o, fault.httpStatus));
       case "rate-limit":
         return send(apiError(fault.httpStatus ?? 429, API_CODES.rateLimited));
       case "malformed":
         return sendRaw(fault.httpStatus ?? 200, "application/json", '{"code":0,"orders":[');
       case "not-json":
         return sendRaw(fault.httpStatus ?? 502, "text/html", HTML_ERROR_PAGE);
-      case "field-error": {
-        const r = fieldError(o, fault.error!, fault.fields);
-        return send(fault.httpStatus ? { ...r, status: fault.httpStatus } : r);
-      }
+      case "field-error":
+        return send(fieldError(o, fault.error!, fault.fields, fault.httpStatus));
       default:
         break; // delay, create-then-*: run the request
     }
@@ -157,7 +155,7 @@ async function handle(ctx: ApiServerContext, req: http.IncomingMessage, res: htt
     await ctx.state.sync();
   }
   if (fault?.kind === "create-then-drop") return drop();
-  if (fault?.kind === "create-then-error") reply = apiError(fault.httpStatus ?? o.databaseErrorHttpStatus, API_CODES.database);
+  if (fault?.kind === "create-then-error") reply = databaseError(o, fault.httpStatus);
   send(reply);
 }
 
@@ -193,12 +191,6 @@ function checkRequest(
   return { body, query: q };
 }
 
-function renderIssues(error: Parameters<typeof issuesFromZod>[0], root: string): string {
-  return issuesFromZod(error)
-    .map((i) => `${i.path || `(${root})`}: ${i.message}`)
-    .join("; ");
-}
-
 type ParsedJson = { ok: true; value: unknown } | { ok: false };
 
 function parseJson(raw: string): ParsedJson {
@@ -226,7 +218,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-export function writeJson(res: http.ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {
+/** Send `reply.body` as JSON (API answers and control answers alike). */
+export function writeJson(res: http.ServerResponse, reply: { status: number; body: unknown }, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(reply.body);
   res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers }).end(text);
 }

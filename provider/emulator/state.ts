@@ -1,4 +1,4 @@
-import type { Currency, Pricing } from "../sdk";
+import { type Currency, HOURS_PER_DAY, type Pricing } from "../sdk";
 import type { EmulatorOptions } from "./options";
 import { PortListeners } from "./port-listeners";
 import type { EndReason, OrderRecord, ServerRecord, WalletRecord } from "./records";
@@ -82,12 +82,13 @@ export class EmulatorState {
     return this.marketplaceServers().map((s) => ({ ...marketplaceServer(this, s), online: s.online }));
   }
 
-  activeOrderOn(serverId: number): OrderRecord | undefined {
-    return [...this.orders.values()].find((o) => o.serverId === serverId && o.state === "active");
+  /** The active orders on this server, in creation order. */
+  activeOrdersOn(serverId: number): OrderRecord[] {
+    return [...this.orders.values()].filter((o) => o.serverId === serverId && o.state === "active");
   }
 
   isRented(s: ServerRecord): boolean {
-    return s.rentedByOthers || this.activeOrderOn(s.id) !== undefined;
+    return s.rentedByOthers || this.activeOrdersOn(s.id).length > 0;
   }
 
   /** Price per day per currency after autoprice: `"usd"` derives the coin price from usd_pricing. */
@@ -99,6 +100,18 @@ export class EmulatorState {
       if (mode === "usd" && usd !== undefined && rate) out[c] = round(usd / rate, 10);
     }
     return out;
+  }
+
+  /** Lowest spot bid the server takes in `currency` (after autoprice), if it sets one. */
+  spotMin(s: ServerRecord, currency: Currency): number | undefined {
+    const min = this.pricing(s, "spot")[currency];
+    return typeof min === "number" ? min : undefined;
+  }
+
+  /** A bid under the server's minimum spot price (no minimum: never). */
+  belowSpotMin(s: ServerRecord, currency: Currency, price: number): boolean {
+    const min = this.spotMin(s, currency);
+    return min !== undefined && price < min;
   }
 
   // ---- wallets and spend ----
@@ -116,6 +129,11 @@ export class EmulatorState {
     let spent = 0;
     for (const o of this.orders.values()) if (o.currency === c) spent += this.spend(o);
     return round(w.base - spent, 10);
+  }
+
+  /** The wallet covers the creation fee plus `options.minBalanceHours` of running at `pricePerDay`. */
+  canAfford(c: Currency, fee: number, pricePerDay: number): boolean {
+    return this.walletBalance(c) >= fee + (pricePerDay * this.options.minBalanceHours) / HOURS_PER_DAY;
   }
 
   /** Set what /wallets shows now; running orders keep spending from there. */

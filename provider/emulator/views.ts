@@ -58,38 +58,52 @@ export function marketplaceServer(state: EmulatorState, s: ServerRecord): Record
   return out;
 }
 
-/** One /my_servers entry (fixture my_servers.json); a never-connected server has no specs. */
-export function myServer(state: EmulatorState, s: ServerRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+/**
+ * The fields /my_servers and /server_config share, in wire order: `middle` goes between
+ * `pricing` and `online` (as in the fixtures), `after` follows `online`.
+ */
+function hostedServerHead(
+  state: EmulatorState,
+  s: ServerRecord,
+  middle: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
     name: s.name,
     connected: s.connected,
     visibility: s.visibility,
     pricing: state.pricing(s, "on_demand"),
+    ...middle,
     online: s.online,
+    ...after,
+  };
+}
+
+/** A never-connected server has no specs. */
+function addSpecs(out: Record<string, unknown>, s: ServerRecord): void {
+  if (s.specs && s.connected) out.specs = s.specs;
+}
+
+/** One /my_servers entry (fixture my_servers.json); a never-connected server has no specs. */
+export function myServer(state: EmulatorState, s: ServerRecord): Record<string, unknown> {
+  const out = hostedServerHead(state, s, {}, {
     min_spot_pricing: state.pricing(s, "spot"),
     allowed_currencies: [...s.allowedCoins],
-  };
+  });
   if (s.initToken) out.init_token = s.initToken;
-  if (s.specs && s.connected) out.specs = s.specs;
+  addSpecs(out, s);
   return out;
 }
 
 /** /server_config's `config` (fixture server_config.json). */
 export function serverConfig(state: EmulatorState, s: ServerRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    name: s.name,
-    connected: s.connected,
-    visibility: s.visibility,
-    pricing: state.pricing(s, "on_demand"),
-    spot_pricing: state.pricing(s, "spot"),
-    mrl: s.mrl,
-    online: s.online,
+  const out = hostedServerHead(state, s, { spot_pricing: state.pricing(s, "spot"), mrl: s.mrl }, {
     initialized: s.connected,
     id: s.id,
     // rental_status is an undocumented enum (API.md §9); INFERRED: 0 = free, 1 = rented.
     rental_status: state.isRented(s) ? 1 : 0,
-  };
-  if (s.specs && s.connected) out.specs = s.specs;
+  });
+  addSpecs(out, s);
   out.background_job = s.backgroundJob ?? { times_updated: 0, image: "", command: "", env: {} };
   out.allowed_coins = [...s.allowedCoins];
   out.autoprice = { ...s.autoprice };
@@ -141,7 +155,7 @@ export function order(state: EmulatorState, options: EmulatorOptions, o: OrderRe
 
 /** /spot_marketplace's `market` (fixture spot_marketplace.json); offer_id = order id. */
 export function spotMarket(state: EmulatorState, s: ServerRecord): Record<string, unknown> {
-  const mine = [...state.orders.values()].filter((o) => o.serverId === s.id && o.type === "spot" && o.state === "active");
+  const mine = state.activeOrdersOn(s.id).filter((o) => o.type === "spot");
   return {
     offers: [
       ...s.foreignOffers.map((f) => ({ offer_id: f.offer_id, bid: f.bid, active: f.active, my: false, currency: f.currency })),
@@ -161,13 +175,14 @@ export function gigaspotSnapshot(state: EmulatorState): Record<string, unknown> 
   for (const s of state.marketplaceServers().filter((x) => x.gigaspot)) {
     const [cores, threads] = String(s.specs?.cpus ?? "0/0").split("/").map(Number);
     const pl = ((s.specs?.pl as number[] | undefined) ?? [])[0] ?? 0;
-    const mine = [...state.orders.values()].filter((o) => o.serverId === s.id && o.gigaspot && o.state === "active");
+    const active = state.activeOrdersOn(s.id);
+    const mine = active.filter((o) => o.gigaspot);
     out[String(s.id)] = {
       bids: [
         ...s.foreignOffers.map((f) => ({ owner: f.owner, id: f.offer_id, active: f.active, to_cache: true, cached: true, price: f.bid, currency: f.currency, pl })),
         ...mine.map((o) => ({ owner: state.userId, id: o.id, active: true, to_cache: true, cached: true, price: o.price, currency: o.currency, pl })),
       ],
-      on_demand_rented: s.rentedByOthers || [...state.orders.values()].some((o) => o.serverId === s.id && o.state === "active" && o.type === "on-demand"),
+      on_demand_rented: s.rentedByOthers || active.some((o) => o.type === "on-demand"),
       online: s.online,
       cpu: s.specs?.cpu ?? "",
       cores: cores || 0,

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ENDPOINTS, EndpointName } from "../sdk";
+import { type ENDPOINTS, type EndpointName, issuesFromZod } from "../sdk";
 import type { EmulatorOptions } from "./options";
 import type { EmulatorState } from "./state";
 
@@ -22,17 +22,28 @@ export function apiError(status: number, code: number, extra: Record<string, unk
   return { status, body: { code, ...extra } };
 }
 
-/** Code 6: `{"code":6,"error":"<error>", ...extra}` at HTTP 200 (observed for server-already-rented). */
-export function fieldError(options: EmulatorOptions, error: string, extra: Record<string, unknown> = {}): Reply {
-  return apiError(options.fieldErrorHttpStatus, API_CODES.fieldError, { error, ...extra });
+/**
+ * Code 6: `{"code":6,"error":"<error>", ...extra}` at HTTP 200 (observed for server-already-rented).
+ * `status` overrides options.fieldErrorHttpStatus.
+ */
+export function fieldError(options: EmulatorOptions, error: string, extra: Record<string, unknown> = {}, status?: number): Reply {
+  return apiError(status ?? options.fieldErrorHttpStatus, API_CODES.fieldError, { error, ...extra });
 }
 
-export function databaseError(options: EmulatorOptions): Reply {
-  return apiError(options.databaseErrorHttpStatus, API_CODES.database);
+/** Code 1; `status` overrides options.databaseErrorHttpStatus. */
+export function databaseError(options: EmulatorOptions, status?: number): Reply {
+  return apiError(status ?? options.databaseErrorHttpStatus, API_CODES.database);
 }
 
 export function invalidInput(options: EmulatorOptions, error: string): Reply {
   return apiError(options.invalidInputHttpStatus, API_CODES.invalidInput, { error });
+}
+
+/** zod issues as one line, `path: message; …` (the SDK's wording); an issue at the root shows as `(<root>)`. */
+export function renderIssues(error: Parameters<typeof issuesFromZod>[0], root: string): string {
+  return issuesFromZod(error)
+    .map((i) => `${i.path || `(${root})`}: ${i.message}`)
+    .join("; ");
 }
 
 type Spec<E extends EndpointName> = (typeof ENDPOINTS)[E];

@@ -7,7 +7,7 @@ import { NONE, maskSecret } from "../format";
 import type { ListResult, MessageResult } from "../render";
 
 /** The keys the config file holds (the seed's `api_key`, plus `base_url`). */
-export const CONFIG_KEYS = ["api_key", "base_url"] as const;
+const CONFIG_KEYS = ["api_key", "base_url"] as const;
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 function checkKey(key: string): ConfigKey {

@@ -42,7 +42,7 @@ const FLAGS: Record<string, string> = {
 };
 
 /** `--port 22:tcp --port 8888:http` → `{ "22": "tcp", "8888": "http" }`. */
-export function parsePorts(values: string[] = []): Record<string, "tcp" | "http"> | undefined {
+function parsePorts(values: string[] = []): Record<string, "tcp" | "http"> | undefined {
   if (!values.length) return undefined;
   const ports: Record<string, "tcp" | "http"> = {};
   for (const v of values) {
@@ -58,7 +58,7 @@ export function parsePorts(values: string[] = []): Record<string, "tcp" | "http"
 }
 
 /** `--env A=1 --env B=x=y` → `{ A: "1", B: "x=y" }`. */
-export function parseEnv(values: string[] = []): Record<string, string> | undefined {
+function parseEnv(values: string[] = []): Record<string, string> | undefined {
   if (!values.length) return undefined;
   const env: Record<string, string> = {};
   for (const v of values) {

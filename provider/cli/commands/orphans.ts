@@ -96,20 +96,25 @@ export const orphansCommand = defineCommand<OrphansOptions>({
     };
     // An order behind a stack's pending handle is that stack's: its next refresh adopts it.
     const heldByHandle = (x: Order) => stacks.some((s) => s.pendingCreates.some((p) => p.since !== undefined && p.serverId === x.serverId && (x.ct ?? 0) >= p.since));
+    // The first stack with a create still pending on this server (its URN names the resource).
+    const interruptedCreate = (serverId: number | undefined): Orphan["interruptedCreate"] => {
+      if (serverId === undefined) return null;
+      for (const s of stacks) {
+        const pending = s.pendingCreates.find((p) => p.serverId === serverId);
+        if (pending) return { stack: s.stack ?? null, urn: pending.urn };
+      }
+      return null;
+    };
     const orphans: Orphan[] = active
       .filter((x) => (!known.has(x.id) && !heldByHandle(x)) || expiredOn(x.id) !== null)
       .sort((a, b) => (a.ct ?? 0) - (b.ct ?? 0) || a.id - b.id)
-      .map((x) => {
-        const pendingIn = stacks.find((s) => s.pendingCreates.some((p) => p.serverId !== undefined && p.serverId === x.serverId));
-        const pending = pendingIn?.pendingCreates.find((p) => p.serverId === x.serverId);
-        return {
-          ...x,
-          ageSeconds: ageSeconds(x.ct, now) ?? null,
-          usdPerDay: orderUsdPerDay(x) ?? null,
-          interruptedCreate: pending ? { stack: pendingIn?.stack ?? null, urn: pending.urn } : null,
-          expiredOn: expiredOn(x.id),
-        };
-      });
+      .map((x) => ({
+        ...x,
+        ageSeconds: ageSeconds(x.ct, now) ?? null,
+        usdPerDay: orderUsdPerDay(x) ?? null,
+        interruptedCreate: interruptedCreate(x.serverId),
+        expiredOn: expiredOn(x.id),
+      }));
     const stale = [...known].filter(([id]) => !activeIds.has(id)).map(([orderId, k]) => ({ orderId, urn: k.urn, source: k.source }));
 
     const warnings: string[] = [];

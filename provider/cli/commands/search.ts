@@ -5,7 +5,7 @@ import { NONE, gigabytes, gpu, percent, perDay, perHour, plural, usd } from "../
 import { nonNegativeNumber, positiveInt, positiveNumber } from "../parse";
 import type { ListResult } from "../render";
 
-export const SORT_KEYS = ["price", "gpu", "ram", "reliability"] as const;
+const SORT_KEYS = ["price", "gpu", "ram", "reliability"] as const;
 type SortKey = (typeof SORT_KEYS)[number];
 
 interface SearchOptions {
@@ -21,7 +21,7 @@ interface SearchOptions {
 const missingLast = (v: number | undefined | null, dir: 1 | -1) => (typeof v === "number" ? v * dir : Infinity);
 
 /** Cheapest first; for gpu/ram/reliability the biggest first. Ties: cheaper, then lower id. */
-export function sortServers(servers: MarketplaceServer[], key: SortKey): MarketplaceServer[] {
+function sortServers(servers: MarketplaceServer[], key: SortKey): MarketplaceServer[] {
   const by: Record<SortKey, (s: MarketplaceServer) => number> = {
     price: (s) => missingLast(s.priceUsdPerHour, 1),
     gpu: (s) => missingLast(s.gpuCount, -1),

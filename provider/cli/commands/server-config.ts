@@ -1,13 +1,6 @@
 import { defineCommand } from "../command";
-import { NONE, gigabytes, gpu, money, perDay, usd, yesNo } from "../format";
+import { NONE, gigabytes, gpu, perDay, perDayPrices, usd, yesNo } from "../format";
 import type { RecordResult } from "../render";
-
-function perCurrency(p: Record<string, number | null> | null | undefined): string {
-  const parts = Object.entries(p ?? {})
-    .filter(([, v]) => typeof v === "number")
-    .map(([c, v]) => perDay(money(v, c)));
-  return parts.length ? parts.join(", ") : NONE;
-}
 
 export const serverConfigCommand = defineCommand({
   name: "server-config",
@@ -31,8 +24,8 @@ export const serverConfigCommand = defineCommand({
         ["Online", yesNo(c.online)],
         ["Connected", yesNo(c.connected)],
         ["Max rental", typeof c.mrl === "number" ? `${c.mrl} h` : NONE],
-        ["On-demand", perCurrency(c.pricing)],
-        ["Spot minimum", perCurrency(c.spot_pricing)],
+        ["On-demand", perDayPrices(c.pricing)],
+        ["Spot minimum", perDayPrices(c.spot_pricing)],
         ["USD pricing", usdPricing || undefined],
         ["Currencies", c.allowed_coins?.join(", ") || undefined],
         ["GPU", gpu(c.gpuModel, undefined) + (c.specs?.gpu ? ` (${c.specs.gpu})` : "")],

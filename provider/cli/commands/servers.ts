@@ -1,15 +1,7 @@
 import type { MyServer } from "../../sdk";
 import { defineCommand } from "../command";
-import { NONE, gigabytes, gpu, money, perDay, plural } from "../format";
+import { gigabytes, gpu, perDayPrices, plural } from "../format";
 import type { ListResult } from "../render";
-
-/** `350 CLORE/day, $3.60/day` from a per-currency price map. */
-function prices(p: Record<string, number | null> | null | undefined): string {
-  const parts = Object.entries(p ?? {})
-    .filter(([, v]) => typeof v === "number")
-    .map(([c, v]) => perDay(money(v, c)));
-  return parts.length ? parts.join(", ") : NONE;
-}
 
 export const serversCommand = defineCommand({
   name: "servers",
@@ -30,8 +22,8 @@ export const serversCommand = defineCommand({
         { header: "GPU", value: (s) => gpu(s.gpuModel, s.gpu_array?.length || undefined) },
         { header: "RAM", value: (s) => gigabytes(s.ramGb), align: "right" },
         { header: "Visibility", value: (s) => s.visibility ?? undefined },
-        { header: "On-demand", value: (s) => prices(s.pricing) },
-        { header: "Spot minimum", value: (s) => prices(s.min_spot_pricing) },
+        { header: "On-demand", value: (s) => perDayPrices(s.pricing) },
+        { header: "Spot minimum", value: (s) => perDayPrices(s.min_spot_pricing) },
       ],
       summary: `${plural(servers.length, "server")}.`,
       empty: "No servers found. You host none with this account.",

@@ -1,6 +1,6 @@
 import type { SpotOffer } from "../../sdk";
 import { defineCommand } from "../command";
-import { NONE, money, perDay, plural, usd, yesNo } from "../format";
+import { NONE, money, perDay, perDayPrices, plural, usd, yesNo } from "../format";
 import { positiveInt } from "../parse";
 import type { ListResult } from "../render";
 
@@ -19,17 +19,13 @@ export const spotCommand = defineCommand({
       return typeof rate === "number" ? perDay(usd(amount * rate)) : NONE;
     };
     const offers = [...market.offers].sort((a, b) => Number(b.active ?? false) - Number(a.active ?? false) || b.bid - a.bid);
-    const mins = Object.entries(market.server?.min_pricing ?? {})
-      .filter(([, v]) => typeof v === "number")
-      .map(([c, v]) => perDay(money(v, c)))
-      .join(", ");
     return {
       kind: "list",
       json: market,
       header: market.exists
         ? [
             ["Server", String(serverId)],
-            ["Minimum bid", mins || NONE],
+            ["Minimum bid", perDayPrices(market.server?.min_pricing)],
             ["Max rental", typeof market.server?.mrl === "number" ? `${market.server.mrl} h` : NONE],
             ["Online", yesNo(market.server?.online)],
           ]

@@ -12,7 +12,7 @@ export const getGigaspot: Handler<"get_gigaspot"> = ({ state, origin }) =>
  * POST /create_gigaspot_orders: one spot order per entry, without port forwarding
  * (API.md §6.12). Entries that fail land in the matching failed_* list; the call itself succeeds.
  */
-export const createGigaspotOrders: Handler<"create_gigaspot_orders"> = ({ state, options, body, keyFingerprint }) => {
+export const createGigaspotOrders: Handler<"create_gigaspot_orders"> = ({ state, body, keyFingerprint }) => {
   const failedOc: number[] = [];
   const failedRent: number[] = [];
   const tooLow: number[] = [];
@@ -20,11 +20,10 @@ export const createGigaspotOrders: Handler<"create_gigaspot_orders"> = ({ state,
     const s = state.servers.get(r.renting_server);
     const fee = GIGASPOT_CREATION_FEES[r.currency] ?? state.creationFee("spot", r.currency);
     const gpuCount = ((s?.specs?.gpus as unknown[] | undefined) ?? []).length;
-    const min = s ? state.pricing(s, "spot")[r.currency] : undefined;
     if (!s || !s.gigaspot || !s.online || state.isRented(s) || !s.allowedCoins.includes(r.currency)) failedRent.push(r.renting_server);
     else if (r.oc.length !== gpuCount) failedOc.push(r.renting_server);
-    else if (typeof min === "number" && r.price < min) tooLow.push(r.renting_server);
-    else if (state.walletBalance(r.currency) < fee + (r.price * options.minBalanceHours) / 24) failedRent.push(r.renting_server);
+    else if (state.belowSpotMin(s, r.currency, r.price)) tooLow.push(r.renting_server);
+    else if (!state.canAfford(r.currency, fee, r.price)) failedRent.push(r.renting_server);
     else {
       state.createOrder({
         serverId: s.id, type: "spot", gigaspot: true, currency: r.currency, image: r.image, price: r.price,
@@ -43,9 +42,8 @@ export const editGigaspotOrders: Handler<"edit_gigaspot_orders"> = ({ state, bod
   for (const e of body) {
     const o = state.orders.get(e.order_id);
     const s = o && state.servers.get(o.serverId);
-    const min = s && o ? state.pricing(s, "spot")[o.currency] : undefined;
     if (!o || o.state !== "active" || !o.gigaspot) failed.push(e.order_id);
-    else if (typeof min === "number" && e.price < min) tooLow.push(e.order_id);
+    else if (s && state.belowSpotMin(s, o.currency, e.price)) tooLow.push(e.order_id);
     else {
       state.setPrice(o, e.price);
       if (e.oc) o.oc = e.oc;

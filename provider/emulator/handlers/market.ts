@@ -32,8 +32,8 @@ export const setSpotPrice: Handler<"set_spot_price"> = ({ state, options, body }
     return ok();
   }
   const server = state.servers.get(o.serverId);
-  const min = server ? state.pricing(server, "spot")[o.currency] : undefined;
-  if (typeof min === "number" && desired < min) return fieldError(options, "too_low_price", { min_price: min });
+  const min = server && state.spotMin(server, o.currency);
+  if (min !== undefined && desired < min) return fieldError(options, "too_low_price", { min_price: min });
   const spotError = (error: string, extra: Record<string, unknown>) =>
     apiError(options.spotErrorHttpStatus, options.spotErrorCode, { error, ...extra });
   const now = state.now();

@@ -34,8 +34,8 @@ export const createOrder: Handler<"create_order"> = ({ state, options, body, key
   if (body.type === "spot") {
     // Semantic rule the zod schema cannot express; INFERRED to be code 2.
     if (body.spotprice === undefined) return invalidInput(options, "spotprice: is required when type is 'spot'");
-    const min = state.pricing(s, "spot")[body.currency];
-    if (typeof min === "number" && body.spotprice < min) return fieldError(options, "too_low_price", { min_price: min });
+    const min = state.spotMin(s, body.currency);
+    if (min !== undefined && body.spotprice < min) return fieldError(options, "too_low_price", { min_price: min });
     price = body.spotprice;
   } else {
     const current = state.pricing(s, "on_demand")[body.currency];
@@ -47,7 +47,7 @@ export const createOrder: Handler<"create_order"> = ({ state, options, body, key
     }
   }
   const fee = state.creationFee(body.type, body.currency);
-  if (state.walletBalance(body.currency) < fee + (price * options.minBalanceHours) / 24) {
+  if (!state.canAfford(body.currency, fee, price)) {
     return options.notEnoughBalanceCode === 6 ? fieldError(options, "not_enough_balance") : databaseError(options);
   }
   state.createOrder({
