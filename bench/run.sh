@@ -1,20 +1,13 @@
 #!/usr/bin/env bash
 # The Issue 7 benchmark, one command: `bash bench/run.sh [pulumi|readers|rss]` (about 12 min
-# for all; not part of the tests). Builds dist/ (BENCH_SKIP_BUILD=1 skips it), makes sure the
-# Python venv with the official SDK exists, then runs bench/run.ts from a snapshot and prints
-# one Markdown table. BENCH_KEEP=1 keeps the work dirs under .tmp/ for inspection.
+# for all; not part of the tests). Sets up like the tests do (scripts/setup.sh: toolchain, npm
+# packages, dist/ — BENCH_SKIP_BUILD=1 skips the build — and the Python venv with the official
+# SDK), then runs bench/run.ts from a snapshot and prints one Markdown table. BENCH_KEEP=1
+# keeps the work dirs under .tmp/ for inspection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-. scripts/env.sh
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
-  [ -e node_modules/pulumi-clore ] || node scripts/link-self.js
-  npm run --silent build
-fi
-if ! .venv/bin/python -c 'import clore_ai' 2>/dev/null; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check clore-ai==0.1.1
-fi
+CLORE_SKIP_BUILD=${BENCH_SKIP_BUILD:-} . scripts/setup.sh
 
 # Run from a snapshot of what is measured: a rebuild of dist/ or an `npm ci` in the work
 # tree during the ~12 min run would otherwise change the code under test (or delete it).

@@ -22,6 +22,8 @@ api_key=$(sed -n 's/^API key: *//p' "$work/emulator.out" | head -1)
 [ -n "$base_url" ] && [ -n "$api_key" ] || { cat "$work/emulator.out"; echo "demo: the emulator did not start" >&2; exit 1; }
 echo "demo: Clore emulator at $base_url"
 
+# The provider's marketplace cache goes to the throwaway dir too: its entries are keyed by
+# this emulator's random port, so they would only pile up under ~/.cache.
 export PULUMI_BACKEND_URL="file://$work/backend" PULUMI_CONFIG_PASSPHRASE=demo CLORE_CACHE_DIR="$work/cache"
 mkdir -p "$work/backend"
 pulumi stack init demo --non-interactive >/dev/null

@@ -14,10 +14,11 @@ CLORE_LANGHOST_SDK_VERSION=3.68.0
 
 CLORE_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Outside the work tree, per user: CI runs in a fresh clone on the same
-# machine and must find the tools built by an earlier run.
-CLORE_CACHE_DIR=${CLORE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-clore}
-CLORE_TOOLS_DIR=${CLORE_TOOLS_DIR:-$CLORE_CACHE_DIR/tools-node$CLORE_NODE_VERSION-pulumi$CLORE_PULUMI_VERSION-langhost$CLORE_LANGHOST_SDK_VERSION}
-export CLORE_REPO_ROOT CLORE_CACHE_DIR CLORE_TOOLS_DIR
+# machine and must find the tools built by an earlier run. Not CLORE_CACHE_DIR:
+# the provider reads that one as its marketplace cache directory.
+CLORE_TOOLS_CACHE=${CLORE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-clore}
+CLORE_TOOLS_DIR=${CLORE_TOOLS_DIR:-$CLORE_TOOLS_CACHE/tools-node$CLORE_NODE_VERSION-pulumi$CLORE_PULUMI_VERSION-langhost$CLORE_LANGHOST_SDK_VERSION}
+export CLORE_REPO_ROOT CLORE_TOOLS_CACHE CLORE_TOOLS_DIR
 
 # node 24 first (the machine's npm/npx are plain JS and run on whichever
 # `node` is first); then pulumi, pulumi-language-nodejs and the dynamic-
@@ -40,4 +41,4 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PL
 # override it for anything real.
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-clore-local}
 # Keep login state and plugins out of ~/.pulumi unless the caller chose one.
-export PULUMI_HOME=${PULUMI_HOME-$CLORE_CACHE_DIR/pulumi-home}
+export PULUMI_HOME=${PULUMI_HOME-$CLORE_TOOLS_CACHE/pulumi-home}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runTrainingJob } from "../../examples/ci-training/run";
 import { type Emulator, startEmulator } from "../../provider/emulator";
@@ -91,8 +91,9 @@ describe("examples on the real Pulumi engine", function () {
 
   describe("ci-training (Automation API)", () => {
     const saved = { ...process.env };
+    let root: string | undefined;
     before(() => {
-      const root = mkdtempSync(join(REPO, ".tmp", "ci-"));
+      root = mkdtempSync(join(REPO, ".tmp", "ci-"));
       Object.assign(process.env, FAST, {
         PULUMI_BACKEND_URL: `file://${root}`,
         PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
@@ -105,6 +106,7 @@ describe("examples on the real Pulumi engine", function () {
     });
     after(() => {
       process.env = saved;
+      if (root) rmSync(root, { recursive: true, force: true });
     });
     let workDir: string;
 

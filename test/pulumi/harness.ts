@@ -112,4 +112,3 @@ export function resourcesOfType(state: StackExport, type: string) {
 }
 
 export const ORDER_TYPE = "pulumi-nodejs:dynamic/clore:Order";
-export const SETTINGS_TYPE = "pulumi-nodejs:dynamic/clore:ServerSettings";
