@@ -16,6 +16,11 @@ die() { log "ERROR: $*"; exit 1; }
 for cmd in npm go tar; do
   command -v "$cmd" >/dev/null || die "'$cmd' not found on PATH"
 done
+# Fail now, not minutes into a build: the Node package is the linux-x64 one, and the tool
+# modules below declare go 1.26 with GOTOOLCHAIN=local.
+[ "$(uname -sm)" = "Linux x86_64" ] || die "this toolchain script supports Linux x86_64 only (found $(uname -sm)); install Node >= 22 and the pulumi CLI yourself and put them on PATH"
+go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+[ "${go_minor:-0}" -ge 26 ] || die "Go >= 1.26 is needed to build pulumi (found $(go env GOVERSION)); install a newer Go"
 
 T=$CLORE_TOOLS_DIR
 mkdir -p "$T/bin" "$T/node/bin" "$T/src"

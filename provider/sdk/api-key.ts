@@ -8,6 +8,7 @@ export interface ResolvedSettings {
   apiKey?: string;
   keySource?: KeySource;
   baseUrl: string;
+  baseUrlSource: KeySource | "default";
 }
 
 export interface ResolveOptions {
@@ -27,10 +28,19 @@ export function resolveSettings(options: ResolveOptions = {}): ResolvedSettings 
   // Read only when a setting falls through to it: the provider resolves settings per operation.
   let fileContents: ReturnType<typeof readConfigFile> | undefined;
   const file = () => (fileContents ??= readConfigFile(options.configPath ?? defaultConfigPath()));
-  const baseUrl = (options.baseUrl || env.CLORE_BASE_URL || file().base_url || DEFAULT_BASE_URL).replace(/\/+$/, "");
-  if (options.apiKey) return { apiKey: options.apiKey, keySource: "option", baseUrl };
-  if (env.CLORE_API_KEY) return { apiKey: env.CLORE_API_KEY, keySource: "env", baseUrl };
-  const fileKey = file().api_key;
-  if (typeof fileKey === "string" && fileKey) return { apiKey: fileKey, keySource: "config-file", baseUrl };
-  return { baseUrl };
+  const [url, baseUrlSource] = firstSet([options.baseUrl, "option"], [env.CLORE_BASE_URL, "env"], () => [file().base_url, "config-file"]) ?? [DEFAULT_BASE_URL, "default"];
+  const base = { baseUrl: url.replace(/\/+$/, ""), baseUrlSource };
+  const key = firstSet([options.apiKey, "option"], [env.CLORE_API_KEY, "env"], () => [file().api_key, "config-file"]);
+  return key ? { apiKey: key[0], keySource: key[1], ...base } : base;
+}
+
+type Candidate = [value: unknown, source: KeySource];
+
+/** The first candidate holding a non-empty string, with where it came from (a function is called only if reached). */
+function firstSet(...candidates: (Candidate | (() => Candidate))[]): [string, KeySource] | undefined {
+  for (const c of candidates) {
+    const [value, source] = typeof c === "function" ? c() : c;
+    if (typeof value === "string" && value) return [value, source];
+  }
+  return undefined;
 }

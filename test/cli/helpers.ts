@@ -22,10 +22,10 @@ function newestMtime(dir: string): number {
 
 let built: Promise<void> | undefined;
 
-/** Compile with tsc when dist/ is missing or older than the CLI or SDK sources (once per run). */
+/** Compile with tsc when dist/ is missing or older than any source under provider/ (once per run). */
 export function ensureBuilt(): Promise<void> {
   built ??= new Promise<void>((done, fail) => {
-    const sources = Math.max(newestMtime(join(REPO, "provider", "cli")), newestMtime(join(REPO, "provider", "sdk")));
+    const sources = newestMtime(join(REPO, "provider"));
     if (existsSync(CLI_MAIN) && statSync(CLI_MAIN).mtimeMs >= sources) return done();
     const tsc = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", REPO], { encoding: "utf8" });
     // Other folders may not type-check at this moment; tsc still emits. Only a missing CLI is fatal.

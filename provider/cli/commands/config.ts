@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { DEFAULT_BASE_URL, readConfigFile, writeConfigFile } from "../../sdk";
+import { DEFAULT_BASE_URL, type KeySource, readConfigFile, resolveSettings, writeConfigFile } from "../../sdk";
 import { defineCommand, type CliCommand } from "../command";
 import type { CliContext } from "../context";
 import { CliError } from "../errors";
@@ -94,17 +94,12 @@ const showCommand = defineCommand({
   examples: ["clore config show", "CLORE_API_KEY=… clore config show --json"],
   run(ctx): ListResult<ShownSetting> {
     const path = ctx.configPath;
-    const file = readConfigFile(path);
-    const { apiKey, baseUrl } = ctx.globals;
-    const pick = (flag: string | undefined, envName: string, fileKey: ConfigKey, fallback?: string) => {
-      if (flag) return { value: flag, source: `--${fileKey.replace("_", "-")}` };
-      if (ctx.env[envName]) return { value: ctx.env[envName]!, source: envName };
-      const v = file[fileKey];
-      if (typeof v === "string" && v) return { value: v, source: path };
-      return { value: fallback, source: fallback ? "default" : "not set" };
-    };
-    const key = pick(apiKey, "CLORE_API_KEY", "api_key");
-    const url = pick(baseUrl, "CLORE_BASE_URL", "base_url", DEFAULT_BASE_URL);
+    // The SDK's own lookup, so what is shown is what commands use.
+    const settings = resolveSettings({ apiKey: ctx.globals.apiKey, baseUrl: ctx.globals.baseUrl, env: ctx.env, configPath: path });
+    const label = (source: KeySource | "default" | undefined, flag: string, envName: string) =>
+      source === "option" ? flag : source === "env" ? envName : source === "config-file" ? path : (source ?? "not set");
+    const key = { value: settings.apiKey, source: label(settings.keySource, "--api-key", "CLORE_API_KEY") };
+    const url = { value: settings.baseUrl, source: label(settings.baseUrlSource, "--base-url", "CLORE_BASE_URL") };
     let mode: string | undefined;
     try {
       mode = (statSync(path).mode & 0o777).toString(8).padStart(4, "0");
