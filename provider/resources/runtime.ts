@@ -29,7 +29,7 @@ export function currentClient(): CloreClient {
   const id = `${keyFingerprint(settings.apiKey)}@${settings.baseUrl}`;
   let client = clients.get(id);
   if (!client) {
-    client = new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, timeout: timeoutFromEnv() });
+    client = new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl });
     clients.set(id, client);
   }
   return client;
@@ -57,7 +57,7 @@ const markets = new WeakMap<CloreClient, { at: number; servers: Promise<Marketpl
 export function marketplaceSnapshot(client: CloreClient, maxAgeMs = 5000): Promise<MarketplaceServer[]> {
   const cached = markets.get(client);
   if (cached && Date.now() - cached.at <= maxAgeMs) return cached.servers;
-  const servers = client.marketplace({ availableOnly: false });
+  const servers = client.call("marketplace").then((r) => r.servers);
   markets.set(client, { at: Date.now(), servers });
   servers.catch(() => markets.delete(client));
   return servers;
@@ -66,7 +66,3 @@ export function marketplaceSnapshot(client: CloreClient, maxAgeMs = 5000): Promi
 /** How old a my_orders answer may be for reads and delete checks (refresh of N costs one call). */
 export const READ_MAX_AGE_MS = 2000;
 
-function timeoutFromEnv(): number | undefined {
-  const ms = Number(process.env.CLORE_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}

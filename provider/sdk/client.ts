@@ -93,7 +93,7 @@ export class CloreClient {
     this.#apiKey = settings.apiKey;
     this.keySource = settings.keySource;
     this.baseUrl = settings.baseUrl;
-    this.timeout = options.timeout ?? 30_000;
+    this.timeout = options.timeout ?? envNumber("CLORE_TIMEOUT_MS", 1) ?? 30_000;
     this.maxRetries = options.maxRetries ?? 3;
     if (options.timeout !== undefined && !(options.timeout > 0)) throw new ValidationError("CloreClient", [{ path: "timeout", message: "must be > 0 (milliseconds)" }]);
     if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new ValidationError("CloreClient", [{ path: "maxRetries", message: "must be an integer >= 0" }]);
@@ -176,7 +176,7 @@ export class CloreClient {
     this.requireKey("create_order");
     const exclude = new Set(options.excludeOrderIds ?? []);
     const since = Math.floor(this.clock.now() / 1000) - CLOCK_SKEW_S;
-    const findTimeoutMs = options.findTimeoutMs ?? findTimeoutFromEnv() ?? 60_000;
+    const findTimeoutMs = options.findTimeoutMs ?? envNumber("CLORE_FIND_TIMEOUT_MS", 1) ?? 60_000;
     try {
       await this.call("create_order", { body: createOrderBody(p) });
     } catch (e) {
@@ -387,22 +387,24 @@ export function newestOrderOn(orders: Order[], serverId: number, since: number, 
     .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
 }
 
-/** CLORE_FIND_TIMEOUT_MS: how long createOrder looks for its order (tests on a time-scaled emulator). */
-function findTimeoutFromEnv(): number | undefined {
-  const ms = Number(process.env.CLORE_FIND_TIMEOUT_MS);
-  return process.env.CLORE_FIND_TIMEOUT_MS && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+/**
+ * Tuning from the environment, for a local emulator on a time scale (leave unset against the
+ * real API): CLORE_MIN_INTERVAL_MS / CLORE_CREATE_INTERVAL_MS (limiter spacing),
+ * CLORE_FIND_TIMEOUT_MS (how long createOrder looks for its order), CLORE_TIMEOUT_MS (per
+ * request). A variable that is unset, not a number or below `min` is ignored.
+ */
+function envNumber(name: string, min: number): number | undefined {
+  const raw = process.env[name];
+  const n = Number(raw);
+  return raw && Number.isFinite(n) && n >= min ? n : undefined;
 }
 
-/**
- * CLORE_MIN_INTERVAL_MS / CLORE_CREATE_INTERVAL_MS: tighter limits for a local emulator
- * running on a time scale. Leave unset against the real API.
- */
 function limitsFromEnv(): Partial<RateLimits> | undefined {
-  const min = Number(process.env.CLORE_MIN_INTERVAL_MS);
-  const create = Number(process.env.CLORE_CREATE_INTERVAL_MS);
   const limits: Partial<RateLimits> = {};
-  if (process.env.CLORE_MIN_INTERVAL_MS && Number.isFinite(min) && min >= 0) limits.minIntervalMs = min;
-  if (process.env.CLORE_CREATE_INTERVAL_MS && Number.isFinite(create) && create >= 0) limits.createIntervalMs = create;
+  const min = envNumber("CLORE_MIN_INTERVAL_MS", 0);
+  const create = envNumber("CLORE_CREATE_INTERVAL_MS", 0);
+  if (min !== undefined) limits.minIntervalMs = min;
+  if (create !== undefined) limits.createIntervalMs = create;
   return Object.keys(limits).length ? limits : undefined;
 }
 
