@@ -14,6 +14,12 @@ export class ReadyTimeoutError extends Error {
   }
 }
 
+/**
+ * Pauses between my_orders polls: short at first, since an order on a warm host is often
+ * up within seconds of being found, then every 3 s (polls are shared by every order
+ * waiting in the plugin, and the rate limiter spaces them anyway).
+ */
+const POLL_DELAYS_MS = [1000, 2000];
 const POLL_MS = 3000;
 const PROGRESS_EVERY_MS = 15_000;
 
@@ -29,7 +35,7 @@ export async function waitUntilReady(client: CloreClient, order: Order, inputs: 
   const deadline = start + timeoutS * 1000;
   let lastProgress = start;
   let missing: string[];
-  for (;;) {
+  for (let polls = 0; ; polls++) {
     missing = missingEndpoints(inputs, order);
     if (!missing.length) {
       const probe = probeTarget(order);
@@ -41,7 +47,8 @@ export async function waitUntilReady(client: CloreClient, order: Order, inputs: 
       lastProgress = Date.now();
       void engineLog("info", `clore: order ${orderId} on server ${serverId} booting for ${Math.round((Date.now() - start) / 1000)} s; waiting for ${missing.join(", ")}`);
     }
-    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+    const pause = POLL_DELAYS_MS[polls] ?? POLL_MS;
+    await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, deadline - Date.now()))));
     order = await client.getOrder(orderId);
   }
 }
