@@ -45,15 +45,13 @@ function fieldErrorHint(apiError: string | undefined, endpoint: string | undefin
 
 /** What the CLI adds to an SDK error: the next command to try, by stable error code. */
 function hintForSdkError(e: { code: string; apiError?: string; endpoint?: string }): string | undefined {
-  // The SDK's own message already names the next command for CLORE_ORDER_NOT_FOUND,
-  // CLORE_ORDER_OUTCOME_UNKNOWN and the known code-6 strings.
+  // The SDK's own message already names the next step for CLORE_ORDER_NOT_FOUND,
+  // CLORE_ORDER_OUTCOME_UNKNOWN, CLORE_RATE_LIMITED and the known code-6 strings.
   switch (e.code) {
     case "CLORE_MISSING_API_KEY":
       return 'Run "clore config set api_key <key>", set CLORE_API_KEY, or pass --api-key <key>.';
     case "CLORE_AUTH_FAILED":
       return 'Check which key is used with "clore config show"; set a new one with "clore config set api_key <key>".';
-    case "CLORE_RATE_LIMITED":
-      return "Wait a minute and run the command again; stop other scripts that use the same key.";
     case "CLORE_NETWORK_ERROR":
     case "CLORE_TIMEOUT":
     case "CLORE_INVALID_ENDPOINT":

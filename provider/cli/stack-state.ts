@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { type PendingOrder, parsePendingHandle } from "../sdk";
 import { CliError } from "./errors";
 
 /**
@@ -20,19 +21,15 @@ export interface KnownOrder {
   expiresOn?: string;
 }
 
-/** A create the engine started but never recorded as finished (an interrupted `pulumi up`). */
-export interface PendingCreate {
+/**
+ * A create the engine started but never recorded as finished (an interrupted `pulumi up`), or
+ * a `pending:<serverId>:<since>` handle the provider kept in state (a create whose order it
+ * could not identify; `since` set): orders on that server created since then belong to the
+ * stack, which adopts them on its next refresh.
+ */
+export interface PendingCreate extends Partial<PendingOrder> {
   urn: string;
-  serverId?: number;
-  /**
-   * Set for a `pending:<serverId>:<since>` handle the provider kept in state (a create whose
-   * order it could not identify): orders on that server created since then belong to the
-   * stack, which adopts them on its next refresh.
-   */
-  since?: number;
 }
-
-const PENDING_HANDLE = /^pending:(\d+):(\d+)$/;
 
 export interface StackOrders {
   /** The file it was read from. */
@@ -96,9 +93,9 @@ export function ordersInState(doc: unknown, source: string): StackOrders {
   const orders: KnownOrder[] = [];
   const pendingCreates: PendingCreate[] = [];
   for (const r of resources) {
-    const handle = PENDING_HANDLE.exec(r.id ?? "");
+    const handle = parsePendingHandle(r.id);
     if (handle) {
-      pendingCreates.push({ urn: r.urn ?? "", serverId: Number(handle[1]), since: Number(handle[2]) });
+      pendingCreates.push({ urn: r.urn ?? "", ...handle });
       continue;
     }
     const orderId = orderIdOf(r);

@@ -162,9 +162,16 @@ export function spotMarket(state: EmulatorState, s: ServerRecord): Record<string
       ...mine.map((o) => ({ offer_id: o.id, bid: o.price, active: true, my: true, currency: o.currency })),
     ],
     server: { min_pricing: only(state.pricing(s, "spot"), s.allowedCoins), mrl: s.mrl, online: s.online, visibility: s.visibility },
-    currency_rates_in_usd: Object.fromEntries(CURRENCIES.map((c) => [c, state.usdRates[c]])),
+    currency_rates_in_usd: usdRates(state),
   };
 }
+
+/** The market of a server that has none (unknown id): no offers, no server. */
+export function emptySpotMarket(state: EmulatorState): Record<string, unknown> {
+  return { offers: [], currency_rates_in_usd: usdRates(state) };
+}
+
+const usdRates = (state: EmulatorState) => Object.fromEntries(CURRENCIES.map((c) => [c, state.usdRates[c]]));
 
 // Overclock ranges per GPU for the GigaSPOT snapshot (made up, fixture-shaped).
 const OC_RANGES = { mem_lock: [405, 10501], core_lock: [210, 3105], mem_offset: [-2000, 3000], core_offset: [-500, 300] };

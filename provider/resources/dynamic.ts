@@ -13,6 +13,7 @@ import type * as orderImpl from "./order/provider";
 import type * as serverSettingsImpl from "./server-settings/provider";
 
 import { plainData } from "./plain-data";
+import { inPulumiTerms } from "./pulumi-terms";
 
 export { configure } from "./runtime";
 
@@ -27,15 +28,24 @@ interface Impl {
   remove(id: string, props: Props): Promise<void>;
 }
 
+/** Results as the engine's protobuf Structs take them; errors with the next step in Pulumi terms. */
+async function serve<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return plainData(await f());
+  } catch (e) {
+    throw inPulumiTerms(e);
+  }
+}
+
 /** The provider of one kind; `load` runs (once: require caches it) at the kind's first call. */
 function provider(load: () => Impl) {
   return {
-    check: async (olds: Props, news: Props) => plainData(await load().check(olds, news)),
-    diff: async (id: string, olds: Props, news: Props) => plainData(await load().diff(id, olds, news)),
-    create: async (inputs: Props) => plainData(await load().create(inputs)),
-    read: async (id: string, props?: Props) => plainData(await load().read(id, props)),
-    update: async (id: string, olds: Props, news: Props) => plainData(await load().update(id, olds, news)),
-    delete: async (id: string, props: Props) => load().remove(id, props),
+    check: (olds: Props, news: Props) => serve(() => load().check(olds, news)),
+    diff: (id: string, olds: Props, news: Props) => serve(() => load().diff(id, olds, news)),
+    create: (inputs: Props) => serve(() => load().create(inputs)),
+    read: (id: string, props?: Props) => serve(() => load().read(id, props)),
+    update: (id: string, olds: Props, news: Props) => serve(() => load().update(id, olds, news)),
+    delete: (id: string, props: Props) => serve(() => load().remove(id, props)),
   };
 }
 

@@ -1,32 +1,23 @@
-import { channel } from "node:diagnostics_channel";
 import { z } from "zod";
 import { resolveSettings, type KeySource } from "./api-key";
 import { type Clock, systemClock } from "./clock";
-import { ENDPOINTS, type EndpointName, type EndpointResponse, type EndpointSpec } from "./endpoints";
-import {
-  CloreApiError,
-  DatabaseError,
-  MalformedResponseError,
-  MissingApiKeyError,
-  NetworkError,
-  OrderNotFoundError,
-  OrderOutcomeUnknownError,
-  RateLimitError,
-  TimeoutError,
-  ValidationError,
-  errorFromApi,
-  isCloreError,
-} from "./errors";
+import { ENDPOINTS, type EndpointName, type EndpointResponse } from "./endpoints";
+import { CloreApiError, DatabaseError, MalformedResponseError, NetworkError, OrderNotFoundError, OrderOutcomeUnknownError, TimeoutError, ValidationError } from "./errors";
 import * as fields from "./fields";
+import { FileLedger } from "./file-ledger";
 import { filterMarketplace, type MarketplaceFilters } from "./marketplace-filter";
 import type { GigaspotEditRequest, GigaspotOrderRequest } from "./models/gigaspot";
 import type { Order } from "./models/order";
-import { CreateOrderParams, createOrderBody } from "./order-params";
-import { FileLedger } from "./file-ledger";
-import { RateLimiter, type RateLimits, type SlotLedger, keyFingerprint, sharedRateLimiter } from "./rate-limiter";
+import { type CreateOrderParams, createOrderBody, createOrderParamName } from "./order-fields";
+import { newestOrderOn, pendingSince } from "./pending-order";
+import { type Handler, cacheLayer, checkRequest, compose, exponentialBackoff, limitLayer, retryLayer, sendHandler } from "./pipeline";
+import { RateLimiter, type RateLimits, type SlotLedger, accountId, keyFingerprint, sharedRateLimiter } from "./rate-limiter";
 import { DEFAULT_MRL_HOURS, ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
 import { type Transport, UndiciTransport } from "./transport";
-import { issuesFromZod, parseOrThrow } from "./validate";
+import { type CacheStore, type Timed, TtlCache } from "./ttl-cache";
+import { parseOrThrow } from "./validate";
+
+export { type RequestEvent, requestChannel } from "./pipeline";
 
 export interface CloreClientOptions {
   /** API key. Default: CLORE_API_KEY, then ~/.clore/config.json. */
@@ -37,6 +28,10 @@ export interface CloreClientOptions {
   timeout?: number;
   /** Retries on rate limits (backoff 1, 2, 4 s…) and on network errors of safe requests. Default 3. */
   maxRetries?: number;
+  /** Wait before retry `attempt + 1`, ms. Default 1 s × 2^attempt (CLORE_BACKOFF_MS sets the base). */
+  backoff?: (attempt: number) => number;
+  /** Where cached `persist` reads (marketplace, renter_fees) are kept across processes. */
+  cacheStore?: CacheStore;
   /** Limiter; by default the one shared by every client with this key in the process. */
   rateLimiter?: RateLimiter;
   /** Limits for a newly created shared limiter (tests and the emulator's time scale). */
@@ -54,18 +49,6 @@ export interface CreateOrderOptions {
   excludeOrderIds?: Iterable<number>;
 }
 
-/** Published on `pulumi-clore:request` for every HTTP request: count API calls from here. */
-export interface RequestEvent {
-  endpoint: EndpointName;
-  attempt: number;
-  status?: number;
-  apiCode?: number;
-  error?: string;
-}
-export const requestChannel = channel("pulumi-clore:request");
-
-/** Seconds the API's `ct` may differ from our clock when matching a new order. */
-const CLOCK_SKEW_S = 120;
 const FIND_DELAYS_MS = [0, 1000, 2000, 3000, 5000, 8000, 12000, 20000];
 
 /**
@@ -77,22 +60,24 @@ const FIND_DELAYS_MS = [0, 1000, 2000, 3000, 5000, 8000, 12000, 20000];
 export class CloreClient {
   readonly baseUrl: string;
   readonly keySource?: KeySource;
+  /** The key (by fingerprint, never the key) and base URL as one name, for caches and journals on disk. */
+  readonly account: string;
   readonly timeout: number;
   readonly maxRetries: number;
   readonly rateLimiter: RateLimiter;
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly transport: Transport;
-  // Held in a closure-free private field; never serialized, logged or put in errors.
+  // Held in a private field; never serialized, logged or put in errors.
   readonly #apiKey?: string;
-  #pendingMyOrders = new Map<string, Promise<Order[]>>();
-  #lastMyOrders = new Map<string, { sentAt: number; orders: Promise<Order[]> }>();
-
+  /** validate → cache → retry → rate limit → send: see pipeline/. */
+  readonly #handle: Handler;
 
   constructor(options: CloreClientOptions = {}) {
     const settings = resolveSettings(options);
     this.#apiKey = settings.apiKey;
     this.keySource = settings.keySource;
     this.baseUrl = settings.baseUrl;
+    this.account = accountId(this.#apiKey, this.baseUrl);
     this.timeout = options.timeout ?? envNumber("CLORE_TIMEOUT_MS", 1) ?? 30_000;
     this.maxRetries = options.maxRetries ?? 3;
     if (options.timeout !== undefined && !(options.timeout > 0)) throw new ValidationError("CloreClient", [{ path: "timeout", message: "must be > 0 (milliseconds)" }]);
@@ -102,6 +87,17 @@ export class CloreClient {
       options.rateLimiter ??
       sharedRateLimiter(this.#apiKey, () => new RateLimiter({ clock: this.clock, limits: options.rateLimits ?? limitsFromEnv(), ledger: defaultLedger(this.#apiKey, this.clock) }));
     this.transport = options.transport ?? new UndiciTransport();
+    this.#handle = compose(
+      checkRequest(() => Boolean(this.#apiKey)),
+      cacheLayer(new TtlCache(this.clock, options.cacheStore)),
+      retryLayer({
+        maxRetries: this.maxRetries,
+        backoff: options.backoff ?? exponentialBackoff(envNumber("CLORE_BACKOFF_MS", 1) ?? 1000),
+        clock: this.clock,
+        onRateLimited: (ms) => this.rateLimiter.backOff(ms),
+      }),
+      limitLayer(this.rateLimiter),
+    )(sendHandler(this.transport, { baseUrl: this.baseUrl, timeoutMs: this.timeout, clock: this.clock, apiKey: () => this.#apiKey }));
   }
 
   /** Whether a key was found (the key itself is never exposed). */
@@ -143,25 +139,8 @@ export class CloreClient {
    * any write through this client makes the next call fresh.
    */
   myOrders(options: { includeCompleted?: boolean; maxAgeMs?: number } = {}): Promise<Order[]> {
-    const completed = Boolean(options.includeCompleted);
-    const key = String(completed);
-    const last = this.#lastMyOrders.get(key);
-    if (options.maxAgeMs && last && this.clock.now() - last.sentAt <= options.maxAgeMs) return last.orders;
-    const pending = this.#pendingMyOrders.get(key);
-    if (pending) return pending;
-    const p: Promise<Order[]> = this.call("my_orders", { query: completed ? { return_completed: "true" } : {} }, () => {
-      // Sent: later callers must get a fresh answer, not one from before their change;
-      // readers that accept an answer this old share the one in flight.
-      if (this.#pendingMyOrders.get(key) === p) this.#pendingMyOrders.delete(key);
-      this.#lastMyOrders.set(key, { sentAt: this.clock.now(), orders: p });
-    }).then((r) => r.orders);
-    this.#pendingMyOrders.set(key, p);
-    p.catch(() => {
-      if (this.#lastMyOrders.get(key)?.orders === p) this.#lastMyOrders.delete(key);
-    }).finally(() => {
-      if (this.#pendingMyOrders.get(key) === p) this.#pendingMyOrders.delete(key);
-    });
-    return p;
+    const query: Record<string, string> = options.includeCompleted ? { return_completed: "true" } : {};
+    return this.call("my_orders", { query }, { maxAgeMs: options.maxAgeMs }).then((r) => r.orders);
   }
 
   /**
@@ -172,28 +151,29 @@ export class CloreClient {
    * returned, never abandoned. Otherwise the error says the order may exist.
    */
   async createOrder(params: CreateOrderParams, options: CreateOrderOptions = {}): Promise<Order> {
-    const p = parseOrThrow(CreateOrderParams, params, "createOrder");
-    this.requireKey("create_order");
+    const body = createOrderBody(params);
+    const serverId = params.serverId;
     const exclude = new Set(options.excludeOrderIds ?? []);
-    const since = Math.floor(this.clock.now() / 1000) - CLOCK_SKEW_S;
+    const since = pendingSince(this.clock.now());
     const findTimeoutMs = options.findTimeoutMs ?? envNumber("CLORE_FIND_TIMEOUT_MS", 1) ?? 60_000;
     try {
-      await this.call("create_order", { body: createOrderBody(p) });
+      // Checked against the wire schema on the way out; mistakes are named by parameter.
+      await this.call("create_order", { body }, { caller: { name: "createOrder", rename: createOrderParamName } });
     } catch (e) {
       if (!outcomeUncertain(e)) throw e;
-      const found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs).catch(() => undefined);
+      const found = await this.findNewOrder(serverId, since, exclude, findTimeoutMs).catch(() => undefined);
       if (found) return found;
-      throw new OrderOutcomeUnknownError(p.serverId, `the request failed (${(e as Error).message}) and no new order showed up in my_orders`, { cause: e, since });
+      throw new OrderOutcomeUnknownError(serverId, `the request failed (${(e as Error).message}) and no new order showed up in my_orders`, { cause: e, since });
     }
     // From here on the server is rented: whatever goes wrong, the caller must hear that.
     let found: Order | undefined;
     try {
-      found = await this.findNewOrder(p.serverId, since, exclude, findTimeoutMs);
+      found = await this.findNewOrder(serverId, since, exclude, findTimeoutMs);
     } catch (e) {
-      throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but my_orders could not be read (${(e as Error).message})`, { cause: e, since });
+      throw new OrderOutcomeUnknownError(serverId, `the API accepted the order but my_orders could not be read (${(e as Error).message})`, { cause: e, since });
     }
     if (found) return found;
-    throw new OrderOutcomeUnknownError(p.serverId, `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`, { since });
+    throw new OrderOutcomeUnknownError(serverId, `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`, { since });
   }
 
   /**
@@ -305,63 +285,33 @@ export class CloreClient {
     return this.call("edit_gigaspot_orders", { body: edits });
   }
 
-  // ---- the request pipeline: validate → rate limit → send → decode → retry ----
+  // ---- one API call, through the layers ----
 
   /**
-   * One API call. Validates the request against the endpoint's schema before anything is
-   * sent, waits for a rate-limit slot, retries 429s with backoff (1, 2, 4 s…) and, for
-   * idempotent endpoints only, network errors and code 1.
+   * One API call: checked against the endpoint's schemas before anything is sent, served
+   * from the cache where the endpoint allows it and `maxAgeMs` accepts, spaced by the rate
+   * limiter, retried where safe (see pipeline/).
    */
-  async call<E extends EndpointName>(
-    endpoint: E,
-    input: { query?: Record<string, string>; body?: unknown } = {},
-    onSent?: () => void,
-  ): Promise<EndpointResponse<E>> {
-    const spec: EndpointSpec = ENDPOINTS[endpoint];
-    if (spec.auth === "required") this.requireKey(endpoint);
-    if (spec.query) parseOrThrow(spec.query, input.query ?? {}, endpoint);
-    if (spec.body) parseOrThrow(spec.body, input.body, endpoint);
-    const qs = input.query && Object.keys(input.query).length ? `?${new URLSearchParams(input.query)}` : "";
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (this.#apiKey) headers.auth = this.#apiKey;
-    if (input.body !== undefined) headers["content-type"] = "application/json";
-    const body = input.body === undefined ? undefined : JSON.stringify(input.body);
-
-    for (let attempt = 0; ; attempt++) {
-      await this.rateLimiter.acquire(spec.lane);
-      if (attempt === 0) onSent?.();
-      // A write makes every earlier my_orders answer stale.
-      if (spec.method === "POST") this.#lastMyOrders.clear();
-      const event: RequestEvent = { endpoint, attempt };
-      const retryDelay = 1000 * 2 ** attempt;
-      const canRetry = attempt < this.maxRetries;
-      try {
-        const onWrite = () => this.rateLimiter.written(spec.lane);
-        const res = await this.transport.send({ method: spec.method, url: this.baseUrl + spec.path + qs, headers, body, timeoutMs: this.timeout, endpoint, onWrite });
-        event.status = res.status;
-        const decoded = decode(endpoint, spec, res.status, res.text);
-        event.apiCode = decoded.apiCode;
-        if (decoded.ok) return decoded.value as EndpointResponse<E>;
-        throw decoded.error;
-      } catch (e) {
-        event.error = isCloreError(e) ? e.code : String(e);
-        const rateLimited = e instanceof CloreApiError && e.apiCode === 5;
-        // An unreadable answer to a read (truncated JSON, a proxy's HTML page) is worth a retry.
-        const transient = spec.idempotent && (e instanceof NetworkError || e instanceof TimeoutError || e instanceof DatabaseError || e instanceof MalformedResponseError);
-        if (rateLimited && !canRetry) throw new RateLimitError({ apiCode: 5, endpoint, httpStatus: e.httpStatus, response: e.response }, attempt);
-        if (!(rateLimited || transient) || !canRetry) throw e;
-        // A 429 means the request was not processed, so even create_order is safe to resend.
-        if (rateLimited) await this.rateLimiter.backOff(retryDelay);
-        await this.clock.sleep(retryDelay);
-      } finally {
-        if (requestChannel.hasSubscribers) requestChannel.publish(event);
-      }
-    }
+  async call<E extends EndpointName>(endpoint: E, input: CallInput = {}, options: CallOptions = {}): Promise<EndpointResponse<E>> {
+    return (await this.read(endpoint, input, options)).value;
   }
 
-  private requireKey(endpoint: string): void {
-    if (!this.#apiKey) throw new MissingApiKeyError(endpoint);
+  /** Like `call`, with when the answer's request was sent (a cached answer is older than now). */
+  read<E extends EndpointName>(endpoint: E, input: CallInput = {}, options: CallOptions = {}): Promise<Timed<EndpointResponse<E>>> {
+    return this.#handle({ endpoint, spec: ENDPOINTS[endpoint], ...input, ...options, attempt: 0 }) as Promise<Timed<EndpointResponse<E>>>;
   }
+}
+
+export interface CallInput {
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface CallOptions {
+  /** For cacheable reads: reuse an answer whose request was sent at most this long ago. */
+  maxAgeMs?: number;
+  /** Name the calling method and its parameters in validation errors. */
+  caller?: { name: string; rename(wireKey: string): string };
 }
 
 /**
@@ -378,20 +328,10 @@ function defaultLedger(apiKey: string | undefined, clock: Clock): SlotLedger | u
 }
 
 /**
- * The order a create on `serverId` made: the newest active order there created at or after
- * `since` (Unix s), skipping `exclude`. my_orders is the only place the API reveals the id.
- */
-export function newestOrderOn(orders: Order[], serverId: number, since: number, exclude: ReadonlySet<number> = new Set()): Order | undefined {
-  return orders
-    .filter((o) => o.serverId === serverId && !o.expired && !exclude.has(o.id) && (o.ct ?? since) >= since)
-    .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
-}
-
-/**
  * Tuning from the environment, for a local emulator on a time scale (leave unset against the
  * real API): CLORE_MIN_INTERVAL_MS / CLORE_CREATE_INTERVAL_MS (limiter spacing),
  * CLORE_FIND_TIMEOUT_MS (how long createOrder looks for its order), CLORE_TIMEOUT_MS (per
- * request). A variable that is unset, not a number or below `min` is ignored.
+ * request), CLORE_BACKOFF_MS (first retry wait). A variable that is unset, not a number or below `min` is ignored.
  */
 function envNumber(name: string, min: number): number | undefined {
   const raw = process.env[name];
@@ -408,37 +348,6 @@ function limitsFromEnv(): Partial<RateLimits> | undefined {
   return Object.keys(limits).length ? limits : undefined;
 }
 
-
-type Decoded = { ok: true; value: unknown; apiCode: number } | { ok: false; error: Error; apiCode?: number };
-
-/** HTTP answer → value or typed error. The API sends `code` on every answer, even 429s. */
-function decode(endpoint: EndpointName, spec: EndpointSpec, status: number, text: string): Decoded {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, error: new MalformedResponseError(endpoint, status, text ? "not JSON" : "empty body") };
-  }
-  if (!json || typeof json !== "object" || Array.isArray(json)) {
-    return { ok: false, error: new MalformedResponseError(endpoint, status, "not a JSON object") };
-  }
-  const obj = json as Record<string, unknown>;
-  const code = obj.code;
-  if (typeof code !== "number") {
-    if (status === 429) return { ok: false, apiCode: 5, error: errorFromApi({ apiCode: 5, endpoint, httpStatus: status, response: obj }) };
-    return { ok: false, error: new MalformedResponseError(endpoint, status, "no integer `code`") };
-  }
-  if (code !== 0) {
-    const apiError = typeof obj.error === "string" ? obj.error : undefined;
-    return { ok: false, apiCode: code, error: errorFromApi({ apiCode: code, endpoint, httpStatus: status, apiError, response: obj }) };
-  }
-  const parsed = spec.response.safeParse(obj);
-  if (!parsed.success) {
-    const first = issuesFromZod(parsed.error)[0];
-    return { ok: false, apiCode: 0, error: new MalformedResponseError(endpoint, status, `unexpected shape at ${first?.path}: ${first?.message}`) };
-  }
-  return { ok: true, apiCode: 0, value: parsed.data };
-}
 
 /** Failures after which create_order may still have rented the server. */
 function outcomeUncertain(e: unknown): boolean {

@@ -14,7 +14,6 @@ import {
   CancelOrderBody,
   CancelOrdersBody,
   CreateGigaspotOrdersBody,
-  CreateOrderBody,
   EditGigaspotOrdersBody,
   MyOrdersQuery,
   ServerConfigBody,
@@ -22,6 +21,7 @@ import {
   SetSpotPriceBody,
   SpotMarketplaceQuery,
 } from "./models/requests";
+import { CreateOrderBody } from "./order-fields";
 import { ServerConfigResponse } from "./models/server-config";
 import { SpotMarketplaceResponse } from "./models/spot-market";
 import { WalletsResponse } from "./models/wallet";
@@ -33,7 +33,7 @@ export interface EndpointSpec {
   path: `/${string}`;
   /** Query-string schema, for GET endpoints that take one. */
   query?: z.ZodType;
-  /** JSON body schema. server_config is a GET *with* a body (API.md §6.3). */
+  /** JSON body schema. server_config is a GET *with* a body (docs/api-notes.md §6.3). */
   body?: z.ZodType;
   response: z.ZodType;
   lane: Lane;
@@ -42,25 +42,30 @@ export interface EndpointSpec {
    * (a failed create may still have rented the server: look it up instead).
    */
   idempotent: boolean;
-  /** marketplace works without a key, like the seed's public endpoint. */
+  /** marketplace works without a key, like the official Python SDK's public endpoint. */
   auth: "required" | "optional";
+  /**
+   * Reads the client may answer from its cache (single-flight, and within a caller's
+   * maxAgeMs); "persist" ones also from the program's disk cache across processes.
+   */
+  cache?: true | "persist";
 }
 
 /** The one place an endpoint is described: method, path, schemas and limiter lane. */
 export const ENDPOINTS = {
   wallets: { method: "GET", path: "/wallets", response: WalletsResponse, lane: "general", idempotent: true, auth: "required" },
-  marketplace: { method: "GET", path: "/marketplace", response: MarketplaceResponse, lane: "general", idempotent: true, auth: "optional" },
+  marketplace: { method: "GET", path: "/marketplace", response: MarketplaceResponse, lane: "general", idempotent: true, auth: "optional", cache: "persist" },
   my_servers: { method: "GET", path: "/my_servers", response: MyServersResponse, lane: "general", idempotent: true, auth: "required" },
   server_config: { method: "GET", path: "/server_config", body: ServerConfigBody, response: ServerConfigResponse, lane: "general", idempotent: true, auth: "required" },
-  my_orders: { method: "GET", path: "/my_orders", query: MyOrdersQuery, response: MyOrdersResponse, lane: "general", idempotent: true, auth: "required" },
+  my_orders: { method: "GET", path: "/my_orders", query: MyOrdersQuery, response: MyOrdersResponse, lane: "general", idempotent: true, auth: "required", cache: true },
   spot_marketplace: { method: "GET", path: "/spot_marketplace", query: SpotMarketplaceQuery, response: SpotMarketplaceResponse, lane: "general", idempotent: true, auth: "required" },
   set_server_settings: { method: "POST", path: "/set_server_settings", body: SetServerSettingsBody, response: Ack, lane: "general", idempotent: true, auth: "required" },
   set_spot_price: { method: "POST", path: "/set_spot_price", body: SetSpotPriceBody, response: Ack, lane: "general", idempotent: false, auth: "required" },
   cancel_order: { method: "POST", path: "/cancel_order", body: CancelOrderBody, response: Ack, lane: "general", idempotent: true, auth: "required" },
   create_order: { method: "POST", path: "/create_order", body: CreateOrderBody, response: Ack, lane: "create", idempotent: false, auth: "required" },
   poh_balance: { method: "GET", path: "/poh_balance", response: PohBalanceResponse, lane: "general", idempotent: true, auth: "required" },
-  renter_fees: { method: "GET", path: "/renter_fees", response: RenterFeesResponse, lane: "general", idempotent: true, auth: "required" },
-  get_gigaspot: { method: "GET", path: "/get_gigaspot", response: GetGigaspotResponse, lane: "general", idempotent: true, auth: "required" },
+  renter_fees: { method: "GET", path: "/renter_fees", response: RenterFeesResponse, lane: "general", idempotent: true, auth: "required", cache: "persist" },
+  get_gigaspot: { method: "GET", path: "/get_gigaspot", response: GetGigaspotResponse, lane: "general", idempotent: true, auth: "required", cache: "persist" },
   create_gigaspot_orders: { method: "POST", path: "/create_gigaspot_orders", body: CreateGigaspotOrdersBody, response: CreateGigaspotOrdersResponse, lane: "create", idempotent: false, auth: "required" },
   edit_gigaspot_orders: { method: "POST", path: "/edit_gigaspot_orders", body: EditGigaspotOrdersBody, response: EditGigaspotOrdersResponse, lane: "general", idempotent: false, auth: "required" },
   cancel_orders: { method: "POST", path: "/cancel_orders", body: CancelOrdersBody, response: CancelOrdersResponse, lane: "general", idempotent: true, auth: "required" },

@@ -1,7 +1,9 @@
 /**
  * One errors module for the whole package. Every error carries a stable string `code`
- * (like undici's UND_ERR_*) so checks survive two copies of the package in one process:
- * test `isCloreError(e)` or `e.code`, never a bare `instanceof` across package copies.
+ * (like undici's UND_ERR_*), and `instanceof` works across two copies of the package in one
+ * process (the program, the plugin and the CLI may each load their own): each error records
+ * the names of its classes under a global symbol, and every class checks that record
+ * (undici's `Symbol.hasInstance` brand). `isCloreError(e)` and `e.code` work too.
  *
  * No error message ever includes the API key, request headers or request bodies: the
  * Pulumi plugin prints errors with their stacks to the engine log.
@@ -23,7 +25,8 @@ export type CloreErrorCode =
   | "CLORE_MISSING_API_KEY"
   | "CLORE_VALIDATION_FAILED"
   | "CLORE_ORDER_OUTCOME_UNKNOWN"
-  | "CLORE_ORDER_NOT_FOUND";
+  | "CLORE_ORDER_NOT_FOUND"
+  | "CLORE_READY_TIMEOUT";
 
 export class CloreError extends Error {
   readonly code: CloreErrorCode;
@@ -31,12 +34,23 @@ export class CloreError extends Error {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
-    Object.defineProperty(this, BRAND, { value: true });
+    // The class names from this one up to CloreError: what instanceof checks, by name.
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; c && c !== Error; c = Object.getPrototypeOf(c)) kinds.push((c as { name: string }).name);
+    Object.defineProperty(this, BRAND, { value: kinds });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!isCloreError(value)) return false;
+    const kinds = (value as unknown as Record<symbol, unknown>)[BRAND];
+    return Array.isArray(kinds) ? kinds.includes(this.name) : this === CloreError;
   }
 }
 
 export function isCloreError(e: unknown): e is CloreError {
-  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+  const brand = typeof e === "object" && e !== null ? (e as Record<symbol, unknown>)[BRAND] : undefined;
+  // `true` is how copies before 0.2.0 branded their errors.
+  return brand === true || Array.isArray(brand);
 }
 
 export interface ApiErrorDetails {
@@ -81,12 +95,7 @@ export class InvalidInputError extends CloreApiError {
 }
 export class AuthError extends CloreApiError {
   constructor(d: ApiErrorDetails) {
-    super(
-      d,
-      "The API key was rejected. Check it with `clore config show` or set a new one with `pulumi config set --secret clore:apiKey <key>` or CLORE_API_KEY. " +
-        "A `pulumi refresh` or `destroy` uses the key recorded at the last `pulumi up`: after changing it, run `pulumi up` first or add `--run-program`.",
-      "CLORE_AUTH_FAILED",
-    );
+    super(d, "The API key was rejected: check the key given (the apiKey option, CLORE_API_KEY or ~/.clore/config.json).", "CLORE_AUTH_FAILED");
   }
 }
 export class InvalidEndpointError extends CloreApiError {
@@ -170,6 +179,8 @@ export class MissingApiKeyError extends CloreError {
 export interface ValidationIssue {
   /** Dotted path of the field, e.g. `ports.22` or `spotPrice`. */
   path: string;
+  /** What kind of mistake (zod's issue code, or `unknown_field`). */
+  code?: string;
   message: string;
 }
 
@@ -198,6 +209,20 @@ export class OrderOutcomeUnknownError extends CloreError {
     );
     this.serverId = serverId;
     this.since = options?.since;
+  }
+}
+
+/** An order did not get its endpoints, or its port did not answer, in time. It still runs and bills. */
+export class ReadyTimeoutError extends CloreError {
+  readonly orderId: number;
+  readonly seconds: number;
+  /** What was still missing: endpoints, or why the port did not answer. */
+  readonly waitingFor: string;
+  constructor(orderId: number, seconds: number, waitingFor: string, nextStep = `It keeps running and billing: wait longer, or cancel it (\`clore cancel ${orderId}\`).`) {
+    super("CLORE_READY_TIMEOUT", `order ${orderId} was not ready after ${seconds} s (still waiting for ${waitingFor}). ${nextStep}`);
+    this.orderId = orderId;
+    this.seconds = seconds;
+    this.waitingFor = waitingFor;
   }
 }
 

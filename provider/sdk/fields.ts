@@ -3,13 +3,14 @@ import { CURRENCIES, ORDER_TYPES } from "./models/common";
 
 /**
  * Field schemas for what users write, shared by the SDK's method parameters, the Pulumi
- * resource inputs and the CLI. Limits follow what API.md reports from clients and the
+ * resource inputs and the CLI. Limits follow what docs/api-notes.md reports from clients and the
  * GigaSPOT docs; tighter than the API is fine (we fail early), looser is not.
  */
 
-/** A regex check whose message also reaches the JSON Schema (as `x-hint`) for ajv's errors. */
+/** A regex check whose message says what is expected (the validation renderer prints it). */
 function matching(schema: z.ZodString, re: RegExp, message: string, description?: string): z.ZodString {
-  return schema.regex(re, message).meta({ "x-hint": message, ...(description ? { description } : {}) });
+  const checked = schema.regex(re, message);
+  return description ? checked.meta({ description }) : checked;
 }
 
 export const LIMITS = {

@@ -94,6 +94,11 @@ export function keyFingerprint(apiKey: string | undefined): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
 }
 
+/** A key and an API address as one short name: what the caches and journals on disk are keyed by. */
+export function accountId(apiKey: string | undefined, baseUrl: string): string {
+  return `${keyFingerprint(apiKey)}-${createHash("sha256").update(baseUrl).digest("hex").slice(0, 12)}`;
+}
+
 // Shared across every copy of this package in the process (the program may load two).
 const REGISTRY = Symbol.for("pulumi-clore.rate-limiters");
 type Registry = Map<string, RateLimiter>;

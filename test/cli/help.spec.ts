@@ -73,7 +73,11 @@ describe("clore --help", function () {
       { args: ["deploy", "41873", "--currency", "USD-Blockchain"], says: "Error: required option '--image <image>' not specified", hint: 'Run "clore deploy --help" for usage.' },
       { args: ["deploy", "41873", "--image", "x"], says: "Error: required option '--currency <currency>' not specified", hint: 'Run "clore deploy --help" for usage.' },
       { args: ["deploy", "abc", "--image", "x", "--currency", "bitcoin"], says: "Error: command-argument value 'abc' is invalid for argument 'server_id'. Expected a whole number greater than 0.", hint: 'Run "clore deploy --help" for usage.' },
-      { args: ["deploy", "1", "--image", "x", "--currency", "EUR"], says: "Error: option '--currency <currency>' argument 'EUR' is invalid. Allowed choices are bitcoin, CLORE-Blockchain, USD-Blockchain.", hint: 'Run "clore deploy --help" for usage.' },
+      {
+        args: ["deploy", "1", "--image", "x", "--currency", "EUR", "--type", "spott"],
+        says: 'Error: invalid deploy options: --type must be one of "on-demand", "spot" (got "spott"); --currency must be one of "bitcoin", "CLORE-Blockchain", "USD-Blockchain" (got "EUR")',
+        hint: 'Run "clore deploy --help" to see the options.',
+      },
       { args: ["cancel"], says: "Error: missing required argument 'order_id'", hint: 'Run "clore cancel --help" for usage.' },
       { args: ["spot-price", "1", "free"], says: "Error: command-argument value 'free' is invalid for argument 'price'. Expected a number greater than 0.", hint: 'Run "clore spot-price --help" for usage.' },
       { args: ["ssh", "0"], says: "Error: command-argument value '0' is invalid for argument 'order_id'. Expected a whole number greater than 0.", hint: 'Run "clore ssh --help" for usage.' },

@@ -87,9 +87,9 @@ export class CliHarness {
   }
 
   /**
-   * Environment pointing the CLI at the emulator with a valid key. The SDK's limits are
-   * scaled like the emulator's (timeScale 0.01: 1 s → 10 ms, 5 s → 50 ms); its cross-process
-   * ledger lives under this suite's HOME.
+   * Environment pointing the CLI at the emulator with a valid key. The SDK's limits and
+   * retry backoff are scaled like the emulator's (timeScale 0.01: 1 s → 10 ms, 5 s → 50 ms);
+   * its cross-process ledger lives under this suite's HOME.
    */
   get env(): Record<string, string> {
     return {
@@ -98,6 +98,7 @@ export class CliHarness {
       CLORE_BASE_URL: this.emu.url,
       CLORE_MIN_INTERVAL_MS: "10",
       CLORE_CREATE_INTERVAL_MS: "50",
+      CLORE_BACKOFF_MS: "10",
     };
   }
 

@@ -64,7 +64,7 @@ describe("emulator: create_order refusals", () => {
       name: "code 2 for a spot order without spotprice",
       body: { type: "spot", currency: "CLORE-Blockchain", image: "x/y", renting_server: 38811 },
       status: 400,
-      answer: { code: 2, error: "spotprice: is required when type is 'spot'" },
+      answer: { code: 2, error: 'spotprice: is required when type is "spot"' },
     },
     { name: "code 6 server_not_found (invented) for an unknown server", body: onDemandBody(1), status: 200, answer: { code: 6, error: "server_not_found" } },
   ];

@@ -32,8 +32,10 @@ describe("emulator: spot orders", () => {
     assert.equal(market.market.server.min_pricing["CLORE-Blockchain"], 300);
   });
 
-  it("answers exists: false for a server without a spot market", async () => {
-    assert.deepEqual((await call(emu, "spot_marketplace", { query: { market: "1" } })).body, { exists: false, code: 0 });
+  it("answers exists: false, and a market without offers, for a server without a spot market", async () => {
+    const body = (await call(emu, "spot_marketplace", { query: { market: "1" } })).body;
+    assert.deepEqual({ ...body, market: { ...body.market, currency_rates_in_usd: undefined } }, { exists: false, code: 0, market: { offers: [], currency_rates_in_usd: undefined } });
+    assert.equal(body.market.currency_rates_in_usd["USD-Blockchain"], 1);
   });
 
   it("always lets the bid rise", async () => {

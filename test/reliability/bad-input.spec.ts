@@ -34,7 +34,7 @@ const CURRENCIES = '"bitcoin", "CLORE-Blockchain", "USD-Blockchain"';
 
 const ROWS: Row[] = [
   // CloreOrder (provider check, as `pulumi preview` runs it)
-  { target: "CloreOrder", what: "server id as a string", input: { serverId: "60101" }, property: "serverId", phrase: "integer" },
+  { target: "CloreOrder", what: "server id as a string", input: { serverId: "60101" }, property: "serverId", phrase: "must be an integer" },
   { target: "CloreOrder", what: "ports as a list", input: { ports: ["22"] }, property: "ports", phrase: "object" },
   { target: "CloreOrder", what: "waitForReady as a string", input: { waitForReady: "yes" }, property: "waitForReady", phrase: "must be a boolean" },
   { target: "CloreOrder", what: "port 70000", input: { ports: { "22": "tcp", "70000": "tcp" } }, property: "ports.70000", phrase: "must be a port number 1-65535" },
@@ -69,7 +69,7 @@ const ROWS: Row[] = [
   { target: "CloreServerSettings", what: "rental length over a year", input: { mrl: 9000 }, property: "mrl", phrase: "must be <= 8760 (got 9000)" },
   { target: "CloreServerSettings", what: "negative price", input: { onDemandPrices: { "USD-Blockchain": -1 } }, property: "onDemandPrices.USD-Blockchain", phrase: "must be >= 0 (got -1)" },
   { target: "CloreServerSettings", what: "price in an unknown currency", input: { spotPrices: { dogecoin: 1 } }, property: "spotPrices.dogecoin", phrase: `must be one of ${CURRENCIES}` },
-  { target: "CloreServerSettings", what: "unknown enabled currency", input: { enabledCurrencies: ["dogecoin"] }, property: "enabledCurrencies.0", phrase: `must be one of ${CURRENCIES} (got "dogecoin")` },
+  { target: "CloreServerSettings", what: "unknown enabled currency", input: { enabledCurrencies: ["dogecoin"] }, property: "enabledCurrencies[0]", phrase: `must be one of ${CURRENCIES} (got "dogecoin")` },
   { target: "CloreServerSettings", what: "availability as a string", input: { availability: "yes" }, property: "availability", phrase: "must be a boolean" },
   { target: "CloreServerSettings", what: "unknown onDelete", input: { onDelete: "delete" }, property: "onDelete", phrase: 'must be one of "restore", "keep", "unlist" (got "delete")' },
   { target: "CloreServerSettings", what: "usd pricing without spot", input: { usdPricing: { "USD-Blockchain": { onDemand: 1 } } }, property: "usdPricing.USD-Blockchain.spot", phrase: "is required" },
@@ -79,21 +79,21 @@ const ROWS: Row[] = [
 
   // getMarketplace (throws ValidationError in the program)
   { target: "getMarketplace", what: "reliability as a percentage", input: { minReliability: 99 }, property: "minReliability", phrase: "must be <= 1" },
-  { target: "getMarketplace", what: "country name instead of code", input: { country: "Finland" }, property: "country", phrase: "must match pattern" },
+  { target: "getMarketplace", what: "country name instead of code", input: { country: "Finland" }, property: "country", phrase: "must be a 2-letter ISO country code" },
   { target: "getMarketplace", what: "unknown currency", input: { currency: "dogecoin" }, property: "currency", phrase: 'must be one of "bitcoin", "CLORE-Blockchain", "USD-Blockchain"' },
-  { target: "getMarketplace", what: "negative price cap", input: { maxPricePerDay: -1 }, property: "maxPricePerDay", phrase: "must be > 0" },
-  { target: "getMarketplace", what: "limit 0", input: { limit: 0 }, property: "limit", phrase: "must be > 0" },
+  { target: "getMarketplace", what: "negative price cap", input: { maxPricePerDay: -1 }, property: "maxPricePerDay", phrase: "must be greater than 0" },
+  { target: "getMarketplace", what: "limit 0", input: { limit: 0 }, property: "limit", phrase: "must be greater than 0" },
   { target: "getMarketplace", what: "cache of two hours", input: { cacheTtlSeconds: 7200 }, property: "cacheTtlSeconds", phrase: "must be <= 3600" },
   { target: "getMarketplace", what: "misspelt field", input: { gpuu: "4090" }, property: "gpuu", phrase: "is not a known field" },
   { target: "getMarketplace", what: "reliability as a percentage (wording)", input: { minReliability: 99 }, property: "minReliability", phrase: "must be <= 1 (got 99)" },
 
   // clore deploy (exit 1 before any request)
-  { target: "clore deploy", what: "unknown currency", input: [...DEPLOY.slice(0, 3), "--currency", "dogecoin"], property: "--currency", phrase: "Allowed choices are bitcoin, CLORE-Blockchain, USD-Blockchain" },
+  { target: "clore deploy", what: "unknown currency", input: [...DEPLOY.slice(0, 3), "--currency", "dogecoin"], property: "--currency", phrase: `must be one of ${CURRENCIES} (got "dogecoin")` },
   { target: "clore deploy", what: "empty image", input: ["60101", "--image", "", "--currency", "USD-Blockchain"], property: "--image", phrase: "must not be empty" },
   { target: "clore deploy", what: "port 70000", input: [...DEPLOY, "--port", "70000:tcp"], property: "--port", phrase: "must be a port number 1-65535" },
-  { target: "clore deploy", what: "udp port", input: [...DEPLOY, "--port", "53:udp"], property: "--port", phrase: "PROTOCOL tcp or http" },
+  { target: "clore deploy", what: "udp port", input: [...DEPLOY, "--port", "53:udp"], property: "--port", phrase: 'must be one of "tcp", "http" (got "udp")' },
   { target: "clore deploy", what: "two http ports", input: [...DEPLOY, "--port", "80:http", "--port", "8888:http"], property: "--port", phrase: "at most one port may be 'http'" },
-  { target: "clore deploy", what: "spot without a price", input: [...DEPLOY, "--type", "spot"], property: "--spot-price", phrase: "is required when type is 'spot'" },
+  { target: "clore deploy", what: "spot without a price", input: [...DEPLOY, "--type", "spot"], property: "--spot-price", phrase: 'is required when type is "spot"' },
   { target: "clore deploy", what: "negative spot price", input: [...DEPLOY, "--type", "spot", "--spot-price", "-1"], property: "--spot-price", phrase: "greater than 0" },
   { target: "clore deploy", what: "negative server id", input: ["-5", ...DEPLOY.slice(1)], property: "server_id", phrase: "whole number greater than 0" },
   { target: "clore deploy", what: "env name starting with a digit", input: [...DEPLOY, "--env", "1BAD=x"], property: "--env", phrase: "must be a valid environment variable name" },

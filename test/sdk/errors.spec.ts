@@ -228,7 +228,7 @@ describe("errors", () => {
       for (const v of others) assert.equal(isCloreError(v), false, String(v));
     });
 
-    it("recognizes errors thrown by a second copy of the package, where instanceof fails", () => {
+    it("recognizes errors thrown by a second copy of the package, with instanceof too", () => {
       const modulePath = require.resolve("../../provider/sdk/errors");
       const original = require.cache[modulePath];
       delete require.cache[modulePath];
@@ -236,7 +236,11 @@ describe("errors", () => {
         const copy = require(modulePath) as typeof import("../../provider/sdk/errors");
         assert.notEqual(copy.AuthError, AuthError, "a real second copy was loaded");
         const foreign = new copy.AuthError({ apiCode: 3, endpoint: "wallets", httpStatus: 401 });
-        assert.equal(foreign instanceof AuthError, false);
+        // Each class checks the error's recorded class names (Symbol.hasInstance), not its prototype.
+        assert.equal(foreign instanceof AuthError, true);
+        assert.equal(foreign instanceof CloreApiError, true);
+        assert.equal(foreign instanceof RateLimitError, false);
+        assert.equal(new AuthError({ apiCode: 3, endpoint: "wallets", httpStatus: 401 }) instanceof copy.CloreError, true);
         assert.equal(isCloreError(foreign), true);
         assert.equal(foreign.code, "CLORE_AUTH_FAILED");
       } finally {

@@ -16,13 +16,12 @@ import {
   type CloreApiError,
   type EndpointName,
 } from "../../provider/sdk";
-import { CreateOrderParams } from "../../provider/sdk/order-params";
+import { CreateOrderBody, CreateOrderParams } from "../../provider/sdk/order-fields";
 import { ServerSettingsParams } from "../../provider/sdk/server-settings-params";
 import {
   CancelOrderBody,
   CancelOrdersBody,
   CreateGigaspotOrdersBody,
-  CreateOrderBody,
   EditGigaspotOrdersBody,
   ServerConfigBody,
   SetServerSettingsBody,

@@ -1,77 +1,109 @@
 import { readFileSync } from "node:fs";
+import { z } from "zod";
 import { Option } from "commander";
-import { CURRENCIES, CreateOrderParams, ORDER_TYPES, issuesFromZod, type Order } from "../../sdk";
+import {
+  CREATE_ORDER_FIELDS,
+  type CreateOrderField,
+  CreateOrderParams,
+  type Order,
+  OrderNotFoundError,
+  ReadyTimeoutError,
+  type ValidationIssue,
+  issuesFromZod,
+  waitUntilReady,
+} from "../../sdk";
 import { defineCommand } from "../command";
 import type { CliContext } from "../context";
 import { CliError, validationError } from "../errors";
 import { duration, plural } from "../format";
 import { orderFields, orderPrice, sshCommand } from "../order-view";
-import { collect, positiveInt, positiveNumber } from "../parse";
+import { collect, positiveInt } from "../parse";
 import type { RecordResult } from "../render";
 
-interface DeployOptions {
-  image: string;
-  type: (typeof ORDER_TYPES)[number];
-  currency: (typeof CURRENCIES)[number];
-  sshPassword?: string;
-  sshKey?: string;
-  port?: string[];
-  env?: string[];
-  spotPrice?: number;
-  requiredPrice?: number;
-  command?: string;
-  jupyterToken?: string;
-  wait: boolean;
-  waitTimeout: number;
+/**
+ * deploy's flags are create_order's fields (sdk/order-fields.ts): `--kebab-name <value>`
+ * with the field's description and choices. This table holds only what the command line
+ * does differently: the server id is the positional argument, ports and env are repeatable
+ * `PORT:PROTOCOL` / `KEY=VALUE` pairs, a key can be read from a file, type defaults to
+ * on-demand.
+ */
+interface FlagSyntax {
+  flag?: string;
+  help?: string;
+  repeatable?: boolean;
+  defaultValue?: string;
 }
-
-/** SDK parameter → the flag the user typed, for validation messages. */
-const FLAGS: Record<string, string> = {
-  serverId: "SERVER_ID",
-  image: "--image",
-  type: "--type",
-  currency: "--currency",
-  sshPassword: "--ssh-password",
-  sshKey: "--ssh-key",
-  ports: "--port",
-  env: "--env",
-  jupyterToken: "--jupyter-token",
-  command: "--command",
-  spotPrice: "--spot-price",
-  requiredPrice: "--required-price",
+const SYNTAX: Partial<Record<CreateOrderField, FlagSyntax | "positional">> = {
+  serverId: "positional",
+  type: { defaultValue: "on-demand" },
+  ports: { flag: "--port <port:protocol>", repeatable: true, help: "publish a container port, tcp or http; repeatable (e.g. --port 22:tcp --port 8888:http)" },
+  env: { flag: "--env <KEY=VALUE>", repeatable: true, help: "environment variable for the container; repeatable" },
+  sshKey: { help: "SSH public key, or @FILE to read it (e.g. @~/.ssh/id_ed25519.pub)" },
+  spotPrice: { help: "bid per day in --currency units (required with --type spot)" },
+  requiredPrice: { help: "fail instead of renting if the price per day is not this" },
 };
 
-/** `--port 22:tcp --port 8888:http` → `{ "22": "tcp", "8888": "http" }`. */
-function parsePorts(values: string[] = []): Record<string, "tcp" | "http"> | undefined {
-  if (!values.length) return undefined;
-  const ports: Record<string, "tcp" | "http"> = {};
-  for (const v of values) {
-    const m = /^(\d{1,5}):(tcp|http)$/i.exec(v.trim());
-    if (!m) {
-      throw new CliError(`--port ${JSON.stringify(v)} is not PORT:PROTOCOL with PROTOCOL tcp or http.`, {
-        hint: "Example: --port 22:tcp --port 8888:http",
-      });
-    }
-    ports[m[1]] = m[2].toLowerCase() as "tcp" | "http";
-  }
-  return ports;
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const flagName = (k: CreateOrderField) => `--${kebab(k)}`;
+const syntaxOf = (k: CreateOrderField) => (SYNTAX[k] === "positional" ? undefined : (SYNTAX[k] as FlagSyntax | undefined) ?? {});
+/** The option key commander stores a flag's value under. */
+const optionKey = (k: CreateOrderField) => (k === "ports" ? "port" : k);
+
+function inner(s: z.ZodType): z.ZodType {
+  return s instanceof z.ZodOptional || s instanceof z.ZodDefault ? inner(s.unwrap() as z.ZodType) : s;
 }
 
-/** `--env A=1 --env B=x=y` → `{ A: "1", B: "x=y" }`. */
-function parseEnv(values: string[] = []): Record<string, string> | undefined {
-  if (!values.length) return undefined;
-  const env: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf("=");
-    if (eq <= 0) throw new CliError(`--env ${JSON.stringify(v)} is not KEY=VALUE.`, { hint: "Example: --env HF_TOKEN=hf_xxx --env MODEL=llama3" });
-    env[v.slice(0, eq)] = v.slice(eq + 1);
+/** One commander option per create_order field, from its schema. */
+function optionFor(k: CreateOrderField): Option | undefined {
+  const syntax = syntaxOf(k);
+  if (!syntax) return undefined;
+  const schema = CREATE_ORDER_FIELDS[k].schema;
+  const base = inner(schema);
+  const isBool = base instanceof z.ZodBoolean;
+  const placeholder = kebab(k).split("-").at(-1);
+  const description = syntax.help ?? (z.globalRegistry.get(schema) ?? z.globalRegistry.get(base))?.description ?? "";
+  const opt = new Option(syntax.flag ?? `${flagName(k)}${isBool ? "" : ` <${placeholder}>`}`, description.replace(/\.$/, ""));
+  // Choices show in --help; the value is checked with every other flag at once (see run).
+  if (base instanceof z.ZodEnum) opt.choices(base.options as string[]).argParser((v) => v);
+  if (syntax.repeatable) opt.argParser(collect);
+  if (base instanceof z.ZodNumber) opt.argParser((v) => (v.trim() === "" ? Number.NaN : Number(v)));
+  if (syntax.defaultValue !== undefined) opt.default(syntax.defaultValue);
+  else if (!(schema instanceof z.ZodOptional)) opt.makeOptionMandatory();
+  return opt;
+}
+
+type Options = Record<string, unknown> & { wait: boolean; waitTimeout: number };
+
+/** The flags as create_order parameters, with every problem found (bad pairs and schema issues) at once. */
+function paramsFrom(serverId: number, o: Options, env: NodeJS.ProcessEnv): { params: CreateOrderParams; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const given: Record<string, unknown> = { serverId };
+  for (const k of Object.keys(CREATE_ORDER_FIELDS) as CreateOrderField[]) {
+    const v = o[optionKey(k)];
+    if (v !== undefined && k !== "serverId") given[k] = v;
   }
-  return env;
+  if (given.ports) given.ports = pairs(given.ports as string[], /^(\d{1,5}):([a-zA-Z]+)$/, "ports", "is not PORT:PROTOCOL with PROTOCOL tcp or http (e.g. 22:tcp)", issues, (p) => p.toLowerCase());
+  if (given.env) given.env = pairs(given.env as string[], /^([^=]+)=([\s\S]*)$/, "env", "is not KEY=VALUE (e.g. HF_TOKEN=hf_xxx)", issues);
+  if (typeof given.sshKey === "string") given.sshKey = readSshKey(given.sshKey, env);
+  const checked = CreateOrderParams.safeParse(given, { reportInput: true });
+  if (!checked.success) issues.push(...issuesFromZod(checked.error, { schema: CreateOrderParams }));
+  return { params: given as CreateOrderParams, issues };
+}
+
+/** `--port 22:tcp` / `--env A=1` pairs → a record; a malformed pair is an issue at its flag. */
+function pairs(values: string[], re: RegExp, path: string, message: string, issues: ValidationIssue[], value = (v: string) => v): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of values) {
+    const m = re.exec(raw);
+    if (m) out[m[1]!] = value(m[2]!);
+    else issues.push({ path: `${path}.${raw}`, message });
+  }
+  return out;
 }
 
 /** `--ssh-key @~/.ssh/id_ed25519.pub` reads the file, so keys stay out of shell history. */
-function readSshKey(value: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (value === undefined || !value.startsWith("@")) return value;
+function readSshKey(value: string, env: NodeJS.ProcessEnv): string {
+  if (!value.startsWith("@")) return value;
   const path = value.slice(1).replace(/^~(?=\/|$)/, env.HOME ?? "~");
   try {
     return readFileSync(path, "utf8").trim();
@@ -82,90 +114,60 @@ function readSshKey(value: string | undefined, env: NodeJS.ProcessEnv): string |
   }
 }
 
-/** Time between my_orders polls while waiting (the rate limiter may stretch it). */
-const POLL_MS = 2000;
-
-function isReady(o: Order, wantSsh: boolean): boolean {
-  return Boolean(o.pubHost) && (!wantSsh || o.sshPort !== undefined);
-}
-
 interface WaitOutcome {
   order: Order;
   ready: boolean;
   interrupted?: boolean;
 }
 
-/** Poll my_orders until the order has its public host (and SSH port when 22 is mapped). */
-async function waitForEndpoints(ctx: CliContext, order: Order, wantSsh: boolean, timeoutS: number): Promise<WaitOutcome> {
+/** The SDK's readiness wait (endpoints, then a TCP answer), with a spinner; Ctrl-C stops the wait, not the order. */
+async function waitForOrder(ctx: CliContext, order: Order, ports: CreateOrderParams["ports"], timeoutS: number): Promise<WaitOutcome> {
   const started = Date.now();
-  const deadline = started + timeoutS * 1000;
-  const what = wantSsh ? "its host and SSH port" : "its host";
+  const what = ports?.["22"] === "tcp" ? "its host and SSH port" : "its host";
   const progress = ctx.output.progress(`Waiting for order ${order.id} to get ${what}…`);
-  let interrupted = false;
-  let wake: () => void = () => {};
-  // Ctrl-C stops the wait, not the order: we still print it so its id is not lost.
-  const onSigint = () => {
-    interrupted = true;
-    wake();
-  };
+  const abort = new AbortController();
+  const onSigint = () => abort.abort(new Error("interrupted"));
   process.once("SIGINT", onSigint);
-  let current = order;
   try {
-    while (!isReady(current, wantSsh)) {
-      const left = deadline - Date.now();
-      if (left <= 0 || interrupted) break;
-      // Not unref'd: this timer is what keeps the process alive while we wait.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(POLL_MS, left));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      if (interrupted) break;
-      const found = (await ctx.client().myOrders()).find((o) => o.id === order.id);
-      if (!found) {
-        throw new CliError(`order ${order.id} left your active orders while starting (cancelled, expired or outbid).`, {
-          hint: `See what happened with "clore orders --completed".`,
-        });
-      }
-      current = found;
-      progress.update(`Waiting for order ${order.id} to get ${what}… (${current.status})`, duration((Date.now() - started) / 1000));
-    }
+    const ready = await waitUntilReady(ctx.client(), order, {
+      ports,
+      timeoutMs: timeoutS * 1000,
+      signal: abort.signal,
+      onProgress: (message) => progress.update(`Waiting for order ${order.id} to get ${what}…`, `${duration((Date.now() - started) / 1000)}; ${message}`),
+    });
+    progress.stop(`Order ${order.id} is ready after ${duration((Date.now() - started) / 1000)}.`);
+    return { order: ready, ready: true };
   } catch (e) {
-    progress.stop(); // clear the spinner line before the error is printed
+    progress.stop();
+    if (e instanceof ReadyTimeoutError) return { order: await ctx.client().getOrder(order.id).catch(() => order), ready: false };
+    if (abort.signal.aborted) return { order, ready: false, interrupted: true };
+    if (e instanceof OrderNotFoundError) {
+      throw new CliError(`order ${order.id} left your active orders while starting (cancelled, expired or outbid).`, {
+        hint: `See what happened with "clore orders --completed".`,
+      });
+    }
     throw e;
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
-  const ready = isReady(current, wantSsh);
-  progress.stop(ready ? `Order ${order.id} is ready after ${duration((Date.now() - started) / 1000)}.` : undefined);
-  return { order: current, ready, interrupted };
 }
 
-export const deployCommand = defineCommand<DeployOptions>({
+export const deployCommand = defineCommand<Options>({
   name: "deploy",
   args: [{ syntax: "<server_id>", description: 'marketplace server id (see "clore search")', parse: positiveInt }],
   summary: "Rent a server (create an order)",
   description:
     "Rent marketplace server SERVER_ID. The API does not return the new order's id, so clore finds the order in your " +
-    "order list, prints it, and then waits until it has a public host (and an SSH port when --port 22:tcp is given). " +
-    "Prices are per day in --currency.",
+    "order list, prints it, and then waits until it is ready: it has a public host, its published ports, and its SSH " +
+    "port (or first tcp port) accepts a connection. Prices are per day in --currency.",
   configure(cmd) {
+    for (const k of Object.keys(CREATE_ORDER_FIELDS) as CreateOrderField[]) {
+      const opt = optionFor(k);
+      if (opt) cmd.addOption(opt);
+    }
     cmd
-      .requiredOption("--image <image>", "Docker image to run (e.g. cloreai/ubuntu22.04-cuda12)")
-      .addOption(new Option("--type <type>", "order type").choices(ORDER_TYPES).default("on-demand"))
-      .addOption(new Option("--currency <currency>", "payment currency; must be one the server accepts").choices(CURRENCIES).makeOptionMandatory())
-      .option("--ssh-password <password>", "root password for SSH (max 32 characters)")
-      .option("--ssh-key <key>", "SSH public key, or @FILE to read it (e.g. @~/.ssh/id_ed25519.pub)")
-      .option("--port <port:protocol>", "publish a container port, tcp or http; repeatable (e.g. --port 22:tcp --port 8888:http)", collect)
-      .option("--env <KEY=VALUE>", "environment variable for the container; repeatable", collect)
-      .option("--spot-price <price>", "bid per day in --currency units (required with --type spot)", positiveNumber)
-      .option("--required-price <price>", "fail instead of renting if the price per day is not this", positiveNumber)
-      .option("--command <script>", "startup shell command run in the container")
-      .option("--jupyter-token <token>", "Jupyter access token")
-      .option("--no-wait", "return as soon as the order exists; don't wait for its endpoints")
-      .option("--wait-timeout <seconds>", "how long to wait for the endpoints", positiveInt, 600);
+      .option("--no-wait", "return as soon as the order exists; don't wait for it to be ready")
+      .option("--wait-timeout <seconds>", "how long to wait for the order to be ready", positiveInt, 600);
   },
   examples: [
     "clore deploy 41873 --image cloreai/ubuntu22.04-cuda12 --currency USD-Blockchain --port 22:tcp --ssh-key @~/.ssh/id_ed25519.pub",
@@ -174,26 +176,9 @@ export const deployCommand = defineCommand<DeployOptions>({
   ],
   async run(ctx, args, o): Promise<RecordResult> {
     const serverId = args[0] as number;
-    const given: CreateOrderParams = {
-      serverId,
-      image: o.image,
-      type: o.type,
-      currency: o.currency,
-      sshPassword: o.sshPassword,
-      sshKey: readSshKey(o.sshKey, ctx.env),
-      ports: parsePorts(o.port),
-      env: parseEnv(o.env),
-      spotPrice: o.spotPrice,
-      requiredPrice: o.requiredPrice,
-      command: o.command,
-      jupyterToken: o.jupyterToken,
-    };
-    // Unset flags are left out, not sent as undefined.
-    const params = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as CreateOrderParams;
-
-    // Check everything before renting, with messages that name the flags.
-    const checked = CreateOrderParams.safeParse(params);
-    if (!checked.success) throw validationError("deploy", issuesFromZod(checked.error), (p) => FLAGS[p] ?? p);
+    // Every mistake at once, named by its flag, before anything is sent.
+    const { params, issues } = paramsFrom(serverId, o, ctx.env);
+    if (issues.length) throw validationError("deploy", issues, (p) => (p === "serverId" ? "SERVER_ID" : (syntaxOf(p as CreateOrderField)?.flag?.split(" ")[0] ?? flagName(p as CreateOrderField))));
 
     const progress = ctx.output.progress(`Renting server ${serverId}…`);
     let order: Order;
@@ -204,10 +189,7 @@ export const deployCommand = defineCommand<DeployOptions>({
     }
     ctx.output.info(`Order ${order.id} created on server ${serverId} (${orderPrice(order)}, ${order.status}).`);
 
-    const wantSsh = params.ports?.["22"] === "tcp";
-    let outcome: WaitOutcome = { order, ready: isReady(order, wantSsh) };
-    if (o.wait && !outcome.ready) outcome = await waitForEndpoints(ctx, order, wantSsh, o.waitTimeout);
-
+    const outcome: WaitOutcome = o.wait ? await waitForOrder(ctx, order, params.ports, o.waitTimeout) : { order, ready: false };
     const final = outcome.order;
     const ssh = sshCommand(final);
     const notes = [

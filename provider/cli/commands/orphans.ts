@@ -1,12 +1,14 @@
-import type { Order } from "../../sdk";
 import { defineCommand } from "../command";
 import { CliError } from "../errors";
-import { NONE, ageSeconds, duration, money, perDay, plural, usd } from "../format";
-import { orderGpu, orderUsdPerDay } from "../order-view";
+import { NONE, duration, money, perDay, plural, usd } from "../format";
+import { orderGpu, orderPrice } from "../order-view";
+import { type Orphan, classifyOrders } from "../orphans/classify";
 import { collect } from "../parse";
 import { confirm } from "../prompt";
 import type { ListResult } from "../render";
 import { findStackFiles, readStateFile, type StackOrders } from "../stack-state";
+
+export type { Orphan } from "../orphans/classify";
 
 interface OrphansOptions {
   state?: string[];
@@ -16,23 +18,10 @@ interface OrphansOptions {
   expired?: boolean;
 }
 
-export interface Orphan extends Order {
-  ageSeconds: number | null;
-  /** Daily cost in USD when known (USD orders or original_price_usd), else null: see price/currency. */
-  usdPerDay: number | null;
-  /** Set when a stack has an unfinished create on this order's server (an interrupted `pulumi up`). */
-  interruptedCreate: { stack: string | null; urn: string } | null;
-  /** With --expired: the stack's order whose ttl/expiresAt has passed. */
-  expiredOn: string | null;
-}
-
-/** `$7.20/day + 350 CLORE/day`: USD where we know it, the order's currency otherwise. */
+/** `$7.20/day + 350 CLORE/day`: each order in its own currency, as \`clore orders\` shows it. */
 function dailyTotal(orphans: Orphan[]): string {
   const byUnit = new Map<string, number>();
-  for (const o of orphans) {
-    const [unit, amount] = o.usdPerDay !== null ? ["USD-Blockchain", o.usdPerDay] : [o.currency ?? "?", o.price ?? 0];
-    byUnit.set(unit, (byUnit.get(unit) ?? 0) + amount);
-  }
+  for (const o of orphans) byUnit.set(o.currency ?? "?", (byUnit.get(o.currency ?? "?") ?? 0) + (o.price ?? 0));
   return [...byUnit].map(([unit, amount]) => perDay(unit === "USD-Blockchain" ? usd(amount) : money(amount, unit))).join(" + ") || NONE;
 }
 
@@ -84,41 +73,11 @@ export const orphansCommand = defineCommand<OrphansOptions>({
       throw new CliError("--cancel needs confirmation, and there is no terminal to ask on.", { hint: `Add --yes to cancel without asking: ${commandLine(o)} --cancel --yes` });
     }
     const stacks: StackOrders[] = files.map(readStateFile);
-    const known = new Map<number, { urn: string; source: string; expiresOn?: string }>();
-    for (const s of stacks) for (const k of s.orders) known.set(k.orderId, { urn: k.urn, source: s.source, expiresOn: k.expiresOn });
-
-    const now = Date.now();
     const active = (await ctx.client().myOrders()).filter((x) => !x.expired);
-    const activeIds = new Set(active.map((x) => x.id));
-    const expiredOn = (id: number) => {
-      const at = known.get(id)?.expiresOn;
-      return o.expired && at && Date.parse(at) <= now ? at : null;
-    };
-    // An order behind a stack's pending handle is that stack's: its next refresh adopts it.
-    const heldByHandle = (x: Order) => stacks.some((s) => s.pendingCreates.some((p) => p.since !== undefined && p.serverId === x.serverId && (x.ct ?? 0) >= p.since));
-    // The first stack with a create still pending on this server (its URN names the resource).
-    const interruptedCreate = (serverId: number | undefined): Orphan["interruptedCreate"] => {
-      if (serverId === undefined) return null;
-      for (const s of stacks) {
-        const pending = s.pendingCreates.find((p) => p.serverId === serverId);
-        if (pending) return { stack: s.stack ?? null, urn: pending.urn };
-      }
-      return null;
-    };
-    const orphans: Orphan[] = active
-      .filter((x) => (!known.has(x.id) && !heldByHandle(x)) || expiredOn(x.id) !== null)
-      .sort((a, b) => (a.ct ?? 0) - (b.ct ?? 0) || a.id - b.id)
-      .map((x) => ({
-        ...x,
-        ageSeconds: ageSeconds(x.ct, now) ?? null,
-        usdPerDay: orderUsdPerDay(x) ?? null,
-        interruptedCreate: interruptedCreate(x.serverId),
-        expiredOn: expiredOn(x.id),
-      }));
-    const stale = [...known].filter(([id]) => !activeIds.has(id)).map(([orderId, k]) => ({ orderId, urn: k.urn, source: k.source }));
+    const { orphans, stale, known } = classifyOrders(stacks, active, { expired: o.expired, now: Date.now() });
 
     const warnings: string[] = [];
-    if (known.size === 0) warnings.push(`none of the ${plural(stacks.length, "stack state")} holds a Clore order, so every active order is listed.`);
+    if (known === 0) warnings.push(`none of the ${plural(stacks.length, "stack state")} holds a Clore order, so every active order is listed.`);
     for (const s of stale) warnings.push(`order ${s.orderId} is in ${s.source} but not active any more; run \`pulumi refresh\` on that stack.`);
 
     let cancelled: number[] = [];
@@ -156,7 +115,7 @@ export const orphansCommand = defineCommand<OrphansOptions>({
         { header: "GPU", value: orderGpu },
         { header: "Image", value: (x) => x.image ?? NONE, maxWidth: 32 },
         { header: "Age", value: (x) => duration(x.ageSeconds), align: "right" },
-        { header: "Cost/day", value: (x) => (x.usdPerDay !== null ? perDay(usd(x.usdPerDay)) : perDay(money(x.price, x.currency))), align: "right" },
+        { header: "Cost/day", value: orderPrice, align: "right" },
         { header: "Spent", value: (x) => money(x.spend, x.currency), align: "right" },
         {
           header: "Note",

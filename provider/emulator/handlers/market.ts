@@ -13,8 +13,9 @@ export const marketplace: Handler<"marketplace"> = ({ state, options, keyFingerp
 /** GET /spot_marketplace?market=<server id> (fixture spot_marketplace.json). */
 export const spotMarketplace: Handler<"spot_marketplace"> = ({ state, query }) => {
   const s = state.servers.get(Number(query.market));
-  // Unknown server: INFERRED `{"exists": false}` without a market (the SDK treats market as optional).
-  if (!s || !state.marketplaceServers().includes(s)) return ok({ exists: false });
+  // Unknown server: the answer still has `market` (docs/api-notes.md §6.6 lists it), with no
+  // offers and no server (INFERRED), and `exists: false`.
+  if (!s || !state.marketplaceServers().includes(s)) return ok({ market: view.emptySpotMarket(state), exists: false });
   return ok({ market: view.spotMarket(state, s), exists: true });
 };
 

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Currency } from "../../sdk";
+import { z } from "zod";
 import { OrderInputs } from "../order/schema";
-import { cachedProgramCall } from "../program-api";
+import { programClient } from "../program-api";
 import { type CostSummary, type OrderEstimate, estimateOrder, summarize } from "./estimate";
 
 export interface CloreBudgetArgs {
@@ -13,13 +14,14 @@ export interface CloreBudgetArgs {
 const SETTLE_MS = 100;
 const CACHE_MS = 60_000;
 /** What an estimate reads of an order's inputs (any may still be missing at preview). */
-const EstimateInputs = OrderInputs.partial();
+const EstimateInputs = z.object(OrderInputs.shape).partial();
 
 /**
  * A spending cap for the whole stack, checked in the program before any order is created.
  * Every CloreOrder given `budget` is estimated (live price + renter fee + creation fee from
- * renter_fees); if the total per day exceeds `maxPerDay`, every such order fails to register,
- * so `pulumi up` stops with zero creates. Preview and up print the estimate either way.
+ * renter_fees); if the total per day exceeds `maxPerDay`, every such order fails its check
+ * with one line naming the budget, so preview fails and `pulumi up` stops with zero creates.
+ * Preview and up print the estimate either way.
  *
  *     const budget = new CloreBudget("team", { maxPerDay: 120, currency: "USD-Blockchain" });
  *     new CloreOrder("a", { ..., budget });
@@ -28,7 +30,7 @@ export class CloreBudget {
   readonly name: string;
   readonly args: CloreBudgetArgs;
   private readonly estimates: Promise<OrderEstimate>[] = [];
-  private verdict?: Promise<CostSummary>;
+  private verdict?: Promise<string>;
   private timer?: NodeJS.Timeout;
   /** Releases every order added in the current settle window. */
   private waiting: (() => void)[] = [];
@@ -39,10 +41,11 @@ export class CloreBudget {
   }
 
   /**
-   * Register an order's inputs; resolves when the stack's orders (those declared within
-   * SETTLE_MS of each other) fit the cap, and rejects otherwise.
+   * Register an order's inputs; resolves, once the stack's orders (those declared within
+   * SETTLE_MS of each other) are estimated, with "" when they fit the cap and with the reason
+   * otherwise (the order's check reports it: one clean line, no stack trace).
    */
-  add(orderName: string, inputs: pulumi.Input<Record<string, unknown>>): Promise<void> {
+  add(orderName: string, inputs: pulumi.Input<Record<string, unknown>>): Promise<string> {
     this.estimates.push(
       new Promise<OrderEstimate>((resolve, reject) =>
         pulumi.output(inputs).apply((i) => {
@@ -56,18 +59,21 @@ export class CloreBudget {
     clearTimeout(this.timer);
     const settled = new Promise<void>((resolve) => this.waiting.push(resolve));
     this.timer = setTimeout(() => this.waiting.splice(0).forEach((release) => release()), SETTLE_MS);
-    return settled.then(() => (this.verdict ??= this.check())).then(() => undefined);
+    return settled.then(() => (this.verdict ??= this.check().then(() => "", (e: Error) => e.message)));
   }
 
   private async estimate(name: string, raw: Record<string, unknown>): Promise<OrderEstimate> {
     const i = EstimateInputs.parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in OrderInputs.shape && v !== undefined)));
-    const servers = (await cachedProgramCall("marketplace", CACHE_MS)).value.servers;
-    const fees = this.args.maxPerDay === undefined ? undefined : (await cachedProgramCall("renter_fees", CACHE_MS)).value;
+    const client = programClient();
+    const servers = (await client.call("marketplace", {}, { maxAgeMs: CACHE_MS })).servers;
+    const fees = this.args.maxPerDay === undefined ? undefined : await client.call("renter_fees", {}, { maxAgeMs: CACHE_MS });
     return estimateOrder(name, { type: "on-demand", ...i, currency: i.currency ?? this.args.currency }, servers, fees);
   }
 
   private async check(): Promise<CostSummary> {
-    const all = await Promise.all(this.estimates);
+    const all = await Promise.all(this.estimates).catch((e: Error) => {
+      throw new Error(`budget "${this.name}" could not be checked, so nothing was rented: ${e.message}`);
+    });
     const sum = summarize(this.args.currency, all);
     const cap = this.args.maxPerDay;
     const line =

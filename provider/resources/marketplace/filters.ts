@@ -11,12 +11,13 @@ export const MarketplaceArgs = z.strictObject({
   maxPricePerDay: z.number().positive().optional().meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
   availableOnly: z.boolean().default(true),
   minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1 (e.g. 0.99)." }),
-  minCudaVersion: z.string().regex(/^\d+(\.\d+)*$/).optional().meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
-  country: z.string().regex(/^[A-Za-z]{2}$/).optional().meta({ description: "ISO country code of the host, e.g. FI." }),
+  minCudaVersion: z.string().regex(/^\d+(\.\d+)*$/, 'must be a dotted version, e.g. "12.2"').optional().meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
+  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI").optional().meta({ description: "ISO country code of the host, e.g. FI." }),
   currency: z.enum(CURRENCIES).optional().meta({ description: "Only servers that accept this currency; prices are given in it." }),
   type: z.enum(ORDER_TYPES).default("on-demand").meta({ description: "Price by on-demand price or by spot minimum." }),
   sort: z.enum(["price", "reliability"]).default("price"),
   limit: z.number().int().positive().max(1000).optional(),
+  includeOwnServers: z.boolean().default(false).meta({ description: "Also list servers this API key hosts itself (so `cheapest` may be your own rig). Default false." }),
   cacheTtlSeconds: z.number().int().nonnegative().max(3600).default(60).meta({
     description: "How long a marketplace answer is reused from the disk cache (shared by preview and up). 0 disables it.",
   }),
@@ -25,31 +26,31 @@ export type MarketplaceArgs = z.input<typeof MarketplaceArgs>;
 type Resolved = z.output<typeof MarketplaceArgs>;
 
 /** A marketplace server as getMarketplace returns it: plain data, safe for stack outputs. */
-export interface MarketplaceOffer {
-  id: number;
-  gpuModel?: string;
-  gpuCount: number;
-  ramGb?: number;
-  /** Price per day in `currency` (or the USD equivalent when no currency was asked). */
-  pricePerDay?: number;
-  currency?: string;
-  priceUsdPerDay?: number;
-  priceUsdPerHour?: number;
-  spotPriceUsdPerDay?: number;
-  reliability?: number;
-  cudaVersion?: string;
-  country?: string;
-  allowedCurrencies: string[];
-  available: boolean;
-  mrlHours?: number;
-}
+export const MarketplaceOffer = z.object({
+  id: z.number().int().meta({ description: "Server id, for CloreOrder's serverId." }),
+  gpuModel: z.string().optional().meta({ description: 'GPU model, e.g. "NVIDIA GeForce RTX 4090".' }),
+  gpuCount: z.number().int(),
+  ramGb: z.number().optional(),
+  pricePerDay: z.number().optional().meta({ description: "Price per day in `currency` (or the USD equivalent when no currency was asked)." }),
+  currency: z.string().optional(),
+  priceUsdPerDay: z.number().optional(),
+  priceUsdPerHour: z.number().optional(),
+  spotPriceUsdPerDay: z.number().optional(),
+  reliability: z.number().optional(),
+  cudaVersion: z.string().optional(),
+  country: z.string().optional(),
+  allowedCurrencies: z.array(z.string()),
+  available: z.boolean(),
+  mrlHours: z.number().optional().meta({ description: "Maximum rental length, hours." }),
+});
+export type MarketplaceOffer = z.output<typeof MarketplaceOffer>;
 
-export interface MarketplaceResult {
-  servers: MarketplaceOffer[];
-  /** The cheapest match, or undefined when nothing matches. */
-  cheapest?: MarketplaceOffer;
-  fetchedAt: string;
-}
+export const MarketplaceResult = z.object({
+  servers: z.array(MarketplaceOffer).meta({ description: "Matching servers, sorted by `sort`." }),
+  cheapest: MarketplaceOffer.optional().meta({ description: "The cheapest match, or undefined when nothing matches." }),
+  fetchedAt: z.string().meta({ description: "When the marketplace answer was fetched (ISO 8601)." }),
+});
+export type MarketplaceResult = z.output<typeof MarketplaceResult>;
 
 /** "12.4" >= "12.2": dotted numeric versions, missing parts count as 0. */
 export function versionAtLeast(have: string | null | undefined, want: string): boolean {

@@ -1,18 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloreBudget } from "../budget/budget";
+import type { CloreOrderInputs, CloreOrderOutputs } from "../generated/types";
 import { shimFor } from "../shim";
-import { type OrderInputs, SECRET_OUTPUTS } from "./schema";
+import { BUDGET_KEY, OrderState, SECRET_OUTPUTS, URN_KEY } from "./schema";
 
 // One shim object for every order: Pulumi caches its serialization per object.
 const PROVIDER = shimFor("order");
+const TYPE = "pulumi-nodejs:dynamic/clore:Order";
+/** Every output the provider reports, registered so the class has it (undefined until known). */
+const OUTPUTS = Object.fromEntries(Object.keys(OrderState.shape).map((k) => [k, undefined]));
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
-/** Arguments of a CloreOrder: see OrderInputs in schema.ts for each field's meaning. */
-export type CloreOrderArgs = Inputs<OrderInputs> & {
+/** Arguments of a CloreOrder: the inputs (docs/reference.md), plus an optional budget. */
+export interface CloreOrderArgs extends CloreOrderInputs {
   /** A stack spending cap checked before this order is created (program-side, not an input). */
   budget?: CloreBudget;
-};
+}
 
 /**
  * A rented Clore.ai server running your container. `pulumi up` rents it (and waits until
@@ -25,29 +27,14 @@ export type CloreOrderArgs = Inputs<OrderInputs> & {
  *     export const ssh = gpu.sshCommand;
  */
 export class CloreOrder extends pulumi.dynamic.Resource {
-  declare readonly orderId: pulumi.Output<number>;
-  declare readonly serverId: pulumi.Output<number>;
-  declare readonly status: pulumi.Output<string>;
-  declare readonly pricePerDay: pulumi.Output<number | undefined>;
-  declare readonly currency: pulumi.Output<string>;
-  declare readonly createdAt: pulumi.Output<string | undefined>;
-  declare readonly pubCluster: pulumi.Output<string[]>;
-  declare readonly tcpPorts: pulumi.Output<Record<string, number>>;
-  declare readonly sshHost: pulumi.Output<string | undefined>;
-  declare readonly sshPort: pulumi.Output<number | undefined>;
-  declare readonly sshCommand: pulumi.Output<string | undefined>;
-  declare readonly httpUrl: pulumi.Output<string | undefined>;
-
   constructor(name: string, args: CloreOrderArgs, opts: pulumi.CustomResourceOptions = {}) {
-    const outputs = {
-      orderId: undefined, status: undefined, pricePerDay: undefined, createdAt: undefined, pubCluster: undefined,
-      tcpPorts: undefined, sshHost: undefined, sshPort: undefined, sshCommand: undefined, httpUrl: undefined,
-    };
     const { budget, ...inputs } = args;
-    // The budget verdict is an input that resolves to nothing: registration (and so the
-    // create) waits for it, and a stack over its cap fails before any order is rented.
-    const gate = budget ? pulumi.output(budget.add(name, inputs).then(() => undefined)) : undefined;
-    super(PROVIDER, name, { ...outputs, ...inputs, ...(gate ? { budgetCheck: gate } : {}) }, withOrderDefaults(opts), "clore", "Order");
+    // The budget's verdict is an input: registration (and so the create) waits for it, and a
+    // stack over its cap fails every order's check, before any order is rented.
+    const verdict = budget ? { [BUDGET_KEY]: pulumi.output(budget.add(name, inputs)) } : {};
+    // The URN keys this machine's record of creates in flight (dynamic providers are not told it).
+    const urn = { [URN_KEY]: pulumi.createUrn(name, TYPE, opts.parent) };
+    super(PROVIDER, name, { ...OUTPUTS, ...inputs, ...verdict, ...(opts.id ? {} : urn) }, withOrderDefaults(opts), "clore", "Order");
   }
 
   /** Adopt an existing order into the stack by its id (then `pulumi refresh` fills its outputs). */
@@ -55,6 +42,9 @@ export class CloreOrder extends pulumi.dynamic.Resource {
     return new CloreOrder(name, {} as CloreOrderArgs, { ...opts, id: orderId });
   }
 }
+
+/** The outputs, declared on the class from the one declaration (generated/types.ts). */
+export interface CloreOrder extends CloreOrderOutputs {}
 
 // Replacement is decided by the provider's diff (REPLACE_ON in schema.ts), not by replaceOnChanges.
 function withOrderDefaults(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {

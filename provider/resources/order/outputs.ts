@@ -29,14 +29,3 @@ export function orderOutputs(inputs: OrderInputsResolved, order: Order, server?:
     httpUrl: order.httpUrl,
   };
 }
-
-/** What the order still needs before it counts as ready; empty when ready. */
-export function missingEndpoints(inputs: Pick<OrderInputsResolved, "ports">, order: Order): string[] {
-  const missing: string[] = [];
-  if (!order.pubHost) missing.push("public host (pub_cluster)");
-  for (const [port, proto] of Object.entries(inputs.ports ?? {})) {
-    if (proto === "tcp" && order.tcpPortMap[port] === undefined) missing.push(`tcp port ${port} mapping`);
-    if (proto === "http" && !order.http_pub) missing.push(`http endpoint for port ${port}`);
-  }
-  return missing;
-}

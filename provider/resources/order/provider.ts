@@ -1,44 +1,31 @@
-import { type CloreClient, type Order, isCloreError, newestOrderOn } from "../../sdk";
+import {
+  type CloreClient,
+  type Order,
+  isCloreError,
+  newestOrderOn,
+  parsePendingHandle,
+  waitUntilReady,
+} from "../../sdk";
 import { engineLog } from "../engine-log";
-import { PROVIDER_KEY, ResourceInitError, withProvider } from "../partial-error";
+import { ResourceInitError, withProvider } from "../partial-error";
 import { READ_MAX_AGE_MS, cancelOrder, currentClient } from "../runtime";
-import { type CheckFailure, failuresFromZod, inputValidator, isUnknown } from "../validation";
+import { type CheckFailure, checkInputs } from "../validation";
+import { CreateJournal } from "./create-journal";
 import { diffOrder } from "./diff";
 import { orderOutputs } from "./outputs";
-import { type Rented, rent } from "./rent";
-import { ORDER_DEFAULTS, OrderInputs, type OrderInputsResolved, type OrderOutputs, crossFieldFailures } from "./schema";
+import { type Rented, rent, resumeInterrupted } from "./rent";
+import { BUDGET_KEY, ORDER_DEFAULTS, OrderInputs, type OrderInputsResolved, type OrderOutputs, URN_KEY } from "./schema";
 import { changeBid } from "./spot-bid";
 import { TTL_EXPIRED, isPast } from "./ttl";
-import { waitUntilReady } from "./wait-ready";
 
 type Props = Record<string, unknown>;
 
-const validate = inputValidator(OrderInputs);
-
-/** Ids of creates whose order we could not identify: `pending:<serverId>:<unix s>`. */
-const PENDING = /^pending:(\d+):(\d+)$/;
-
-function resolved(props: Props): OrderInputsResolved {
-  const { __provider: _p, ...rest } = props;
-  const known = Object.fromEntries(Object.entries(rest).filter(([k]) => k in OrderInputs.shape && rest[k] !== null));
-  return OrderInputs.parse(known);
-}
-
-/** check: every input against the schema (ajv) plus cross-field rules. No API call. */
-export async function check(_olds: Props, allNews: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
-  // budgetCheck is CloreBudget's gate (see order.ts), not an input of the order.
-  const { budgetCheck: _gate, ...news } = allNews;
-  const failures = validate(news);
-  const known = Object.fromEntries(Object.entries(news).filter(([, v]) => !isUnknown(v)));
-  const cross = crossFieldFailures({ type: ORDER_DEFAULTS.type, ...known } as Partial<OrderInputsResolved>).filter(
-    (f) => !isUnknown(news[f.property]),
-  );
-  if (failures.length || cross.length) return { failures: [...failures, ...cross] };
-  // Refinements JSON Schema cannot carry (one http port, env size) come from zod itself.
-  const refined = OrderInputs.safeParse(Object.fromEntries(Object.entries(known).filter(([k]) => k !== PROVIDER_KEY)));
-  const custom = refined.success ? [] : failuresFromZod(refined.error).filter((_, n) => refined.error!.issues[n]!.code === "custom");
-  if (custom.length) return { failures: custom };
-  return { inputs: { ...ORDER_DEFAULTS, ...news } };
+/** check: every input against the schema, rules included, rendered once. No API call. */
+export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
+  const { [BUDGET_KEY]: verdict, ...rest } = news;
+  // A budget over its cap is a failure of every order in it, named at the budget.
+  if (typeof verdict === "string" && verdict) return { failures: [{ property: "budget", reason: verdict }] };
+  return checkInputs(OrderInputs, rest, [URN_KEY]);
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
@@ -46,39 +33,67 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
 }
 
+/** The inputs in `props`: parsed by check for create and update; old state gets the defaults it predates. */
+function inputsOf(props: Props): OrderInputsResolved {
+  const known = Object.fromEntries(Object.entries(props).filter(([k, v]) => k in OrderInputs.shape && v !== null && v !== undefined));
+  return { ...ORDER_DEFAULTS, ...known } as OrderInputsResolved;
+}
+
 /**
  * create is transactional in the only way a paid API allows: if unsure, find the order and
  * keep its id. Once an order exists, every later failure (boot timeout, lost order) is
- * reported with the id in state.
+ * reported with the id in state. A create this machine started earlier and never finished
+ * (a killed `pulumi up`) is continued, not repeated.
  */
-export async function create(props: Props): Promise<{ id: string; outs: Props }> {
-  const i = resolved(props);
+export async function create(props: Props, urn = props[URN_KEY] as string | undefined): Promise<{ id: string; outs: Props }> {
+  const i = inputsOf(props);
   const client = currentClient();
+  const journal = urn && i.adoptOrderId === undefined ? new CreateJournal(client.account, urn) : undefined;
   let rented: Rented;
-  if (i.adoptOrderId !== undefined) {
-    rented = { order: await client.getOrder(i.adoptOrderId) };
-  } else {
-    rented = await rent(client, i, props);
+  try {
+    if (i.adoptOrderId !== undefined) rented = { order: await client.getOrder(i.adoptOrderId) };
+    else rented = (journal && (await resumeInterrupted(client, journal, i, (id) => cancelOrder(client, id)))) || (await rent(client, i, props, journal));
+  } catch (e) {
+    // Nothing rented, or a pending handle is in state now: either way the stack knows.
+    journal?.clear();
+    throw e;
   }
-  return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props, new Date().toISOString()) };
+  try {
+    return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props, new Date().toISOString()) };
+  } finally {
+    // The order id reaches state with this answer (or with the partial-state error).
+    journal?.clear();
+  }
 }
+
+const READY_NEXT_STEP = "The order is kept in the stack: run `pulumi up` to wait again, raise readyTimeout, or `pulumi destroy` to cancel it.";
 
 /** Wait for readiness if asked; on failure keep the order id in state. */
 async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props, rentedAt: string): Promise<Props> {
-  if (!i.waitForReady) return orderOutputs(i, order, server, rentedAt) as unknown as Props;
+  const outputs = (o: Order) => asProps(orderOutputs(i, o, server, rentedAt));
+  if (!i.waitForReady) return outputs(order);
   try {
-    const ready = await waitUntilReady(client, order, i);
-    return orderOutputs(i, ready, server, rentedAt) as unknown as Props;
+    const ready = await waitUntilReady(client, order, {
+      ports: i.ports,
+      timeoutMs: i.readyTimeout * 1000,
+      timeoutNextStep: READY_NEXT_STEP,
+      onProgress: (message) => void engineLog("info", `clore: ${message}`),
+    });
+    return outputs(ready);
   } catch (e) {
-    throw new ResourceInitError(String(order.id), withProvider(orderOutputs(i, order, server, rentedAt) as unknown as Props, props), e as Error);
+    throw new ResourceInitError(String(order.id), withProvider(outputs(order), props), e as Error);
   }
 }
 
-/** Find the order a pending create may have made: newest active order on the server since then. */
+/** Outputs as the engine's property bag. */
+function asProps(o: Partial<OrderOutputs>): Props {
+  return o as unknown as Props;
+}
+
+/** The order a `pending:` handle stands for, if it was made after all. */
 async function resolvePending(client: CloreClient, id: string): Promise<Order | undefined> {
-  const m = PENDING.exec(id);
-  if (!m) return undefined;
-  return newestOrderOn(await client.myOrders(), Number(m[1]), Number(m[2]));
+  const pending = parsePendingHandle(id);
+  return pending && newestOrderOn(await client.myOrders(), pending.serverId, pending.since);
 }
 
 /** Inputs for an order adopted by id (`CloreOrder.get`) with no prior inputs. */
@@ -92,16 +107,13 @@ function inputsFromOrder(order: Order): Props {
  */
 export async function read(id: string, props: Props = {}): Promise<{ id?: string; props?: Props }> {
   const client = currentClient();
-  const order = PENDING.test(id)
-    ? await resolvePending(client, id)
-    : await client.findOrder(Number(id), { maxAgeMs: READ_MAX_AGE_MS });
+  const order = parsePendingHandle(id) ? await resolvePending(client, id) : await client.findOrder(Number(id), { maxAgeMs: READ_MAX_AGE_MS });
   const old = props as Partial<OrderOutputs>;
   // An order cancelled by its TTL stays in state as a record until its ttl changes.
   if (!order) return old.status === TTL_EXPIRED ? { id, props } : {};
   const hasInputs = props.image !== undefined && (props.serverId !== undefined || props.select !== undefined);
-  const i = resolved(hasInputs ? props : inputsFromOrder(order));
-  const outs = orderOutputs(i, order, old.server, old.rentedAt);
-  return { id: String(order.id), props: withProvider({ ...outs, ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined } as unknown as Props, props) };
+  const outs = orderOutputs(inputsOf(hasInputs ? props : inputsFromOrder(order)), order, old.server, old.rentedAt);
+  return { id: String(order.id), props: withProvider({ ...asProps(outs), ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined }, props) };
 }
 
 /**
@@ -109,7 +121,7 @@ export async function read(id: string, props: Props = {}): Promise<{ id?: string
  * when lowering), or apply new wait settings (waiting again if the order is not ready yet).
  */
 export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
-  const i = resolved(news);
+  const i = inputsOf(news);
   const old = olds as Partial<OrderOutputs>;
   const client = currentClient();
   const orderId = Number(id);
@@ -128,7 +140,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   const order = await client.getOrder(orderId);
   const applied = { ...i, spotPrice: bid };
   const rentedAt = old.rentedAt ?? new Date().toISOString();
-  if (old.status === "running" || !i.waitForReady) return { outs: orderOutputs(applied, order, old.server, rentedAt) as unknown as Props };
+  if (old.status === "running" || !i.waitForReady) return { outs: asProps(orderOutputs(applied, order, old.server, rentedAt)) };
   return { outs: await readyOutputs(client, applied, { order, server: old.server }, news, rentedAt) };
 }
 
@@ -139,7 +151,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
 export async function remove(id: string, _props: Props): Promise<void> {
   const client = currentClient();
   let orderId = Number(id);
-  if (PENDING.test(id)) {
+  if (parsePendingHandle(id)) {
     const order = await resolvePending(client, id);
     if (!order) return;
     orderId = order.id;
@@ -152,9 +164,6 @@ export async function remove(id: string, _props: Props): Promise<void> {
     if (isCloreError(e) && "apiCode" in e) {
       if (!(await client.findOrder(orderId))) return;
     }
-    throw new Error(
-      `could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`,
-      { cause: e },
-    );
+    throw new Error(`could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`, { cause: e });
   }
 }

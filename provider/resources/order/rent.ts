@@ -1,12 +1,26 @@
-import { type CloreClient, type CreateOrderParams, FieldError, type Order, OrderOutcomeUnknownError } from "../../sdk";
+import {
+  type CloreClient,
+  FieldError,
+  type MarketplaceServer,
+  type Order,
+  OrderOutcomeUnknownError,
+  createOrderFields,
+  newestOrderOn,
+  ownServerIds,
+  pendingHandle,
+  pendingSince,
+} from "../../sdk";
 import { engineLog } from "../engine-log";
 import { ResourceInitError } from "../partial-error";
-import { marketplaceSnapshot } from "../runtime";
+import { type CreateJournal, requestHash } from "./create-journal";
 import type { OrderInputsResolved, ServerFacts } from "./schema";
 import { candidates, factsOf } from "./selection";
 
 /** Failures after which the next candidate is worth trying: the server, not the request, is the problem. */
 const FAIL_OVER_ON = new Set(["server-already-rented", "server-offline", "too_low_price"]);
+
+/** The marketplace for create-time checks: one request shared by the orders created together. */
+const MARKET_MAX_AGE_MS = 5000;
 
 export interface Rented {
   order: Order;
@@ -14,25 +28,32 @@ export interface Rented {
 }
 
 /**
- * Rent: the given server, or with `select` the cheapest matching one, failing over to the
- * next candidate (bounded, each attempt logged) when a server is taken, offline or refuses
- * the bid. If a create's outcome is unknown, the error carries a `pending:` id so the stack
- * keeps a handle on whatever may have been rented.
+ * Rent: the given server, or with `select` the cheapest matching one (never a server the
+ * key hosts, unless asked), failing over to the next candidate (bounded, each attempt
+ * logged) when a server is taken, offline or refuses the bid. Each attempt is recorded in
+ * the journal first, so an interrupted create is found again instead of renting twice. If a
+ * create's outcome is unknown, the error carries a `pending:` handle so the stack keeps a
+ * handle on whatever may have been rented.
  */
-export async function rent(client: CloreClient, i: OrderInputsResolved, props: Record<string, unknown>): Promise<Rented> {
+export async function rent(client: CloreClient, i: OrderInputsResolved, props: Record<string, unknown>, journal?: CreateJournal): Promise<Rented> {
   const needMarket = i.select !== undefined || i.maxPricePerDay !== undefined;
-  const market = needMarket ? await marketplaceSnapshot(client) : [];
-  const serverIds = i.select ? candidates(market, { ...i, select: i.select }).slice(0, i.select.maxAttempts) : [i.serverId!];
+  const market = needMarket ? await client.call("marketplace", {}, { maxAgeMs: MARKET_MAX_AGE_MS }) : { servers: [] };
+  const serverIds = i.select ? await candidateIds(client, market, i) : [i.serverId!];
   if (!serverIds.length) {
     throw new Error(`no available server matches select ${JSON.stringify(i.select)} in ${i.currency} (${i.type}); widen the criteria or raise maxPricePerDay.`);
   }
+  const request = requestHash(createOrderFields(i));
   let lastError: unknown;
   for (const [n, serverId] of serverIds.entries()) {
-    const server = market.find((s) => s.id === serverId);
+    const listed = market.servers.find((s) => s.id === serverId);
+    const server = i.select && listed ? factsOf(listed) : undefined;
     try {
-      const order = await createOn(client, { ...i, serverId }, requiredPrice(i, serverId, server), props);
+      const fields = createOrderFields({ ...i, serverId, requiredPrice: requiredPrice(i, serverId, listed) });
+      journal?.record({ serverId, since: pendingSince(Date.now()), server, request, at: new Date().toISOString() });
+      const order = await createOn(client, fields, props, i);
+      journal?.record({ serverId, since: pendingSince(Date.now()), server, request, at: new Date().toISOString(), orderId: order.id });
       void engineLog("info", `clore: rented server ${serverId} as order ${order.id} (${order.price ?? "?"} ${order.currency ?? i.currency}/day)`);
-      return { order, server: i.select && server ? factsOf(server) : undefined };
+      return { order, server };
     } catch (e) {
       lastError = e;
       const failOver = i.select && e instanceof FieldError && FAIL_OVER_ON.has(e.apiError ?? "");
@@ -43,9 +64,50 @@ export async function rent(client: CloreClient, i: OrderInputsResolved, props: R
   throw new Error(`all ${serverIds.length} candidate servers refused the order (last: ${(lastError as Error).message}); nothing was rented.`, { cause: lastError });
 }
 
+/** Find-and-rent's candidates, cheapest first, without the key's own servers unless asked. */
+async function candidateIds(client: CloreClient, market: { servers: MarketplaceServer[]; my_servers?: number[] | null }, i: OrderInputsResolved): Promise<number[]> {
+  const select = i.select!;
+  const own = select.includeOwnServers ? new Set<number>() : await ownServerIds(client, market);
+  return candidates(market.servers.filter((s) => !own.has(s.id)), { ...i, select }).slice(0, select.maxAttempts);
+}
+
+/**
+ * A create interrupted on this machine (a killed `pulumi up`): the order it made, if it
+ * exists and was made for the same request, is this resource's; nothing is rented again.
+ * An order made for a request that changed since is cancelled, so it does not bill on.
+ */
+export async function resumeInterrupted(client: CloreClient, journal: CreateJournal, i: OrderInputsResolved, cancel: (orderId: number) => Promise<void>): Promise<Rented | undefined> {
+  const prior = journal.read();
+  if (!prior) return undefined;
+  let orders: Order[];
+  try {
+    orders = await client.myOrders();
+  } catch (e) {
+    throw new Error(
+      `an earlier \`pulumi up\` was interrupted while renting server ${prior.serverId} for this resource (${prior.at})${prior.orderId ? ` as order ${prior.orderId}` : ""}, ` +
+        `and my_orders cannot be read to check it (${(e as Error).message}). Nothing was rented now. Run \`pulumi up\` again, or see \`clore orders\`.`,
+      { cause: e },
+    );
+  }
+  const order = prior.orderId !== undefined ? orders.find((o) => o.id === prior.orderId) : newestOrderOn(orders, prior.serverId, prior.since);
+  if (!order) {
+    journal.clear();
+    return undefined;
+  }
+  if (prior.request !== requestHash(createOrderFields(i))) {
+    void engineLog("warning", `clore: cancelling order ${order.id} on server ${order.serverId}: an interrupted \`pulumi up\` rented it (${prior.at}) with inputs that have changed since`);
+    await cancel(order.id);
+    journal.clear();
+    return undefined;
+  }
+  void engineLog("warning", `clore: continuing with order ${order.id} on server ${order.serverId}, rented for this resource by a \`pulumi up\` interrupted at ${prior.at}; no second server is rented`);
+  return { order, server: prior.server };
+}
+
 /**
  * "server-already-rented" may mean the server holds an order of ours that this stack does
- * not know (e.g. after an interrupted `pulumi up`): say so, and how to adopt or cancel it.
+ * not know (e.g. after an interrupted `pulumi up` on another machine): say so, and how to
+ * adopt or cancel it.
  */
 async function explainTaken(client: CloreClient, serverId: number, e: unknown): Promise<unknown> {
   if (!(e instanceof FieldError) || e.apiError !== "server-already-rented") return e;
@@ -63,7 +125,7 @@ async function explainTaken(client: CloreClient, serverId: number, e: unknown): 
  * rent on a mismatch), so maxPricePerDay is checked against the live price and the live
  * price is what we send: a price that rose in between fails instead of charging more.
  */
-function requiredPrice(i: OrderInputsResolved, serverId: number, server: { price?: { on_demand?: Record<string, number | null> | null } | null } | undefined): number | undefined {
+function requiredPrice(i: OrderInputsResolved, serverId: number, server: MarketplaceServer | undefined): number | undefined {
   if (i.maxPricePerDay === undefined) return undefined;
   const price = server?.price?.on_demand?.[i.currency] ?? undefined;
   if (price === undefined || price === null) {
@@ -75,31 +137,14 @@ function requiredPrice(i: OrderInputsResolved, serverId: number, server: { price
   return price;
 }
 
-async function createOn(client: CloreClient, i: OrderInputsResolved & { serverId: number }, required: number | undefined, props: Record<string, unknown>): Promise<Order> {
+async function createOn(client: CloreClient, fields: ReturnType<typeof createOrderFields>, props: Record<string, unknown>, i: OrderInputsResolved): Promise<Order> {
   try {
-    return await client.createOrder(createParams(i, required));
+    return await client.createOrder(fields);
   } catch (e) {
     if (e instanceof OrderOutcomeUnknownError && e.since !== undefined) {
       // Keep a handle in state: read and delete look the order up by server and time.
-      throw new ResourceInitError(`pending:${i.serverId}:${e.since}`, { ...props, ...i, status: "unknown" }, e);
+      throw new ResourceInitError(pendingHandle({ serverId: e.serverId, since: e.since }), { ...props, ...i, serverId: e.serverId, status: "unknown" }, e);
     }
     throw e;
   }
-}
-
-function createParams(i: OrderInputsResolved & { serverId: number }, required?: number): CreateOrderParams {
-  return {
-    serverId: i.serverId,
-    image: i.image,
-    type: i.type,
-    currency: i.currency,
-    spotPrice: i.spotPrice,
-    ports: i.ports,
-    env: i.env,
-    command: i.command,
-    jupyterToken: i.jupyterToken,
-    sshPassword: i.sshPassword,
-    sshKey: i.sshKey,
-    requiredPrice: required,
-  };
 }

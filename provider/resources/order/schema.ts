@@ -1,36 +1,36 @@
 import { z } from "zod";
-import { fields } from "../../sdk";
+import { CREATE_ORDER_RULES, CREATE_ORDER_SHAPE, type FieldRule, fields, withRules } from "../../sdk";
 
 /**
- * CloreOrder's inputs: the one declaration. Types, the ajv schema used by `check` and
- * docs/reference.md all come from here. Strict: an unknown (misspelt) input fails at preview.
+ * CloreOrder: the one declaration of its inputs and outputs. The create_order fields come
+ * from the SDK's declaration (sdk/order-fields.ts); the rest are the resource's own. Types,
+ * `check`, the public TypeScript declarations, docs/reference.md and the plugin's package
+ * schema are all derived from here. Strict: an unknown (misspelt) input fails at preview.
  */
+
 /** Find-and-rent: criteria instead of a serverId. currency, type and maxPricePerDay also filter. */
 export const Selection = z.strictObject({
   gpus: z.array(z.string().min(1)).min(1).optional().meta({ description: 'GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"].' }),
-  minGpuCount: z.number().int().positive().optional(),
-  minRamGb: z.number().nonnegative().optional(),
+  minGpuCount: z.number().int().positive().optional().meta({ description: "Minimum number of GPUs." }),
+  minRamGb: z.number().nonnegative().optional().meta({ description: "Minimum RAM in GB." }),
   minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1." }),
-  minCudaVersion: z.string().regex(/^\d+(\.\d+)*$/).optional().meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
-  country: z.string().regex(/^[A-Za-z]{2}$/).optional().meta({ description: "ISO country code of the host." }),
+  minCudaVersion: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/, 'must be a dotted version, e.g. "12.2"')
+    .optional()
+    .meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
+  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI").optional().meta({ description: "ISO country code of the host." }),
+  includeOwnServers: z.boolean().optional().meta({
+    description: "Also consider servers this API key hosts itself (renting your own rig). Default false.",
+  }),
   maxAttempts: z.number().int().min(1).max(10).default(3).meta({
     description: "How many candidates to try, cheapest first, when a server is taken, offline or refuses the bid. Default 3.",
   }),
 });
 export type Selection = z.output<typeof Selection>;
 
-/** What the chosen server looked like when rented: a changed selection is checked against it. */
-export interface ServerFacts {
-  gpuModels: string[];
-  gpuCount: number;
-  ramGb?: number;
-  reliability?: number;
-  cudaVersion?: string;
-  country?: string;
-}
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_HINT = "must be an ISO 8601 time with a zone, e.g. 2026-12-01T18:00:00Z";
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** `ttl`: seconds, or a duration like "90m", "8h", "2d". */
 export const Ttl = z.union([z.number().int().positive(), z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration like "90m", "8h", "2d"')]);
@@ -38,23 +38,26 @@ export const Ttl = z.union([z.number().int().positive(), z.string().regex(/^\d+(
 /** Defaults of the inputs that have one: the schema applies them, check fills them in, diff assumes them for old state. */
 export const ORDER_DEFAULTS = { type: "on-demand", waitForReady: true, readyTimeout: 600 } as const;
 
-export const OrderInputs = z.strictObject({
-  serverId: fields.serverId.optional().meta({ description: "Marketplace server id (`clore search`). Give this or `select`." }),
+const create = CREATE_ORDER_SHAPE;
+const INPUT_SHAPE = {
+  serverId: create.serverId.optional().meta({ description: "Marketplace server id (`clore search`). Give this or `select`." }),
   select: Selection.optional().meta({
-    description: "Rent the cheapest server matching these criteria instead of a fixed serverId; fails over to the next candidate. The chosen server stays chosen until the criteria change in a way it no longer satisfies.",
+    description:
+      "Rent the cheapest server matching these criteria instead of a fixed serverId; fails over to the next candidate. The chosen server stays chosen until the criteria change in a way it no longer satisfies.",
   }),
-  image: fields.image,
-  currency: fields.currency,
-  type: fields.orderType.default(ORDER_DEFAULTS.type),
-  spotPrice: fields.price.optional().meta({
-    description: "Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s.",
+  image: create.image,
+  currency: create.currency,
+  type: create.type.default(ORDER_DEFAULTS.type),
+  spotPrice: create.spotPrice.meta({
+    description:
+      "Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s.",
   }),
-  ports: fields.ports.optional(),
-  env: fields.env.optional(),
-  command: fields.command.optional(),
-  jupyterToken: fields.jupyterToken.optional(),
-  sshPassword: fields.sshPassword.optional(),
-  sshKey: fields.sshKey.optional(),
+  ports: create.ports,
+  env: create.env,
+  command: create.command,
+  jupyterToken: create.jupyterToken,
+  sshPassword: create.sshPassword,
+  sshKey: create.sshKey,
   maxPricePerDay: fields.price.optional().meta({
     description: "Highest price per day you accept, in `currency`. Sent as required_price, so a price rise fails the rent instead of charging more.",
   }),
@@ -62,47 +65,77 @@ export const OrderInputs = z.strictObject({
     description: "Wait until the order has its public endpoints and its TCP port answers. Default true.",
   }),
   readyTimeout: z.number().int().positive().max(86_400).default(ORDER_DEFAULTS.readyTimeout).meta({
-    description: "Seconds to wait for the order to become ready. Default 600 (10 min). Pulumi's customTimeouts do not reach this provider; set this instead.",
+    description: "Seconds to wait for the order to become ready. Default 600 (10 min). Dynamic providers get no customTimeouts; set this instead.",
   }),
   adoptOrderId: fields.orderId.optional().meta({
     description: "Take over this existing order instead of renting: nothing is created, and destroy cancels it.",
   }),
   ttl: Ttl.optional().meta({
-    description: "Time to live after creation. Nothing inside Clore enforces it: refresh reports an expired order as drift and the next `pulumi up` cancels it (or run `clore orphans --expired --cancel` on a schedule).",
+    description:
+      "Time to live after creation. Nothing inside Clore enforces it: refresh reports an expired order as drift and the next `pulumi up` cancels it (or run `clore orphans --expired --cancel` on a schedule).",
   }),
-  expiresAt: z
-    .string()
-    .regex(ISO_TIME, ISO_HINT)
-    .optional()
-    .meta({ description: "Like ttl, as an absolute ISO 8601 time, e.g. 2026-12-01T18:00:00Z.", "x-hint": ISO_HINT }),
+  expiresAt: z.string().regex(ISO_TIME, ISO_HINT).optional().meta({ description: "Like ttl, as an absolute ISO 8601 time, e.g. 2026-12-01T18:00:00Z." }),
   triggers: z.array(z.union([z.string(), z.number(), z.boolean()])).optional().meta({
     description: "Any change to these values replaces the order (like pulumi-command's triggers).",
   }),
-});
+};
+type InputShape = typeof INPUT_SHAPE;
+
+/** Rules across CloreOrder's own fields (create_order's come with them from the SDK). */
+const ORDER_RULES: FieldRule<z.output<z.ZodObject<InputShape>>>[] = [
+  {
+    path: "serverId",
+    message: "is required unless select (find-and-rent) or adoptOrderId is given",
+    applies: (i) => i.adoptOrderId === undefined && i.serverId === undefined && i.select === undefined,
+  },
+  { path: "select", message: "cannot be combined with serverId; give one of them", applies: (i) => i.serverId !== undefined && i.select !== undefined },
+  { path: "expiresAt", message: "cannot be combined with ttl; give one of them", applies: (i) => i.ttl !== undefined && i.expiresAt !== undefined },
+  {
+    path: "maxPricePerDay",
+    message: "applies to on-demand orders; a spot order's price is its bid (spotPrice)",
+    applies: (i) => i.maxPricePerDay !== undefined && i.type === "spot",
+  },
+];
+
+export const OrderInputs = withRules(z.strictObject(INPUT_SHAPE), [...CREATE_ORDER_RULES, ...ORDER_RULES] as FieldRule<unknown>[]);
 export type OrderInputs = z.input<typeof OrderInputs>;
 export type OrderInputsResolved = z.output<typeof OrderInputs>;
 
-/** Outputs: the inputs as applied plus what the order looks like now. */
-export interface OrderOutputs extends Omit<OrderInputsResolved, "serverId"> {
-  serverId: number;
-  orderId: number;
-  /** The chosen server's facts, for orders rented by `select`. */
-  server?: ServerFacts;
-  /** Our clock when the order was rented (ISO 8601); TTLs count from here. */
-  rentedAt?: string;
-  /** When ttl/expiresAt say the order must end (ISO 8601). */
-  expiresOn?: string;
-  status: string;
-  pricePerDay?: number;
-  createdAt?: string;
-  pubCluster: string[];
-  /** Container port → public port. */
-  tcpPorts: Record<string, number>;
-  sshHost?: string;
-  sshPort?: number;
-  sshCommand?: string;
-  httpUrl?: string;
-}
+/** What the chosen server looked like when rented: a changed selection is checked against it. */
+export const ServerFacts = z.object({
+  gpuModels: z.array(z.string()),
+  gpuCount: z.number(),
+  ramGb: z.number().optional(),
+  reliability: z.number().optional(),
+  cudaVersion: z.string().optional(),
+  country: z.string().optional(),
+});
+export type ServerFacts = z.output<typeof ServerFacts>;
+
+/** Order status: the API's lifecycle, plus our own `ttl-expired` and `unknown` (create not identified). */
+export const ORDER_STATUSES = ["provisioning", "running", "stopped", "expired", "ttl-expired", "unknown"] as const;
+
+/** What an order looks like now, beside its inputs as applied: the outputs' one declaration. */
+export const OrderState = z.object({
+  serverId: fields.serverId.meta({ description: "The rented server (for `select`, the one chosen)." }),
+  orderId: fields.orderId.meta({ description: "The Clore order id." }),
+  status: z.enum(ORDER_STATUSES).meta({ description: "provisioning, running, stopped or expired; ttl-expired once cancelled by its TTL." }),
+  pricePerDay: z.number().optional().meta({ description: "Price per day in `currency` (spot: the current bid)." }),
+  createdAt: z.string().optional().meta({ description: "When the API created the order (ISO 8601)." }),
+  rentedAt: z.string().optional().meta({ description: "Our clock when the order was rented (ISO 8601); TTLs count from here." }),
+  expiresOn: z.string().optional().meta({ description: "When ttl/expiresAt say the order must end (ISO 8601)." }),
+  ttlExpired: z.boolean().optional().meta({ description: "Set by refresh once expiresOn has passed; the next `pulumi up` cancels the order." }),
+  server: ServerFacts.optional().meta({ description: "For `select`: the chosen server's GPUs, RAM, reliability, CUDA version and country." }),
+  pubCluster: z.array(z.string()).meta({ description: "Public host names of the order." }),
+  tcpPorts: z.record(z.string(), z.number()).meta({ description: "Container port → public port." }),
+  sshHost: z.string().optional().meta({ description: "Host for ssh (when port 22 is published)." }),
+  sshPort: z.number().optional().meta({ description: "Public port for ssh." }),
+  sshCommand: z.string().optional().meta({ description: "`ssh root@<host> -p <port>`." }),
+  httpUrl: z.string().optional().meta({ description: "HTTPS URL of the http port." }),
+});
+
+/** Outputs: every input as applied, plus the state. */
+export type OrderOutputs = Omit<OrderInputsResolved, keyof z.output<typeof OrderState>> & z.output<typeof OrderState>;
 
 /**
  * How each input changes an order. create_order takes these once: changing one means a new
@@ -127,29 +160,13 @@ export const UPDATE_IN_PLACE = ["spotPrice", "waitForReady", "readyTimeout", "ma
   keyof OrderInputsResolved
 >;
 
-/** Inputs whose values are secret in state even when the program passed plain values. */
-export const SECRET_OUTPUTS = ["env", "jupyterToken", "sshPassword"] as const;
+/**
+ * Inputs the program adds that are not the user's: CloreBudget's verdict (see order.ts) and
+ * the resource's URN, which keys the journal of creates in flight (dynamic providers are
+ * not told the URN). check keeps the URN for create; neither reaches the outputs.
+ */
+export const BUDGET_KEY = "budgetCheck";
+export const URN_KEY = "__urn";
 
-/** Rules across fields that JSON Schema does not express. */
-export function crossFieldFailures(i: Partial<OrderInputsResolved>): { property: string; reason: string }[] {
-  const out: { property: string; reason: string }[] = [];
-  if (i.type === "spot" && i.spotPrice === undefined && i.adoptOrderId === undefined) {
-    out.push({ property: "spotPrice", reason: "is required when type is \"spot\"" });
-  }
-  if (i.type !== "spot" && i.spotPrice !== undefined) {
-    out.push({ property: "spotPrice", reason: "is only allowed when type is \"spot\"" });
-  }
-  if (i.adoptOrderId === undefined && i.serverId === undefined && i.select === undefined) {
-    out.push({ property: "serverId", reason: "is required unless select (find-and-rent) or adoptOrderId is given" });
-  }
-  if (i.serverId !== undefined && i.select !== undefined) {
-    out.push({ property: "select", reason: "cannot be combined with serverId; give one of them" });
-  }
-  if (i.ttl !== undefined && i.expiresAt !== undefined) {
-    out.push({ property: "expiresAt", reason: "cannot be combined with ttl; give one of them" });
-  }
-  if (i.maxPricePerDay !== undefined && i.type === "spot") {
-    out.push({ property: "maxPricePerDay", reason: "applies to on-demand orders; a spot order's price is its bid (spotPrice)" });
-  }
-  return out;
-}
+/** Inputs whose values are secret in state even when the program passed plain values. */
+export const SECRET_OUTPUTS = ["env", "jupyterToken", "sshPassword"] as const satisfies ReadonlyArray<keyof OrderInputsResolved>;

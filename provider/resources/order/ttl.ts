@@ -24,4 +24,4 @@ export function isPast(iso: string | undefined, now: number): boolean {
 }
 
 /** Status of an order cancelled because its TTL ran out; it stays in state as a record. */
-export const TTL_EXPIRED = "ttl-expired";
+export const TTL_EXPIRED = "ttl-expired" as const;

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
-import type { CloreClient } from "../../sdk";
+import { type CloreClient, FieldError } from "../../sdk";
 import { engineLog } from "../engine-log";
 import { withProvider } from "../partial-error";
 import { currentClient } from "../runtime";
-import { type CheckFailure, inputValidator, isUnknown } from "../validation";
+import { type CheckFailure, checkInputs, isUnknown } from "../validation";
 import {
   type ServerSettingsOutputs,
   ServerSettingsInputs,
@@ -15,7 +15,6 @@ import {
 } from "./schema";
 
 type Props = Record<string, unknown>;
-const validate = inputValidator(ServerSettingsInputs);
 const MANAGED = ["availability", "mrl", "onDemandPrices", "spotPrices", "enabledCurrencies", "autoprice", "usdPricing"] as const;
 
 function resolved(props: Props): ServerSettingsResolved {
@@ -24,8 +23,7 @@ function resolved(props: Props): ServerSettingsResolved {
 }
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
-  const failures = validate(news);
-  return failures.length ? { failures } : { inputs: { onDelete: "restore", ...news } };
+  return checkInputs(ServerSettingsInputs, news);
 }
 
 /** Pure: settings change in place; another server name means another resource. */
@@ -41,8 +39,24 @@ export async function diff(_id: string, olds: Props, news: Props) {
 }
 
 async function live(client: CloreClient, name: string): Promise<{ snapshot: SettingsSnapshot; serverId?: number; online?: boolean }> {
-  const config = await client.serverConfig(name);
+  const config = await client.serverConfig(name).catch(async (e) => {
+    throw await notHosted(client, name, e);
+  });
   return { snapshot: snapshotFromConfig(config), serverId: config.id ?? undefined, online: config.online ?? undefined };
+}
+
+/**
+ * server_config on a name the key does not host fails with an opaque code 6: name the
+ * servers it does host and what to change.
+ */
+async function notHosted(client: CloreClient, name: string, e: unknown): Promise<unknown> {
+  if (!(e instanceof FieldError) || !/not[_-]?found|unknown|no[_-]?such/i.test(e.apiError ?? "")) return e;
+  const hosted = await client.myServers().then(
+    (servers) => servers.map((s) => s.name).filter(Boolean),
+    () => undefined,
+  );
+  const which = hosted === undefined ? "" : hosted.length ? ` It hosts: ${hosted.join(", ")}.` : " It hosts no servers.";
+  return new Error(`this API key does not host a server named "${name}".${which} Set \`name\` to one of them (\`clore servers\` lists them), or use the key of the account that hosts it.`, { cause: e });
 }
 
 async function apply(client: CloreClient, name: string, s: SettingsSnapshot): Promise<void> {

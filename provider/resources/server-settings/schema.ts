@@ -26,22 +26,24 @@ export type ServerSettingsInputs = z.input<typeof ServerSettingsInputs>;
 export type ServerSettingsResolved = z.output<typeof ServerSettingsInputs>;
 
 /** The settings we manage, as a plain snapshot (also what "restore" puts back). */
-export interface SettingsSnapshot {
-  availability: boolean;
-  mrl: number;
-  onDemandPrices: Partial<Record<Currency, number>>;
-  spotPrices: Partial<Record<Currency, number>>;
-  enabledCurrencies: Currency[];
-  autoprice?: Partial<Record<Currency, "usd" | false>>;
-  usdPricing?: Partial<Record<Currency, { onDemand: number; spot: number }>>;
-}
+export const SettingsSnapshot = z.object({
+  availability: z.boolean(),
+  mrl: z.number(),
+  onDemandPrices: pricesPerCurrency,
+  spotPrices: pricesPerCurrency,
+  enabledCurrencies: z.array(Currency),
+  autoprice: autopriceSetting.optional(),
+  usdPricing: z.partialRecord(Currency, z.object({ onDemand: z.number(), spot: z.number() })).optional(),
+});
+export type SettingsSnapshot = z.output<typeof SettingsSnapshot>;
 
-export interface ServerSettingsOutputs extends ServerSettingsResolved {
-  serverId?: number;
-  online?: boolean;
-  /** Settings found when the resource was created ("restore" puts them back). */
-  previous: SettingsSnapshot;
-}
+/** What the server looks like now, beside the inputs as applied: the outputs' one declaration. */
+export const ServerSettingsState = z.object({
+  serverId: z.number().optional().meta({ description: "The server's id (server_config)." }),
+  online: z.boolean().optional().meta({ description: "Whether the server is online." }),
+  previous: SettingsSnapshot.meta({ description: 'Settings found when the resource was created ("restore" puts them back).' }),
+});
+export type ServerSettingsOutputs = ServerSettingsResolved & z.output<typeof ServerSettingsState>;
 
 const isCurrency = (c: string): c is Currency => (CURRENCIES as readonly string[]).includes(c);
 

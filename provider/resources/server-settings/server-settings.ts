@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { CloreServerSettingsInputs, CloreServerSettingsOutputs } from "../generated/types";
 import { shimFor } from "../shim";
-import type { ServerSettingsInputs } from "./schema";
+import { ServerSettingsState } from "./schema";
 
 const PROVIDER = shimFor("server-settings");
+const OUTPUTS = Object.fromEntries(Object.keys(ServerSettingsState.shape).map((k) => [k, undefined]));
 
-export type CloreServerSettingsArgs = { [K in keyof ServerSettingsInputs]: pulumi.Input<ServerSettingsInputs[K]> };
+export type CloreServerSettingsArgs = CloreServerSettingsInputs;
 
 /**
  * Declarative pricing and rental settings of a server you host on Clore.ai.
@@ -18,15 +20,10 @@ export type CloreServerSettingsArgs = { [K in keyof ServerSettingsInputs]: pulum
  * found at creation (see `onDelete`).
  */
 export class CloreServerSettings extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly serverId: pulumi.Output<number | undefined>;
-  declare readonly online: pulumi.Output<boolean | undefined>;
-  declare readonly availability: pulumi.Output<boolean | undefined>;
-  declare readonly mrl: pulumi.Output<number | undefined>;
-  declare readonly onDemandPrices: pulumi.Output<Record<string, number> | undefined>;
-  declare readonly spotPrices: pulumi.Output<Record<string, number> | undefined>;
-
   constructor(name: string, args: CloreServerSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDER, name, { serverId: undefined, online: undefined, previous: undefined, ...args }, opts, "clore", "ServerSettings");
+    super(PROVIDER, name, { ...OUTPUTS, ...args }, opts, "clore", "ServerSettings");
   }
 }
+
+/** The outputs, declared on the class from the one declaration (generated/types.ts). */
+export interface CloreServerSettings extends CloreServerSettingsOutputs {}

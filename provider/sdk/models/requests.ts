@@ -1,31 +1,12 @@
 import { z } from "zod";
-import { LIMITS, PORT_PROTOCOLS } from "../fields";
-import { Currency, OrderType } from "./common";
+import { LIMITS } from "../fields";
 import { GigaspotEditRequest, GigaspotOrderRequest } from "./gigaspot";
 
 /**
  * Wire request bodies, as the API takes them (snake_case). The SDK builds these from its
  * camelCase parameters; the emulator checks incoming requests with the same schemas.
+ * create_order's body is derived from its field declaration (order-fields.ts).
  */
-
-export const CreateOrderBody = z.looseObject({
-  type: OrderType,
-  currency: Currency,
-  image: z.string().min(1),
-  renting_server: z.number().int().positive(),
-  spotprice: z.number().positive().optional(),
-  ports: z.record(z.string(), z.enum(PORT_PROTOCOLS)).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  jupyter_token: z.string().optional(),
-  ssh_key: z.string().optional(),
-  ssh_password: z.string().optional(),
-  command: z.string().optional(),
-  required_price: z.number().positive().optional(),
-  autossh_entrypoint: z.boolean().optional(),
-  remember_password: z.boolean().optional(),
-  dockerhub_auth: z.string().optional(),
-});
-export type CreateOrderBody = z.input<typeof CreateOrderBody>;
 
 export const CancelOrderBody = z.looseObject({ id: z.number().int().positive(), issue: z.string().optional() });
 export const CancelOrdersBody = z.looseObject({ order_ids: z.array(z.number().int().positive()).min(1).max(LIMITS.cancelBatch) });
