@@ -14,6 +14,9 @@ CLORE_PULUMI_VERSION=3.274.1   # Go modules github.com/pulumi/pulumi/{pkg,sdk}/v
 # comes from the same old sdk/v3 release, for the same reason.
 CLORE_LANGHOST_SDK_VERSION=3.68.0
 CLORE_YAML_VERSION=1.25.0      # Go module github.com/pulumi/pulumi-yaml (pulumi-language-yaml)
+# PyPI package pulumi in the repo's .venv (scripts/setup.sh): the newest 3.x; it runs
+# under the 3.68.0 Python language host above.
+CLORE_PULUMI_PYTHON_VERSION=3.272.0
 
 CLORE_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Outside the work tree, per user: CI runs in a fresh clone on the same
@@ -46,3 +49,9 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PL
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-clore-local}
 # Keep login state and plugins out of ~/.pulumi unless the caller chose one.
 export PULUMI_HOME=${PULUMI_HOME-$CLORE_TOOLS_CACHE/pulumi-home}
+# The Python language host (sdk v3.68.0) ignores Pulumi.yaml's runtime option
+# `virtualenv` under this CLI and runs $PULUMI_PYTHON_CMD, else the first python3
+# on PATH. Default: the repo's .venv (pulumi package installed by setup.sh).
+if [ -z "${PULUMI_PYTHON_CMD+x}" ] && [ -x "$CLORE_REPO_ROOT/.venv/bin/python" ]; then
+  export PULUMI_PYTHON_CMD=$CLORE_REPO_ROOT/.venv/bin/python
+fi
