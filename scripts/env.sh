@@ -13,6 +13,9 @@ CLORE_PULUMI_VERSION=3.274.1   # Go modules github.com/pulumi/pulumi/{pkg,sdk}/v
 # The Python language host (and the pulumi-language-python-exec script next to it)
 # comes from the same old sdk/v3 release, for the same reason.
 CLORE_LANGHOST_SDK_VERSION=3.68.0
+# The Go language host left the sdk module one release earlier: v3.66.0 is the last
+# sdk/v3 that carries go/pulumi-language-go (its own module is not served either).
+CLORE_GO_LANGHOST_SDK_VERSION=3.66.0
 CLORE_YAML_VERSION=1.25.0      # Go module github.com/pulumi/pulumi-yaml (pulumi-language-yaml)
 # PyPI package pulumi in the repo's .venv (scripts/setup.sh): the newest 3.x; it runs
 # under the 3.68.0 Python language host above.
@@ -23,12 +26,12 @@ CLORE_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # machine and must find the tools built by an earlier run. Not CLORE_CACHE_DIR:
 # the provider reads that one as its marketplace cache directory.
 CLORE_TOOLS_CACHE=${CLORE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-clore}
-CLORE_TOOLS_DIR=${CLORE_TOOLS_DIR:-$CLORE_TOOLS_CACHE/tools-node$CLORE_NODE_VERSION-pulumi$CLORE_PULUMI_VERSION-langhost$CLORE_LANGHOST_SDK_VERSION-yaml$CLORE_YAML_VERSION}
+CLORE_TOOLS_DIR=${CLORE_TOOLS_DIR:-$CLORE_TOOLS_CACHE/tools-node$CLORE_NODE_VERSION-pulumi$CLORE_PULUMI_VERSION-langhost$CLORE_LANGHOST_SDK_VERSION-golanghost$CLORE_GO_LANGHOST_SDK_VERSION-yaml$CLORE_YAML_VERSION}
 export CLORE_REPO_ROOT CLORE_TOOLS_CACHE CLORE_TOOLS_DIR
 
 # node 24 first (the machine's npm/npx are plain JS and run on whichever
 # `node` is first); then pulumi, the language hosts pulumi-language-{nodejs,
-# python,yaml} and the dynamic-provider plugin pulumi-resource-pulumi-nodejs
+# python,go,yaml} and the dynamic-provider plugin pulumi-resource-pulumi-nodejs
 # (all in $CLORE_TOOLS_DIR/bin);
 # then the repo's npm bins. Entries already present are skipped, so sourcing
 # twice is harmless.

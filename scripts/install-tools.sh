@@ -5,6 +5,7 @@
 #   bin/pulumi-language-nodejs    Node.js language host, same way
 #   bin/pulumi-language-python    Python language host, same way, with the
 #   bin/pulumi-language-python-exec  script it runs (copied from the sdk module)
+#   bin/pulumi-language-go        Go language host, same way (older sdk release)
 #   bin/pulumi-language-yaml      YAML language host (github.com/pulumi/pulumi-yaml)
 #   bin/pulumi-resource-pulumi-nodejs  dynamic-provider plugin shim
 # Idempotent: what is there already is checked and kept (a second run takes
@@ -110,6 +111,16 @@ if [ ! -x "$exec_dst" ] || [ "$T/src/pulumi-language-python/.built" -nt "$exec_d
   cp "$sdk_dir/python/cmd/pulumi-language-python-exec" "$tmp/exec" && chmod 755 "$tmp/exec"
   mv -f "$tmp/exec" "$exec_dst"
 fi
+
+# Builds and runs `runtime: go` programs with the Go on PATH; the program's own
+# go.mod picks its pulumi sdk (v3.274.1 works; the proxy lacks a dependency of
+# some older ones, e.g. v3.269.0's pulumi-cloud-sdk).
+go_tool pulumi-language-go "$CLORE_GO_LANGHOST_SDK_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go "module pulumi-clore-tools/langhost-go
+
+go 1.26
+
+require github.com/pulumi/pulumi/sdk/v3 v$CLORE_GO_LANGHOST_SDK_VERSION"
 
 # pulumi-yaml's go.mod has no replace lines; `go install ...@v$CLORE_YAML_VERSION`
 # would resolve the same versions (its own pkg/v3 and sdk/v3 pins).
