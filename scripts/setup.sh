@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh clone needs, idempotent: the pinned toolchain (node 24, pulumi), npm
-# packages from the lockfile, the build, and the Python venv with the official SDK.
+# packages from the lockfile, the build, and the Python venv (.venv) with the official SDK
+# and the pulumi Python package.
 # Source it (`. scripts/setup.sh`) so the toolchain stays on PATH afterwards; the install
 # steps run in a child bash with strict mode, so the caller's shell options stay as they
 # were, and a failed step makes the source return non-zero.
@@ -29,10 +30,18 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     npm run --silent build
   fi
   if [ "${CLORE_SKIP_PYTHON:-}" != 1 ]; then
-    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import clore_ai' 2>/dev/null; then
-      echo "setup: creating .venv with the official Python SDK (clore-ai==0.1.1)" >&2
-      python3 -m venv .venv
-      .venv/bin/pip install --quiet --disable-pip-version-check clore-ai==0.1.1
+    # The official Python SDK for the tests, and the pulumi package for Python Pulumi programs
+    # (env.sh points the Python language host at this venv), plus semver, which generated
+    # Python SDKs import besides pulumi's own dependency packaging. The stamp holds the pins
+    # last installed: a changed pin reinstalls, an unchanged one costs nothing.
+    py_pins="clore-ai==0.1.1 pulumi==$CLORE_PULUMI_PYTHON_VERSION semver==3.1.2"
+    if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.clore-pins 2>/dev/null)" != "$py_pins" ]; then
+      echo "setup: installing into .venv: $py_pins" >&2
+      [ -x .venv/bin/python ] || python3 -m venv .venv
+      rm -f .venv/.clore-pins
+      # shellcheck disable=SC2086 # one word per pin
+      .venv/bin/pip install --quiet --disable-pip-version-check $py_pins
+      echo "$py_pins" > .venv/.clore-pins
     fi
   fi
   exit 0
