@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, type EmulatorOrder, type StartEmulatorOptions, startEmulator } from "../../provider/emulator";
-import { CloreClient, FakeClock, RateLimiter } from "../../provider/sdk";
+import { CloreClient, FakeClock, RateLimiter, isPendingOrder, parsePendingHandle } from "../../provider/sdk";
 import { ORDER_TYPE, REPO, type RunResult, type TestStack, createStack, resourcesOfType } from "../pulumi/harness";
 
 export const PROGRAM = join(REPO, "test/pulumi/programs/reliability");
@@ -76,15 +76,12 @@ export type Accounted = "in state" | "pending handle in state" | "cancelled" | "
 export function accountFor(orders: EmulatorOrder[], stateIds: Iterable<string>, endedOutside: Iterable<number> = []): Map<number, Accounted> {
   const ids = new Set(stateIds);
   const outside = new Set(endedOutside);
-  const pending = [...ids].flatMap((id) => {
-    const m = /^pending:(\d+):(\d+)$/.exec(id);
-    return m ? [{ serverId: Number(m[1]), since: Number(m[2]) }] : [];
-  });
+  const pending = [...ids].flatMap((id) => parsePendingHandle(id) ?? []);
   const result = new Map<number, Accounted>();
   const lost: string[] = [];
   for (const o of orders) {
     if (ids.has(String(o.id))) result.set(o.id, "in state");
-    else if (o.state === "active" && pending.some((p) => p.serverId === o.serverId && o.ct >= p.since)) result.set(o.id, "pending handle in state");
+    else if (o.state === "active" && pending.some((p) => isPendingOrder(p, o))) result.set(o.id, "pending handle in state");
     else if (o.state === "cancelled") result.set(o.id, "cancelled");
     else if (outside.has(o.id) && o.state !== "active") result.set(o.id, "ended outside Pulumi");
     else lost.push(`order ${o.id} on server ${o.serverId} (${o.state}${o.endReason ? `, ${o.endReason}` : ""})`);

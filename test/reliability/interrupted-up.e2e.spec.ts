@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Emulator, EmulatorOrder } from "../../provider/emulator";
 import type { TestStack } from "../pulumi/harness";
 import {
@@ -42,6 +44,9 @@ describe("pulumi up killed mid-create", function () {
   beforeEach(() => {
     emu.reset();
     emu.options.bootDelayMs = 0;
+    // The emulator starts over, so records of creates a killed up left on "this machine"
+    // (the stack's HOME) would name orders of the old emulator: start without them too.
+    rmSync(join(stack.env.HOME!, ".cache", "pulumi-clore", "creates"), { recursive: true, force: true });
   });
   afterEach(async function () {
     if (this.currentTest?.state !== "passed") {
@@ -104,7 +109,7 @@ describe("pulumi up killed mid-create", function () {
     return JSON.parse(r.stdout) as { orphans: Array<{ id: number; interruptedCreate: { urn: string } | null }>; cancelled: number[] };
   }
 
-  it("leaves a lock and an id-less pending create; a plain up then refuses to rent the server twice", async () => {
+  it("leaves a lock and an id-less pending create; a plain up then continues with that order, renting nothing twice", async () => {
     const order = await killUpMidCreate();
     const locked = await tryUp(stack);
     assert.notEqual(locked.code, 0);
@@ -113,18 +118,35 @@ describe("pulumi up killed mid-create", function () {
     const { pending, resources } = await checkpoint();
     assert.deepEqual(pending.map((p) => [p.type, p.resource.urn, p.resource.id ?? null]), [["creating", URN, null]]);
     assert.equal(resources.filter((r) => r.urn === URN).length, 0);
-    // Non-interactive refresh keeps pending creates; up warns and tries to create again.
+    // Non-interactive refresh keeps pending creates; up warns and calls create again, which
+    // finds this machine's record of the interrupted create and takes its order.
     await stack.refresh();
     const again = await tryUp(stack);
-    assert.notEqual(again.code, 0);
+    assert.equal(again.code, 0, output(again));
     assert.match(output(again), /pending operations from previous deployment/);
-    assert.match(output(again), /server-already-rented|held by your own order/);
+    assert.match(output(again), new RegExp(`continuing with order ${order.id} on server ${SERVER}`));
     assert.deepEqual(emu.allOrders().map((o) => o.id), [order.id], "a second server was rented");
-    await stack.pulumi(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
-    assert.deepEqual((await checkpoint()).pending, []);
-    const listed = await orphans(["--cancel", "--yes"]);
-    assert.deepEqual(listed.cancelled, [order.id]);
+    assert.deepEqual(await orderIdsInState(stack), [String(order.id)]);
     await assertEveryOrderAccountedFor(emu, stack);
+    await stack.destroy();
+    assert.equal(emu.allOrders()[0]!.state, "cancelled");
+  });
+
+  it("find-and-rent: a plain up after a killed up never rents a second server (the first shows as taken now)", async () => {
+    await setConfig(stack, { select: JSON.stringify({ gpus: ["RTX"] }) });
+    try {
+      const order = await killUpMidCreate();
+      await stack.pulumi(["cancel", "--yes"]);
+      const again = await tryUp(stack);
+      assert.equal(again.code, 0, output(again));
+      assert.deepEqual(emu.allOrders().map((o) => o.id), [order.id], "a second server was rented");
+      const outputs = await stack.outputs();
+      assert.deepEqual((outputs.orders as Record<string, { orderId: number; serverId: number }>)["order-0"], { orderId: order.id, serverId: order.serverId, status: "running" });
+      await stack.destroy();
+      await assertEveryOrderAccountedFor(emu, stack);
+    } finally {
+      await removeConfig(stack, ["select"]);
+    }
   });
 
   it("recovers by cancelling: clore orphans names the interrupted create, --cancel stops the bill, up rents anew", async () => {

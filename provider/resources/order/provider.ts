@@ -48,11 +48,16 @@ function inputsOf(props: Props): OrderInputsResolved {
 export async function create(props: Props, urn = props[URN_KEY] as string | undefined): Promise<{ id: string; outs: Props }> {
   const i = inputsOf(props);
   const client = currentClient();
-  const journal = urn && i.adoptOrderId === undefined ? new CreateJournal(client.account, urn) : undefined;
+  const journal = urn ? new CreateJournal(client.account, urn) : undefined;
   let rented: Rented;
   try {
-    if (i.adoptOrderId !== undefined) rented = { order: await client.getOrder(i.adoptOrderId) };
-    else rented = (journal && (await resumeInterrupted(client, journal, i, (id) => cancelOrder(client, id)))) || (await rent(client, i, props, journal));
+    if (i.adoptOrderId !== undefined) {
+      // The user chose the order: whatever an interrupted create recorded is settled.
+      journal?.clear();
+      rented = { order: await client.getOrder(i.adoptOrderId) };
+    } else {
+      rented = (journal && (await resumeInterrupted(client, journal, i, (id) => cancelOrder(client, id)))) || (await rent(client, i, props, journal));
+    }
   } catch (e) {
     // Nothing rented, or a pending handle is in state now: either way the stack knows.
     journal?.clear();

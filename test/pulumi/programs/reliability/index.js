@@ -11,11 +11,13 @@ const config = new pulumi.Config();
 const count = config.getNumber("count") ?? 1;
 const serverIds = config.getObject("serverIds") ?? [];
 const extra = config.getObject("orderExtra") ?? {};
+// Find-and-rent instead of a fixed server when `select` is set.
+const select = config.getObject("select");
 
 const orders = {};
 for (let n = 0; n < count; n++) {
   const order = new CloreOrder(`order-${n}`, {
-    serverId: serverIds[n] ?? config.requireNumber("serverId"),
+    ...(select ? { select } : { serverId: serverIds[n] ?? config.requireNumber("serverId") }),
     image: config.get("image") ?? "cloreai/ubuntu22.04-cuda12",
     currency: config.get("currency") ?? "USD-Blockchain",
     type: config.get("type") ?? "on-demand",
