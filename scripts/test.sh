@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The full test run (README "Run every test"; .ci/run calls this): installs what it needs,
-# then runs every mocha suite, including the end-to-end ones on the real Pulumi engine.
+# checks types, lint and format, then runs every mocha suite, the end-to-end ones on the real
+# Pulumi engine included. Arguments go to mocha instead of the default (every spec), e.g.
+# `bash scripts/test.sh test/sdk/errors.spec.ts`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 npx tsc --noEmit -p test/tsconfig.json
+if [ $# -eq 0 ]; then set -- 'test/**/*.spec.ts'; fi
 exec npx mocha "$@"

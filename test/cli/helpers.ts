@@ -1,41 +1,15 @@
 // Shared by the CLI specs: build the CLI once, run it as a child process, and give each
 // suite its own emulator, HOME and SDK client.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { CloreClient, RateLimiter, type CreateOrderParams, type Order } from "../../provider/sdk";
 import { startEmulator, type Emulator } from "../../provider/emulator";
+import { REPO, ensureBuilt } from "../helpers/build";
 
-export const REPO = resolve(__dirname, "..", "..");
+export { REPO, ensureBuilt };
 export const CLI_MAIN = join(REPO, "dist", "provider", "cli", "main.js");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-let built: Promise<void> | undefined;
-
-/** Compile with tsc when dist/ is missing or older than any source under provider/ (once per run). */
-export function ensureBuilt(): Promise<void> {
-  built ??= new Promise<void>((done, fail) => {
-    const sources = newestMtime(join(REPO, "provider"));
-    if (existsSync(CLI_MAIN) && statSync(CLI_MAIN).mtimeMs >= sources) return done();
-    const tsc = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", REPO], { encoding: "utf8" });
-    // Other folders may not type-check at this moment; tsc still emits. Only a missing CLI is fatal.
-    if (!existsSync(CLI_MAIN) || statSync(CLI_MAIN).mtimeMs < sources) {
-      return fail(new Error(`tsc did not produce ${CLI_MAIN}:\n${tsc.stdout}${tsc.stderr}`));
-    }
-    done();
-  });
-  return built;
-}
 
 export interface CliRun {
   code: number | null;

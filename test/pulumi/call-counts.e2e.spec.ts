@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "../../provider/emulator";
-import { REPO, type TestStack, createStack } from "./harness";
+import type { Emulator } from "../../provider/emulator";
+import { REPO, type TestStack, useEmulatorStack } from "./harness";
 
 /**
  * API calls per Pulumi operation, counted from the emulator's request log so a regression
@@ -20,20 +20,12 @@ describe("API calls per operation (N orders)", function () {
     return { log: calls, total: calls.length, by: (e: string) => calls.filter((c) => c.endpoint === e).length, rateLimited: calls.filter((c) => c.httpStatus === 429).length };
   };
 
+  const ctx = useEmulatorStack(join(REPO, "test/pulumi/programs/order"), { config: { count: String(N) } });
   before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.05 });
-    stack = await createStack(join(REPO, "test/pulumi/programs/order"), { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" });
-    await stack.setConfig("clore:baseUrl", emu.url);
-    await stack.setConfig("clore:apiKey", emu.apiKey, true);
-    await stack.setConfig("count", String(N));
+    ({ emu, stack } = ctx);
     await stack.pulumi(["config", "set", "--path", "serverIds[0]", "60101"]);
     await stack.pulumi(["config", "set", "--path", "serverIds[1]", "60103"]);
     await stack.pulumi(["config", "set", "--path", "serverIds[2]", "52211"]);
-  });
-  after(async () => {
-    await stack?.destroy().catch(() => undefined);
-    stack?.cleanup();
-    await emu?.close();
   });
 
   it("creates N orders with N create_order calls and no 429", async () => {

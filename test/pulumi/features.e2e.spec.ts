@@ -1,28 +1,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "../../provider/emulator";
-import { ORDER_TYPE, REPO, type TestStack, createStack, resourcesOfType } from "./harness";
+import type { Emulator } from "../../provider/emulator";
+import { ORDER_TYPE, REPO, type TestStack, resourcesOfType, useEmulatorStack } from "./harness";
 
 const PROGRAM = join(REPO, "test/pulumi/programs/order");
-const FAST = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" };
 
 /** Find-and-rent, budget guard, honest TTL and spot outbid handling, on the real engine. */
 describe("beyond the other GPU providers", function () {
   this.timeout(300_000);
+  const ctx = useEmulatorStack(PROGRAM, { perTest: true });
   let emu: Emulator;
   let stack: TestStack;
-
-  beforeEach(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.05 });
-    stack = await createStack(PROGRAM, FAST);
-    await stack.setConfig("clore:baseUrl", emu.url);
-    await stack.setConfig("clore:apiKey", emu.apiKey, true);
-  });
-  afterEach(async () => {
-    await stack.destroy().catch(() => undefined);
-    stack.cleanup();
-    await emu.close();
-  });
+  beforeEach(() => ({ emu, stack } = ctx));
 
   it("fails over across two taken servers to a third", async () => {
     await stack.pulumi(["config", "set", "select", JSON.stringify({ gpus: ["A100", "H100", "RTX"], maxAttempts: 4 })]);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import type { Emulator } from "../../provider/emulator";
 import { assertEveryOrderAccountedFor } from "../reliability/helpers";
-import { ORDER_TYPE, REPO, type TestStack, createStack, resourcesOfType } from "./harness";
+import { ORDER_TYPE, REPO, type TestStack, resourcesOfType, useEmulatorStack } from "./harness";
 
 const PROGRAM = join(REPO, "test/pulumi/programs/order");
 const SECRET_PASSWORD = "pw-e2e-4c1d9f";
@@ -24,29 +24,13 @@ async function assertNothingOrphaned(emu: Emulator, stack: TestStack, endedOutsi
 
 describe("CloreOrder on the real Pulumi engine", function () {
   this.timeout(300_000);
+  const ctx = useEmulatorStack(PROGRAM, { config: { serverId: String(SERVER) }, secrets: { sshPassword: SECRET_PASSWORD } });
   let emu: Emulator;
   let stack: TestStack;
 
   before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.05 });
-    stack = await createStack(PROGRAM, {
-      // The emulator runs 20x faster than the API; let the SDK pace itself to match.
-      CLORE_MIN_INTERVAL_MS: "100",
-      CLORE_CREATE_INTERVAL_MS: "400",
-    });
-    await stack.setConfig("clore:baseUrl", emu.url);
-    await stack.setConfig("clore:apiKey", emu.apiKey, true);
-    await stack.setConfig("serverId", String(SERVER));
-    await stack.setConfig("sshPassword", SECRET_PASSWORD, true);
+    ({ emu, stack } = ctx);
     await stack.pulumi(["config", "set", "--path", "--secret", "env.HF_TOKEN"], { input: SECRET_ENV });
-  });
-
-  after(async () => {
-    if (stack) {
-      await stack.destroy().catch(() => undefined);
-      stack.cleanup();
-    }
-    await emu?.close();
   });
 
   let firstOrderId: number;

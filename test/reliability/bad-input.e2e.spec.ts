@@ -6,7 +6,7 @@ import { USD_SERVERS, output, reliabilityStack, removeConfig, setConfig, startFa
 /**
  * A few bad inputs through a real `pulumi preview`: the engine runs the provider's check
  * (or the program's getMarketplace), the preview fails naming the field, and not a single
- * API request is made. The full table is bad-input.spec.ts.
+ * API request is made. The full table is bad-input-table.e2e.spec.ts.
  */
 const ROWS: Array<{ what: string; config: Record<string, unknown>; property: string; phrase: string }> = [
   { what: "CloreOrder port 70000", config: { orderExtra: { ports: { "22": "tcp", "70000": "tcp" } } }, property: "ports.70000", phrase: "must be a port number 1-65535" },

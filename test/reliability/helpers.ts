@@ -6,7 +6,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, type EmulatorOrder, type StartEmulatorOptions, startEmulator } from "../../provider/emulator";
 import { CloreClient, FakeClock, RateLimiter, isPendingOrder, parsePendingHandle } from "../../provider/sdk";
-import { ORDER_TYPE, REPO, type RunResult, type TestStack, createStack, resourcesOfType } from "../pulumi/harness";
+import { FAST_EMULATOR, FAST_ENV, ORDER_TYPE, REPO, type RunResult, type TestStack, createStack, resourcesOfType } from "../pulumi/harness";
+
+export { FAST_ENV };
 
 export const PROGRAM = join(REPO, "test/pulumi/programs/reliability");
 export const CLI_MAIN = join(REPO, "dist/provider/cli/main.js");
@@ -18,16 +20,9 @@ export const CLORE_ONLY_SERVER = 60102;
 /** Listed as rented by another account. */
 export const RENTED_BY_OTHERS = 52210;
 
-/**
- * The emulator runs 20x faster than the API (timeScale 0.05); the SDK in the plugin is told
- * to pace itself to match. Orders boot at once unless a test is about booting, so an `up`
- * does not sit in the ready wait's 3 s poll.
- */
-// CLORE_FIND_TIMEOUT_MS: a create whose order cannot be found gives up after 8 s, not 60 s.
-export const FAST_ENV = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400", CLORE_FIND_TIMEOUT_MS: "8000" };
-
+/** Orders boot at once unless a test is about booting, so an `up` does not sit in the ready wait. */
 export function startFastEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
-  return startEmulator({ port: 0, timeScale: 0.05, bootDelayMs: 0, ...opts });
+  return startEmulator({ ...FAST_EMULATOR, bootDelayMs: 0, ...opts });
 }
 
 /** A stack of the reliability program pointed at `emu` with its key (a secret) and `config`. */
