@@ -9,7 +9,7 @@ poll per resource per check, one cancel_order per resource.
 Prints one JSON line: {"ops", "failed", "parse_failures", "wall_ms", "peak_rss_kb", ...}.
 API calls and 429s are counted by the bench from the emulator's request log, not here.
 
-Two SDK methods cannot read what the API sends (API.md §6.5, §6.10), so:
+Two SDK methods cannot read what the API sends (docs/api-notes.md §6.5, §6.10), so:
 - create_order: the request is sent, then the SDK fails to build an Order from the answer
   (the API returns no order id). We count the parse failure and find the order in my_orders.
 - my_orders: the SDK's Order model wants pub_cluster as a string and tcp_ports as a dict,

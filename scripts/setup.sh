@@ -22,7 +22,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   # run). The stamp is a copy of the lockfile it installed; npm's own
   # node_modules/.package-lock.json never equals package-lock.json (no root entry).
   if ! cmp -s package-lock.json node_modules/.clore-lock-stamp; then
-    npm ci --no-audit --no-fund --loglevel=error
+    # No lifecycle scripts: our `prepare` would build here and again below.
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
     cp package-lock.json node_modules/.clore-lock-stamp
   fi
   node scripts/link-self.js

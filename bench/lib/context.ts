@@ -13,7 +13,7 @@ export const BENCH = join(REPO, "bench");
 const PYTHON = join(WORK_TREE, ".venv/bin/python");
 /** Boot delay of every emulated order (excluded from the targets). */
 export const BOOT_MS = 2000;
-/** The real limits (API.md §3). */
+/** The real limits (docs/api-notes.md §3). */
 export const GENERAL_S = 1;
 export const CREATE_S = 5;
 

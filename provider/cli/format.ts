@@ -1,7 +1,7 @@
 /**
  * Human formats for the table view. Every money and time value carries its unit
  * (`$1.84/day`, `12 min`, `RTX 4090 ×2`) so nobody has to guess whether a price is per
- * hour or per day: the API prices per day, the seed's --max-price is per hour.
+ * hour or per day: the API prices per day, the official Python CLI's --max-price is per hour.
  */
 
 export const NONE = "-";

@@ -18,7 +18,7 @@ import { CliContext, type GlobalOptions } from "./context";
 import type { CliIO } from "./io";
 import { render } from "./render";
 
-/** Every command, in the order `clore --help` lists them (the seed's order, then ours). */
+/** Every command, in the order `clore --help` lists them (the official Python CLI's order, then ours). */
 export const COMMANDS: CliCommand[] = [
   searchCommand,
   ordersCommand,

@@ -3,7 +3,7 @@ import type { Currency } from "../sdk";
 /**
  * Every tunable of the emulator. Times are in *virtual* milliseconds (the API's own clock):
  * at `timeScale: 0.01` a 20 s boot takes 200 ms of real time. Options marked INFERRED model
- * behaviour no public source shows (API.md §9); their defaults are the spec's suggestions,
+ * behaviour no public source shows (docs/api-notes.md §9); their defaults are the spec's suggestions,
  * so a test that depends on one should set it explicitly.
  *
  * The object is read on every request: change `emulator.options.x` (or PATCH
@@ -17,7 +17,7 @@ export interface EmulatorOptions {
   /** More valid keys. They share one account (orders, wallets) but each has its own rate limits. */
   apiKeys: string[];
 
-  // ---- wire errors (API.md §2) ----
+  // ---- wire errors (docs/api-notes.md §2) ----
   /** HTTP status for code 3 (bad or missing `auth`). 401 is observed; the `{"code":3}` body is INFERRED. */
   unauthorizedHttpStatus: number;
   /** marketplace without a key. The reference Python SDK documents it as public. Default false. */
@@ -32,7 +32,7 @@ export interface EmulatorOptions {
   fieldErrorHttpStatus: number;
   /** A method other than the table's (e.g. POST /wallets) → HTTP 405 `{"code":4}`. INFERRED, default true. */
   rejectWrongMethod: boolean;
-  /** server_config also accepts POST with the same body (API.md §6.3: unknown). INFERRED, default true. */
+  /** server_config also accepts POST with the same body (docs/api-notes.md §6.3: unknown). INFERRED, default true. */
   serverConfigAcceptsPost: boolean;
   /** server_config also takes `?server_name=` when there is no body. INFERRED, default true. */
   serverConfigAcceptsQuery: boolean;
@@ -48,7 +48,7 @@ export interface EmulatorOptions {
     notSpotOrder: string;
   };
 
-  // ---- rate limits (API.md §3) ----
+  // ---- rate limits (docs/api-notes.md §3) ----
   /** Enforce rate limits at all. Default true. */
   rateLimit: boolean;
   /** Minimum gap between two requests with one key (1 request/s). Default 1000. */
@@ -68,8 +68,8 @@ export interface EmulatorOptions {
   /** Send `Retry-After` (seconds) with 429s. No evidence the API does; default false. */
   sendRetryAfter: boolean;
 
-  // ---- order lifecycle (API.md §7) ----
-  /** Delay from create_order until the order shows in my_orders. INFERRED (API.md suggests ~2 s), default 0. */
+  // ---- order lifecycle (docs/api-notes.md §7) ----
+  /** Delay from create_order until the order shows in my_orders. INFERRED (docs/api-notes.md §7: it can lag), default 0. */
   orderVisibleDelayMs: number;
   /** Further delay until the container runs and endpoints appear. INFERRED, default 20000. */
   bootDelayMs: number;
@@ -96,7 +96,7 @@ export interface EmulatorOptions {
   /** Maximum ports per order (0 = no limit); more → code 2. INFERRED, default 0. */
   maxPortsPerOrder: number;
 
-  // ---- create_order outcomes (API.md §2, §6.10) ----
+  // ---- create_order outcomes (docs/api-notes.md §2, §6.10) ----
   /** An env value containing "&" → HTTP 500 code 1, and the order is created anyway (one client's report). Default false. */
   rejectAmpersandInEnv: boolean;
   /** `required_price` ≠ current on-demand price: "database-error" (opaque code 1, as a client reported) or "ignore". INFERRED, default "database-error". */
@@ -114,7 +114,7 @@ export interface EmulatorOptions {
   /** Include `my_servers` (ids of your servers) in /marketplace, as the docs example does. Default true. */
   marketplaceIncludesMyServers: boolean;
 
-  // ---- spot (API.md §6.8) ----
+  // ---- spot (docs/api-notes.md §6.8) ----
   /** Largest allowed reduction per set_spot_price, per currency. Docs: 0.000001 BTC; others INFERRED. */
   spotMaxStep: Record<Currency, number>;
   /** Minimum time between two reductions. Default 600000 (600 s). */

@@ -2,7 +2,7 @@ import type { Lane } from "../sdk";
 import type { EmulatorOptions } from "./options";
 
 /**
- * The API's budgets per key (API.md §3): 1 request/s on every endpoint and 1 per 5 s on
+ * The API's budgets per key (docs/api-notes.md §3): 1 request/s on every endpoint and 1 per 5 s on
  * the "create" lane of the endpoint table. Counted per key fingerprint, in virtual time.
  */
 export class RateLimitBook {

@@ -174,7 +174,7 @@ function checkRequest(
   if (spec.body) {
     if (!json.ok) return { reply: invalidInput(o, "body: not valid JSON") };
     let input = json.value;
-    // server_config's name may come as ?server_name= (API.md §6.3: the method is uncertain).
+    // server_config's name may come as ?server_name= (docs/api-notes.md §6.3: the method is uncertain).
     if (input === undefined && name === "server_config" && o.serverConfigAcceptsQuery && method === "GET" && Object.keys(query).length) {
       input = query;
     }

@@ -100,7 +100,7 @@ export function serverConfig(state: EmulatorState, s: ServerRecord): Record<stri
   const out = hostedServerHead(state, s, { spot_pricing: state.pricing(s, "spot"), mrl: s.mrl }, {
     initialized: s.connected,
     id: s.id,
-    // rental_status is an undocumented enum (API.md §9); INFERRED: 0 = free, 1 = rented.
+    // rental_status is an undocumented enum (docs/api-notes.md §9); INFERRED: 0 = free, 1 = rented.
     rental_status: state.isRented(s) ? 1 : 0,
   });
   addSpecs(out, s);
@@ -133,7 +133,7 @@ export function order(state: EmulatorState, options: EmulatorOptions, o: OrderRe
     spot: o.type === "spot",
     expired: o.state !== "active",
     online: running,
-    // mon_container: a client treats 2 = running, 0 = not deployed (API.md §6.5).
+    // mon_container: a client treats 2 = running, 0 = not deployed (docs/api-notes.md §6.5).
     mon_container: running ? 2 : 0,
     auto_login: o.autoLogin,
   });

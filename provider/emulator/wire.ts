@@ -4,7 +4,7 @@ import type { EmulatorOptions } from "./options";
 import type { EmulatorState } from "./state";
 
 /**
- * Clore's wire format: every answer is a JSON object with an integer `code` (API.md §2).
+ * Clore's wire format: every answer is a JSON object with an integer `code` (docs/api-notes.md §2).
  * Success payloads sit next to `code: 0`; code 6 carries an `error` string and extra fields.
  */
 export interface Reply {

@@ -19,7 +19,7 @@ export interface ResolveOptions {
 }
 
 /**
- * Key lookup, as the seed does it: explicit option, then CLORE_API_KEY, then
+ * Key lookup, as the official Python SDK does it: explicit option, then CLORE_API_KEY, then
  * ~/.clore/config.json. Read at call time and never stored anywhere else. The base URL
  * follows the same order with CLORE_BASE_URL and `base_url`.
  */

@@ -52,7 +52,7 @@ export interface CreateOrderOptions {
 const FIND_DELAYS_MS = [0, 1000, 2000, 3000, 5000, 8000, 12000, 20000];
 
 /**
- * Promise-based Clore API client (one class replaces the seed's CloreAI + AsyncCloreAI).
+ * Promise-based Clore API client (one class replaces the official Python SDK's CloreAI + AsyncCloreAI).
  *
  *     await using clore = new CloreClient();
  *     const servers = await clore.marketplace({ gpu: "RTX 4090", maxPriceUsd: 0.5 });
@@ -112,13 +112,13 @@ export class CloreClient {
     await this.close();
   }
 
-  // ---- the seed's ten methods ----
+  // ---- the official Python SDK's ten methods ----
 
   async wallets() {
     return (await this.call("wallets")).wallets;
   }
 
-  /** All marketplace servers, filtered client-side like the seed (availableOnly defaults to true). */
+  /** All marketplace servers, filtered client-side like the official Python SDK (availableOnly defaults to true). */
   async marketplace(filters: MarketplaceFilters = {}) {
     const { servers } = await this.call("marketplace");
     return filterMarketplace(servers, filters);
@@ -252,7 +252,7 @@ export class CloreClient {
     return this.call("set_server_settings", { body: serverSettingsBody({ ...p, availability, mrl }) });
   }
 
-  // ---- beyond the seed ----
+  // ---- beyond the official Python SDK ----
 
   /** Cancel many orders, 64 per request. Returns the ids the API could not cancel. */
   async cancelOrders(orderIds: number[]): Promise<{ failedToCancel: number[] }> {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from "n
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
-/** The seed's config file: `~/.clore/config.json` = `{ "api_key": "...", "base_url"?: "..." }`. */
+/** The official Python SDK's config file: `~/.clore/config.json` = `{ "api_key": "...", "base_url"?: "..." }`. */
 export interface CloreConfigFile {
   api_key?: string;
   base_url?: string;

@@ -1,14 +1,14 @@
 import type { MarketplaceServer } from "./models/marketplace";
 
-/** The seed's client-side marketplace filters (the API has none). */
+/** The official Python SDK's client-side marketplace filters (the API has none). */
 export interface MarketplaceFilters {
   /** GPU model substring, case-insensitive, e.g. "RTX 4090". */
   gpu?: string;
   minGpuCount?: number;
   minRamGb?: number;
-  /** Maximum on-demand price in USD per hour (the seed's unit; the API prices per day). */
+  /** Maximum on-demand price in USD per hour (the official Python SDK's unit; the API prices per day). */
   maxPriceUsd?: number;
-  /** Only servers not currently rented. Default true, as in the seed. */
+  /** Only servers not currently rented. Default true, as in the official Python SDK. */
   availableOnly?: boolean;
 }
 

@@ -26,9 +26,12 @@ export const CREATE_ORDER_FIELDS = {
     wire: "required_price",
     schema: f.price.optional().meta({ description: "The price per day you expect; the API fails the rent if the price differs." }),
   },
-  autosshEntrypoint: { wire: "autossh_entrypoint", schema: z.boolean().optional() },
-  rememberPassword: { wire: "remember_password", schema: z.boolean().optional() },
-  dockerhubAuth: { wire: "dockerhub_auth", schema: z.string().min(1).optional() },
+  autosshEntrypoint: { wire: "autossh_entrypoint", schema: z.boolean().optional().meta({ description: "The API's autossh_entrypoint flag (its effect is undocumented)." }) },
+  rememberPassword: { wire: "remember_password", schema: z.boolean().optional().meta({ description: "The API's remember_password flag (its effect is undocumented)." }) },
+  dockerhubAuth: {
+    wire: "dockerhub_auth",
+    schema: z.string().min(1).optional().meta({ description: "Docker Hub credentials for a private image (the format is undocumented)." }),
+  },
 } as const;
 
 type Fields = typeof CREATE_ORDER_FIELDS;

@@ -13,7 +13,7 @@
  */
 
 /** Which budget a request draws on. Every request takes a general 1/s slot; create_order
- * additionally takes the 1-per-5-s create slot (API.md §3: whether create counts toward
+ * additionally takes the 1-per-5-s create slot (docs/api-notes.md §3: whether create counts toward
  * the general budget is undocumented, so we assume it does). */
 export type Lane = "general" | "create";
 

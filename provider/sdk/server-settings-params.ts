@@ -13,7 +13,7 @@ export const usdPricingSetting = z.partialRecord(Currency, z.strictObject({ onDe
 export const DEFAULT_MRL_HOURS = 72;
 
 /**
- * setServerSettings' parameters. `onDemand`/`spot` are the seed's (legacy layout, bitcoin
+ * setServerSettings' parameters. `onDemand`/`spot` are the official Python SDK's (legacy layout, bitcoin
  * per day); `onDemandPrices`/`spotPrices` per currency use the current layout.
  */
 export const ServerSettingsParams = z.strictObject({
@@ -31,7 +31,7 @@ export const ServerSettingsParams = z.strictObject({
 export type ServerSettingsParams = z.input<typeof ServerSettingsParams>;
 export type ServerSettings = z.output<typeof ServerSettingsParams> & { availability: boolean; mrl: number };
 
-/** Parameters → set_server_settings body, in the legacy layout when the seed's fields are used. */
+/** Parameters → set_server_settings body, in the legacy layout when the official Python SDK's fields are used. */
 export function serverSettingsBody(p: ServerSettings): SetServerSettingsBody {
   const body: Record<string, unknown> = { name: p.name, availability: p.availability, mrl: p.mrl };
   if (p.onDemand !== undefined) body.on_demand = p.onDemand;

@@ -30,7 +30,7 @@ export interface Transport {
 
 /**
  * undici transport. undici (unlike WHATWG fetch) sends a body with GET, which
- * server_config needs (API.md §6.3).
+ * server_config needs (docs/api-notes.md §6.3).
  */
 export class UndiciTransport implements Transport {
   private readonly agent = new Agent({ keepAliveTimeout: 4_000, connections: 4 });

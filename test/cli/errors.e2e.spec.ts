@@ -48,6 +48,17 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
       );
     });
 
+    it("no key anywhere, on an API that wants one for the marketplace too: search says the key is missing, not rejected", async () => {
+      h.emu.options.marketplaceRequiresAuth = true;
+      try {
+        const r = await h.run(["search"], { env: { CLORE_API_KEY: undefined } });
+        assert.equal(r.code, 1);
+        assert.ok(r.stderr.startsWith(`Error: no Clore API key found (looked at --api-key, CLORE_API_KEY and ${join(h.home, ".clore", "config.json")}).\n`), r.stderr);
+      } finally {
+        h.emu.options.marketplaceRequiresAuth = false;
+      }
+    });
+
     it("--debug adds the stack (and only then)", async () => {
       const plain = await h.run(["wallets", "--api-key", "wrong-key"]);
       assert.doesNotMatch(plain.stderr, STACK_LINE);

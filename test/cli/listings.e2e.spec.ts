@@ -39,7 +39,7 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       assert.deepEqual(doc, asJson(expected));
     });
 
-    it("applies the seed's filters (--gpu, --min-gpu, --min-ram, --max-price in USD/hour) and --all", async () => {
+    it("applies the official Python SDK's filters (--gpu, --min-gpu, --min-ram, --max-price in USD/hour) and --all", async () => {
       const all = await h.client().marketplace({ availableOnly: false });
       const want = all.filter((s) => /rtx 3090/i.test(s.gpuModel ?? "")).sort(byPrice);
       assert.ok(want.some((s) => !s.available), "the seed should have a rented RTX 3090 server");

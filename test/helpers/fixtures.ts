@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 
 /**
- * API.md's example payloads, vendored from the team's shared/clore-api/fixtures so a clone
+ * The API's example payloads (docs/api-notes.md), vendored from the team's shared/clore-api/fixtures so a clone
  * tests on its own (fixtures-sync.spec.ts compares the copy when shared/ sits beside the
  * clone). CLORE_API_FIXTURES points the tests at another copy.
  */

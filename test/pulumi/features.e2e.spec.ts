@@ -51,9 +51,14 @@ describe("beyond the other GPU providers", function () {
     // Both orders are estimated from one marketplace answer, not one request each.
     assert.equal(emu.requests.filter((q) => q.endpoint === "marketplace").length, 1);
     assert.match(preview.stdout, /clore: 2 order\(s\) in budget "stack" cost about \d+(\.\d+)? USD-Blockchain\/day \(\d+(\.\d+)?\/h\)/);
+    // Over the cap, preview already fails (the orders' check), before anything could be rented.
+    assert.notEqual(preview.code, 0);
     const up = await stack.pulumi(["up", "--yes", "--skip-preview"], { allowFail: true });
     assert.notEqual(up.code, 0);
-    assert.match(up.stdout + up.stderr, /above maxPerDay 80\. Nothing was rented/);
+    const text = up.stdout + up.stderr;
+    assert.match(text, /above maxPerDay 80\. Nothing was rented/);
+    // One clean line: no serialization wrapper, no stack trace, no promise dump.
+    assert.doesNotMatch(text, /error serializing|^\s+at |Promise \{|<ref \*1>/m);
     assert.equal(emu.requests.filter((q) => q.endpoint === "create_order").length, 0);
     assert.equal(emu.allOrders().length, 0);
     // Under the cap, every order in the budget goes ahead (not only the last one declared).

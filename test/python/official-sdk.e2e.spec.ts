@@ -9,8 +9,8 @@ import { CURRENCIES, type Currency, ENDPOINTS, keyFingerprint } from "../../prov
 // pointed at the emulator by base URL: test/python/official_sdk_check.py runs its ten
 // methods and prints one JSON document; these tests hold it against the emulator's state.
 //
-// Where the SDK works, the tests check what it did. Where it expects something API.md says
-// the real API does not do, the emulator stays faithful to API.md and a
+// Where the SDK works, the tests check what it did. Where it expects something docs/api-notes.md says
+// the real API does not do, the emulator stays faithful to docs/api-notes.md and a
 // `records that clore-ai 0.1.1 …` test pins the exact failure, citing the section.
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -248,7 +248,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.deepEqual(anonymous.map((r) => [r.endpoint, r.httpStatus, r.apiCode]), [["marketplace", 200, 0]]);
   });
 
-  it("server_config: reads rig-alpha by GET with a JSON body (API.md §6.3)", () => {
+  it("server_config: reads rig-alpha by GET with a JSON body (docs/api-notes.md §6.3)", () => {
     const c = call("server_config", "server_config");
     assert.equal(c.ok, true);
     assert.deepEqual(
@@ -262,7 +262,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.equal(first.query, undefined);
   });
 
-  it("set_server_settings: the legacy body (on_demand / spot = BTC per day) changes the server (API.md §6.7)", () => {
+  it("set_server_settings: the legacy body (on_demand / spot = BTC per day) changes the server (docs/api-notes.md §6.7)", () => {
     assert.equal(method("set_server_settings").ok, true);
     assert.deepEqual(call("set_server_settings", "set").response, { code: 0 });
     const [req] = requestsTo("set_server_settings");
@@ -293,7 +293,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     const spot = order(report.order_ids.spot);
     assert.deepEqual([spot.serverId, spot.type, spot.currency, spot.createdBy], [SPOT.id, "spot", SPOT.currency, fp]);
 
-    // What went over the wire: API.md §6.10's field names (the SDK's spot_price → spotprice).
+    // What went over the wire: docs/api-notes.md §6.10's field names (the SDK's spot_price → spotprice).
     const creates = requestsTo("create_order").filter((r) => r.httpStatus === 200 && r.apiCode === 0);
     assert.equal(creates.length, 2);
     assert.deepEqual(creates[0].body, {
@@ -315,12 +315,12 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     const queries = requestsTo("my_orders").map((r) => r.query?.return_completed);
     assert.ok(queries.every((q) => q === "true" || q === "false"), `return_completed as the literal strings: ${queries}`);
     assert.ok(queries.includes("true") && queries.includes("false"));
-    // With include_completed the finished orders come back `expired: true` (API.md §7 step 5).
+    // With include_completed the finished orders come back `expired: true` (docs/api-notes.md §7 step 5).
     const completed = method("my_orders").summary.raw_completed as { id: number; expired: boolean }[];
     assert.deepEqual(completed.map((o) => [o.id, o.expired]), [[report.order_ids.on_demand, true], [report.order_ids.spot, true]]);
   });
 
-  it("spot_marketplace: the server's spot market, our bid among the offers (API.md §6.6)", () => {
+  it("spot_marketplace: the server's spot market, our bid among the offers (docs/api-notes.md §6.6)", () => {
     const c = call("spot_marketplace", "spot_marketplace");
     assert.equal(c.ok, true);
     const s = emu.state.servers.get(SPOT.id)!;
@@ -332,14 +332,14 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.deepEqual(requestsTo("spot_marketplace").map((r) => r.query), [{ market: String(SPOT.id) }]);
   });
 
-  it("set_spot_price: raising the bid changes the spot order's price (API.md §6.8)", () => {
+  it("set_spot_price: raising the bid changes the spot order's price (docs/api-notes.md §6.8)", () => {
     assert.equal(method("set_spot_price").ok, true);
     assert.deepEqual(call("set_spot_price", "raise").response, { code: 0 });
     assert.deepEqual(requestsTo("set_spot_price").map((r) => r.body), [{ order_id: report.order_ids.spot, desired_price: SPOT.raise }]);
     assert.equal(order(report.order_ids.spot).price, SPOT.raise);
   });
 
-  it("cancel_order: ends both orders and frees both servers, keeping the issue text (API.md §6.9)", () => {
+  it("cancel_order: ends both orders and frees both servers, keeping the issue text (docs/api-notes.md §6.9)", () => {
     assert.equal(method("cancel_order").ok, true);
     assert.deepEqual(requestsTo("cancel_order").map((r) => r.body), [{ id: report.order_ids.on_demand, issue: "Job complete" }, { id: report.order_ids.spot }]);
     const [a, b] = [order(report.order_ids.on_demand), order(report.order_ids.spot)];
@@ -350,10 +350,10 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.equal(emu.state.isRented(emu.state.servers.get(SPOT.id)!), false);
   });
 
-  // ---- where clore-ai 0.1.1 expects what API.md says the API does not do -------------------
+  // ---- where clore-ai 0.1.1 expects what docs/api-notes.md says the API does not do -------------------
 
   it("records that clore-ai 0.1.1 expects an order object in create_order's answer, but the API answers only {\"code\":0}", () => {
-    // API.md §6.10 "Response on success: only {"code":0} — no order id" (live check 2026-04-18),
+    // docs/api-notes.md §6.10 "Response on success: only {"code":0} — no order id" (live check 2026-04-18),
     // §7 step 1-2 (find the id in my_orders), §8 "create_order response". The SDK does
     // `Order(**result.get("order", {}))`, so pydantic rejects the empty dict — after the
     // order was created.
@@ -371,7 +371,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
   });
 
   it("records that clore-ai 0.1.1 models pub_cluster as a string and tcp_ports as a dict, but the API sends a list and \"22:1277\" strings", () => {
-    // API.md §6.5: `pub_cluster` string[] (SSH host = pub_cluster[0]) and `tcp_ports`
+    // docs/api-notes.md §6.5: `pub_cluster` string[] (SSH host = pub_cluster[0]) and `tcp_ports`
     // string[] of "<containerPort>:<publicPort>", verified 2026-04-18; "the official Python
     // SDK clore-ai 0.1.1 mis-models them (string / dict)". Its Order model has
     // `pub_cluster: Optional[str]`, `tcp_ports: Optional[Dict[str, int]]`, so my_orders
@@ -398,7 +398,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
   });
 
   it("records that clore-ai 0.1.1 requires an id on every my_servers entry, but the API's hosted servers have none", () => {
-    // API.md §6.2 lists a hosted server's fields — name, connected, visibility, pricing,
+    // docs/api-notes.md §6.2 lists a hosted server's fields — name, connected, visibility, pricing,
     // online, min_spot_pricing, allowed_currencies, init_token?, specs? — and no id (fixture
     // my_servers.json; servers are addressed by name, the id only shows in server_config,
     // §6.3). clore-ai's MyServer has `id: int` (required).
@@ -413,7 +413,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
   });
 
   it("records that clore-ai 0.1.1 reads spot offers as order_id/price, but the API sends offer_id/bid", () => {
-    // API.md §6.6: offers are {offer_id, bid, active, my, currency}. clore-ai's SpotOffer has
+    // docs/api-notes.md §6.6: offers are {offer_id, bid, active, my, currency}. clore-ai's SpotOffer has
     // order_id/price/server_id; extra="allow" keeps the real fields, its own stay None.
     const offers = call("spot_marketplace", "spot_marketplace").offers as any[];
     assert.ok(offers.length >= 2);
@@ -424,7 +424,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
   });
 
   it("records that clore-ai 0.1.1 documents max_price_usd per hour, but the API's USD prices are per day", () => {
-    // API.md §5: Pricing is "price per day"; PricingInUsd = "USD/day equivalents", and
+    // docs/api-notes.md §5: Pricing is "price per day"; PricingInUsd = "USD/day equivalents", and
     // on_demand_usd is the USD-Blockchain price (0 where the server does not take it, as in
     // fixture marketplace.json). clore-ai compares max_price_usd ("Maximum price per hour in
     // USD") with price.usd.on_demand_usd. A 0.5 USD/h budget that rig-alpha's RTX 4090
@@ -445,7 +445,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
   });
 
   it("records that clore-ai 0.1.1 looks for code 5 / code 3 in a 2xx body, but the API answers HTTP 429 / 401", () => {
-    // API.md §2/§3: over the limit → HTTP 429 {"code":5} (observed); bad key → HTTP 401
+    // docs/api-notes.md §2/§3: over the limit → HTTP 429 {"code":5} (observed); bad key → HTTP 401
     // (observed). clore-ai calls raise_for_status() before it reads `code`, so these never
     // become RateLimitError / AuthError, only a generic CloreAPIError without a code (and,
     // with retries left, a blind HTTP retry after a real-time sleep).
@@ -461,7 +461,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
   });
 
   it("records that clore-ai 0.1.1 takes a code-6 error's text from `message`, but the API puts it in `error`", () => {
-    // API.md §2: code 6 bodies are {"code":6,"error":"<string>"} at HTTP 200 (captured:
+    // docs/api-notes.md §2: code 6 bodies are {"code":6,"error":"<string>"} at HTTP 200 (captured:
     // server-already-rented). clore-ai maps code 6 to FieldError, but its message reads
     // result["message"], so the reason is only in e.response.
     const p = report.probes.create_on_rented_server;
@@ -470,7 +470,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
   });
 
   it("records that clore-ai 0.1.1's limiter can send a create_order less than 5 s after the previous one", () => {
-    // API.md §3: create_order 1 per 5 s. clore-ai's RateLimiter.wait() stamps
+    // docs/api-notes.md §3: create_order 1 per 5 s. clore-ai's RateLimiter.wait() stamps
     // last_create_order and *then* sleeps up to min_interval for the general limit, so a
     // create that follows another request within min_interval leaves later than stamped, and
     // with its default create_order_delay (5 s, = the API's limit; scaled 0.5 s here) the next

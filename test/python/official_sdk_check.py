@@ -202,7 +202,7 @@ def main() -> Dict[str, Any]:
         return list(res.get("orders", []))
 
     def find_new_order(server_id: int, known: List[int]) -> Optional[int]:
-        # API.md §7: create_order returns no id; the new order is the newest one on that server.
+        # docs/api-notes.md §7: create_order returns no id; the new order is the newest one on that server.
         candidates = [o for o in raw_orders(False) if o.get("si") == server_id and o.get("id") not in known]
         return max(candidates, key=lambda o: o["id"])["id"] if candidates else None
 
@@ -288,7 +288,7 @@ def main() -> Dict[str, Any]:
     except Exception as e:
         co.facts["spot_lookup_error"] = error_text(e)
     co.facts["order_ids_from_my_orders"] = dict(order_ids)
-    co.facts["id_lookup"] = "CloreAI._request('GET', 'my_orders'): create_order returns no id (API.md §7)"
+    co.facts["id_lookup"] = "CloreAI._request('GET', 'my_orders'): create_order returns no id (docs/api-notes.md §7)"
 
     # ---- my_orders with orders, then the raw orders for the record --------------------------------
     def orders_summary(os_: List[Any]) -> Dict[str, Any]:
@@ -317,7 +317,7 @@ def main() -> Dict[str, Any]:
 
     m["spot_marketplace"].call("spot_marketplace", lambda: client.spot_marketplace(args.spot_server), market_summary)
 
-    # ---- set_spot_price: raise the bid (always allowed, API.md §6.8) --------------------------------
+    # ---- set_spot_price: raise the bid (always allowed, docs/api-notes.md §6.8) --------------------------------
     if order_ids["spot"]:
         m["set_spot_price"].call("raise", lambda: client.set_spot_price(order_ids["spot"], args.spot_raise),
                                  lambda r: {"response": small(r), "order_id": order_ids["spot"], "price": args.spot_raise})
@@ -384,7 +384,7 @@ def main() -> Dict[str, Any]:
     bad.close()
 
     # The SDK's create_order pacing, create_order_delay at its default (5 s, scaled: the API's
-    # own limit, API.md §3). Two creates on a server someone else rents (answer: code 6,
+    # own limit, docs/api-notes.md §3). Two creates on a server someone else rents (answer: code 6,
     # nothing is created). The first goes right after another request, so the limiter stamps
     # last_create_order and only then sleeps min_interval for the general limit; the second
     # goes once min_interval has passed since. The limiter counts from its early stamp and

@@ -63,7 +63,7 @@ describe("create_order faults (SDK)", function () {
     const { error } = await attempt(client);
     assert.equal(error!.code, "CLORE_FIELD_ERROR");
     assert.match(error!.message, /server-already-rented.*The server is taken/);
-    // A real one: the seed lists 52210 as rented by another account.
+    // A real one: the emulator's seed data lists 52210 as rented by another account.
     const real = await attempt(client, { ...ORDER, serverId: RENTED_BY_OTHERS, currency: "CLORE-Blockchain" });
     assert.match(real.error!.message, /server-already-rented/);
     assert.equal(requestsTo(emu, "create_order").length, 2);

@@ -177,7 +177,7 @@ describe("API key resolution", () => {
       assert.equal(readConfigFile(configPath).api_key, "new");
     });
 
-    it("round-trips the seed's format and keeps other keys", () => {
+    it("round-trips the official Python SDK's format and keeps other keys", () => {
       writeConfigFile({ api_key: "abc", base_url: "http://x/v1", theme: "dark" }, configPath);
       assert.deepEqual(JSON.parse(readFileSync(configPath, "utf8")), { api_key: "abc", base_url: "http://x/v1", theme: "dark" });
       assert.deepEqual(readConfigFile(configPath), { api_key: "abc", base_url: "http://x/v1", theme: "dark" });

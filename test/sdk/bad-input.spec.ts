@@ -70,7 +70,7 @@ const ROWS: Row[] = [
   { name: "setSpotPrice(-1)", call: (c) => c.setSpotPrice(612402, -1), context: "setSpotPrice", issues: [{ path: "price", message: "must be greater than 0 (got -1)" }] },
   { name: "setSpotPrice on order 1.5", call: (c) => c.setSpotPrice(1.5, 380), context: "setSpotPrice", issues: [{ path: "orderId", message: "must be an integer (got 1.5)" }] },
   { name: "spotMarketplace(-3)", call: (c) => c.spotMarketplace(-3), context: "spotMarketplace", issues: [{ path: "serverId", message: "must be greater than 0 (got -3)" }] },
-  { name: "setServerSettings negative seed price", call: (c) => c.setServerSettings({ ...SETTINGS, onDemand: -0.1 }), context: "setServerSettings", issues: [{ path: "onDemand", message: "must be >= 0 (got -0.1)" }] },
+  { name: "setServerSettings negative legacy price", call: (c) => c.setServerSettings({ ...SETTINGS, onDemand: -0.1 }), context: "setServerSettings", issues: [{ path: "onDemand", message: "must be >= 0 (got -0.1)" }] },
   { name: "setServerSettings negative per-currency price", call: (c) => c.setServerSettings({ ...SETTINGS, spotPrices: { bitcoin: -2 } }), context: "setServerSettings", issues: [{ path: "spotPrices.bitcoin", message: "must be >= 0 (got -2)" }] },
   { name: "setServerSettings unknown currency", call: (c) => c.setServerSettings({ ...SETTINGS, onDemandPrices: { dogecoin: 1 } as never }), context: "setServerSettings", issues: [{ path: "onDemandPrices.dogecoin", message: 'must be one of "bitcoin", "CLORE-Blockchain", "USD-Blockchain"' }] },
   { name: "setServerSettings empty name", call: (c) => c.setServerSettings({ ...SETTINGS, name: "" }), context: "setServerSettings", issues: [{ path: "name", message: "must not be empty" }] },

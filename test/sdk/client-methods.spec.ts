@@ -168,7 +168,7 @@ describe("client methods against the local emulator", () => {
       await assert.rejects(client.serverConfig("no-such-rig"), { code: "CLORE_FIELD_ERROR", endpoint: "server_config" });
     });
 
-    it("setServerSettings() with the seed's arguments sends the legacy body and the change shows in server_config", async () => {
+    it("setServerSettings() with the official Python SDK's arguments sends the legacy body and the change shows in server_config", async () => {
       await client.setServerSettings({ name: "rig-alpha", availability: true, mrl: 96, onDemand: 0.00004, spot: 0.00002 });
       assert.deepEqual(sent("set_server_settings")[0].body, { name: "rig-alpha", availability: true, mrl: 96, on_demand: 0.00004, spot: 0.00002 });
       const c = await client.serverConfig("rig-alpha");
@@ -326,7 +326,7 @@ describe("client methods against the local emulator", () => {
   });
 
   describe("spot", () => {
-    it("spotMarketplace() shows the offers with the seed's names, the minimums and USD rates", async () => {
+    it("spotMarketplace() shows the offers with the official Python SDK's names, the minimums and USD rates", async () => {
       const m = await client.spotMarketplace(38811);
       assert.equal(m.exists, true);
       assert.deepEqual(

@@ -192,7 +192,7 @@ describe("API fixtures", () => {
       assert.deepEqual(serverSettingsBody({ ...p, availability: true, mrl: 72 }), fixture("requests/set_server_settings.json"));
     });
 
-    it("setServerSettings' seed parameters (onDemand, spot) produce exactly the legacy example body", () => {
+    it("setServerSettings' legacy parameters (onDemand, spot) produce exactly the legacy example body", () => {
       const p = ServerSettingsParams.parse({ name: "rig-alpha", availability: true, mrl: 72, onDemand: 3.85e-5, spot: 2.2e-5 });
       assert.deepEqual(serverSettingsBody({ ...p, availability: true, mrl: 72 }), fixture("requests/set_server_settings_LEGACY.json"));
     });
@@ -414,7 +414,7 @@ describe("API fixtures", () => {
   });
 
   describe("spot market and account values", () => {
-    it("exposes the seed's order_id / price names on spot offers", () => {
+    it("exposes the official Python SDK's order_id / price names on spot offers", () => {
       const m = parse("spot_marketplace", fixture("spot_marketplace.json")).market;
       assert.deepEqual(
         m.offers.map((o: { orderId: number; price: number; my: boolean }) => [o.orderId, o.price, o.my]),

@@ -6,7 +6,7 @@ import { CliError } from "../errors";
 import { NONE, maskSecret } from "../format";
 import type { ListResult, MessageResult } from "../render";
 
-/** The keys the config file holds (the seed's `api_key`, plus `base_url`). */
+/** The keys the config file holds (the official Python SDK's `api_key`, plus `base_url`). */
 const CONFIG_KEYS = ["api_key", "base_url"] as const;
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 

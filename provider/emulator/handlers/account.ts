@@ -24,7 +24,7 @@ export const pohBalance: Handler<"poh_balance"> = ({ state }) =>
         created: 1_730_000_000,
         unique: "5f2c9e0a",
         remove: 0,
-        // Enum undocumented (API.md §9); "active" as in the fixture.
+        // Enum undocumented (docs/api-notes.md §9); "active" as in the fixture.
         status: "active",
         balance: POH_BALANCE,
         last_check: Math.floor(state.now() / 1000),

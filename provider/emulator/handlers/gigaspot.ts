@@ -10,7 +10,7 @@ export const getGigaspot: Handler<"get_gigaspot"> = ({ state, origin }) =>
 
 /**
  * POST /create_gigaspot_orders: one spot order per entry, without port forwarding
- * (API.md §6.12). Entries that fail land in the matching failed_* list; the call itself succeeds.
+ * (docs/api-notes.md §6.12). Entries that fail land in the matching failed_* list; the call itself succeeds.
  */
 export const createGigaspotOrders: Handler<"create_gigaspot_orders"> = ({ state, body, keyFingerprint }) => {
   const failedOc: number[] = [];

@@ -15,7 +15,7 @@ export const serverConfig: Handler<"server_config"> = ({ state, options, body })
 };
 
 /**
- * POST /set_server_settings, both layouts (API.md §6.7): current `<Currency>_on_demand`,
+ * POST /set_server_settings, both layouts (docs/api-notes.md §6.7): current `<Currency>_on_demand`,
  * `<Currency>_spot`, `enabled-<Currency>`, `autoprice`, `usd_pricing`; legacy `on_demand` /
  * `spot` (bitcoin per day). my_servers, server_config and marketplace read the same record.
  */

@@ -21,7 +21,7 @@ export const spotMarketplace: Handler<"spot_marketplace"> = ({ state, query }) =
 
 /**
  * POST /set_spot_price {order_id, desired_price}. Raising is always allowed; lowering at
- * most `spotMaxStep` per change and once per `spotLowerIntervalMs` (API.md §6.8).
+ * most `spotMaxStep` per change and once per `spotLowerIntervalMs` (docs/api-notes.md §6.8).
  */
 export const setSpotPrice: Handler<"set_spot_price"> = ({ state, options, body }) => {
   const o = state.orders.get(body.order_id);

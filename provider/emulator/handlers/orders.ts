@@ -14,8 +14,8 @@ export const myOrders: Handler<"my_orders"> = ({ state, options, query }) => {
 
 /**
  * POST /create_order → `{"code":0}` and nothing else: the API returns no order id, so
- * clients find the new order in my_orders by server id (API.md §6.10, §7).
- * The order of the checks below is INFERRED; each answer is the one API.md lists.
+ * clients find the new order in my_orders by server id (docs/api-notes.md §6.10, §7).
+ * The order of the checks below is INFERRED; each answer is the one docs/api-notes.md lists.
  */
 export const createOrder: Handler<"create_order"> = ({ state, options, body, keyFingerprint }) => {
   const s = state.servers.get(body.renting_server);
@@ -69,7 +69,7 @@ export const createOrder: Handler<"create_order"> = ({ state, options, body, key
 export const cancelOrder: Handler<"cancel_order"> = ({ state, options, body }) => {
   const o = state.orders.get(body.id);
   if (!o || o.state !== "active") {
-    // Undocumented (API.md §9): the error string is INVENTED, see options.inventedErrors.
+    // Undocumented (docs/api-notes.md §9): the error string is INVENTED, see options.inventedErrors.
     return options.cancelUnknown === "ok" ? ok() : fieldError(options, options.inventedErrors.orderNotFound);
   }
   if (body.issue !== undefined) o.issue = body.issue;
@@ -77,7 +77,7 @@ export const cancelOrder: Handler<"cancel_order"> = ({ state, options, body }) =
   return ok();
 };
 
-/** POST /cancel_orders {order_ids} (≤ 64) → `failed_to_cancel` (ids as strings, as API.md types them). */
+/** POST /cancel_orders {order_ids} (≤ 64) → `failed_to_cancel` (ids as strings, as docs/api-notes.md §4 types them). */
 export const cancelOrders: Handler<"cancel_orders"> = ({ state, body }) => {
   const failed: string[] = [];
   for (const id of body.order_ids) {

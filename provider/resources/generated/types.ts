@@ -247,7 +247,7 @@ export interface GetMarketplaceArgs {
   gpus?: string[];
   minGpuCount?: number;
   minRamGb?: number;
-  /** Maximum on-demand price in USD per hour (the seed's unit). */
+  /** Maximum on-demand price in USD per hour (the official Python SDK's unit). */
   maxPriceUsd?: number;
   /** Maximum price per day in `currency` (spot: the minimum bid). */
   maxPricePerDay?: number;

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { CURRENCIES, type MarketplaceServer, ORDER_TYPES, matchesFilters } from "../../sdk";
 
-/** getMarketplace's arguments: the seed's filters plus sort, limit and the rest. */
+/** getMarketplace's arguments: the official Python SDK's filters plus sort, limit and the rest. */
 export const MarketplaceArgs = z.strictObject({
   gpu: z.string().min(1).optional().meta({ description: 'GPU model substring, case-insensitive, e.g. "RTX 4090".' }),
   gpus: z.array(z.string().min(1)).min(1).optional().meta({ description: "Any of these GPU model substrings." }),
   minGpuCount: z.number().int().positive().optional(),
   minRamGb: z.number().nonnegative().optional(),
-  maxPriceUsd: z.number().positive().optional().meta({ description: "Maximum on-demand price in USD per hour (the seed's unit)." }),
+  maxPriceUsd: z.number().positive().optional().meta({ description: "Maximum on-demand price in USD per hour (the official Python SDK's unit)." }),
   maxPricePerDay: z.number().positive().optional().meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
   availableOnly: z.boolean().default(true),
   minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1 (e.g. 0.99)." }),

@@ -32,7 +32,7 @@ const MarketplaceServerWire = z.looseObject({
 });
 
 /**
- * A marketplace server with the seed SDK's convenience values. Prices on the wire are
+ * A marketplace server with the official Python SDK's convenience values. Prices on the wire are
  * per day; we give per-day and per-hour USD so nobody has to guess the unit.
  */
 export const MarketplaceServer = MarketplaceServerWire.transform((s) => {

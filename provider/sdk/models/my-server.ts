@@ -19,7 +19,7 @@ const MyServerWire = z.looseObject({
   working_properly: z.boolean().nullish(),
 });
 
-/** A server the key's owner hosts, with the seed's `status`, `gpuModel` and `ramGb`. */
+/** A server the key's owner hosts, with the official Python SDK's `status`, `gpuModel` and `ramGb`. */
 export const MyServer = MyServerWire.transform((s) => ({
   ...s,
   gpuModel: s.gpu_array?.[0] ?? parseGpuSpec(s.specs?.gpu).model,

@@ -15,7 +15,7 @@ export const ServerConfigBody = z.looseObject({ server_name: z.string().min(1) }
 
 const perDay = z.number().nonnegative();
 /**
- * set_server_settings takes two layouts (API.md §6.7): the current one with
+ * set_server_settings takes two layouts (docs/api-notes.md §6.7): the current one with
  * `<Currency>_on_demand`, `<Currency>_spot`, `enabled-<Currency>`, `autoprice`, `usd_pricing`,
  * and the legacy one with `on_demand` / `spot` (bitcoin per day).
  */

@@ -24,7 +24,7 @@ const ServerConfigWire = z.looseObject({
   usd_pricing: UsdPricing.nullish(),
 });
 
-/** A hosted server's configuration, with the seed's `gpuModel`, `onDemandPrice` and `spotPrice` (first USD price set). */
+/** A hosted server's configuration, with the official Python SDK's `gpuModel`, `onDemandPrice` and `spotPrice` (first USD price set). */
 export const ServerConfig = ServerConfigWire.transform((c) => {
   const usd = Object.values(c.usd_pricing ?? {});
   return {

@@ -10,7 +10,7 @@ export const SpotOffer = z
     my: z.boolean().nullish(),
     currency: z.string().nullish(),
   })
-  // The seed names these order_id / price; offer_id is believed to equal the order id.
+  // The official Python SDK names these order_id / price; offer_id is believed to equal the order id.
   .transform((o) => ({ ...o, orderId: o.offer_id, price: o.bid }));
 export type SpotOffer = z.output<typeof SpotOffer>;
 
