@@ -8,3 +8,4 @@ export { connectSsh, type ConnectOptions, type ConnectWait, type SshTarget } fro
 export type { RunOptions, RunResult, ShellOptions, SshSession, TransferResult } from "./session";
 export { TrustOnFirstUse, hostKeyFingerprint, pinnedHostKey, type HostKeyPolicy } from "./host-keys";
 export { shellQuote } from "./remote-script";
+export { LineSplitter } from "./line-splitter";

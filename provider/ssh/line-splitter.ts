@@ -1,8 +1,8 @@
 import { StringDecoder } from "node:string_decoder";
 
 /**
- * Bytes in, whole lines out, as they arrive. UTF-8 characters split across chunks are joined
- * first; a trailing "\r" is dropped (CRLF output, progress bars end lines with it).
+ * Bytes (or text) in, whole lines out, as they arrive. UTF-8 characters split across chunks
+ * are joined first; a trailing "\r" is dropped (CRLF output, progress bars end lines with it).
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder("utf8");
@@ -10,8 +10,8 @@ export class LineSplitter {
 
   constructor(private readonly onLine: (line: string) => void) {}
 
-  push(chunk: Buffer): void {
-    const text = this.partial + this.decoder.write(chunk);
+  push(chunk: Buffer | string): void {
+    const text = this.partial + (typeof chunk === "string" ? chunk : this.decoder.write(chunk));
     const lines = text.split("\n");
     this.partial = lines.pop()!;
     for (const l of lines) this.onLine(l.replace(/\r$/, ""));
