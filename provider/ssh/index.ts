@@ -5,7 +5,7 @@
  * job, never written to known_hosts (host-keys.ts).
  */
 export { connectSsh, type ConnectOptions, type ConnectWait, type SshTarget } from "./connect";
-export type { RunOptions, RunResult, ShellOptions, SshSession, TransferResult } from "./session";
+export type { ByteSink, RunOptions, RunResult, ShellOptions, SshSession, TransferResult } from "./session";
 export { TrustOnFirstUse, hostKeyFingerprint, pinnedHostKey, type HostKeyPolicy } from "./host-keys";
 export { shellQuote } from "./remote-script";
 export { LineSplitter } from "./line-splitter";

@@ -24,8 +24,8 @@ export async function openShell(link: SessionLink, o: ShellOptions): Promise<num
         channel.on("close", () => (code === undefined ? reject(link.lost("shell", startedAt)) : resolve(code)));
         tty?.setRawMode(true);
         o.stdin.pipe(channel);
-        channel.pipe(o.stdout, { end: false });
-        channel.stderr.pipe(o.stderr, { end: false });
+        channel.on("data", (d: Buffer) => o.stdout.write(d));
+        channel.stderr.on("data", (d: Buffer) => o.stderr.write(d));
         restore = () => {
           o.stdin.unpipe(channel);
           tty?.setRawMode(false);

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { SshCommandRecord, SshEndpoint } from "../sdk";
 
 /**
@@ -46,15 +46,20 @@ export interface RunOptions {
   onStdout?: (line: string) => void;
   /** Each line of stderr as it arrives. */
   onStderr?: (line: string) => void;
-  /** Raw bytes, as they arrive (binary output, progress bars). */
-  stdout?: Writable;
-  stderr?: Writable;
+  /** Raw bytes, as they arrive (binary output, progress bars): any Writable, or anything with write(). */
+  stdout?: ByteSink;
+  stderr?: ByteSink;
   /** Fed to the command's stdin; without it stdin is closed at once. */
   stdin?: Readable;
   /** Throw SshCommandFailedError when the command exits non-zero or is killed. Default false. */
   check?: boolean;
   /** Lines of stderr kept for the result and errors. Default 20. */
   tailLines?: number;
+}
+
+/** Where raw output goes: a Writable, or e.g. `{ write: (b) => process.stdout.write(b) }`. */
+export interface ByteSink {
+  write(chunk: Buffer): unknown;
 }
 
 export interface RunResult {
@@ -74,8 +79,8 @@ export interface TransferResult {
 
 export interface ShellOptions {
   stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
+  stdout: ByteSink;
+  stderr: ByteSink;
   /** TERM for the pty. Default process.env.TERM or "xterm". */
   term?: string;
 }
