@@ -54,10 +54,13 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   };
   const handleOf = (buf: Buffer) => (buf.length === 4 ? handles.get(buf.readUInt32BE(0)) : undefined);
 
-  /** Run an operation on a confined path; fs errors become SFTP status codes. */
+  // One request at a time, answered in the order they came, as OpenSSH's sftp-server does:
+  // its clients rely on it (scp truncates an upload at the last in-order acknowledged write).
+  let queue = Promise.resolve();
+  /** Handle a request; fs errors become SFTP status codes. */
   const on = <A extends unknown[]>(event: string, fn: (reqId: number, ...args: A) => Promise<void>) => {
     sftp.on(event as "OPEN", ((reqId: number, ...args: A) => {
-      fn(reqId, ...args).catch((e: NodeJS.ErrnoException) => sftp.status(reqId, statusOf(e), e.code ?? e.message));
+      queue = queue.then(() => fn(reqId, ...args).catch((e: NodeJS.ErrnoException) => sftp.status(reqId, statusOf(e), e.code ?? e.message)));
     }) as never);
   };
   const confined = (p: string): string => {
@@ -79,7 +82,10 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
     else sftp.data(reqId, buf.subarray(0, bytesRead));
   });
   on("WRITE", async (reqId, handle: Buffer, offset: number, data: Buffer) => {
-    await fileHandle(handleOf(handle)).write(data, 0, data.length, offset);
+    // `data` is a view into ssh2's packet buffer, which later packets overwrite: copy it
+    // before the write goes to the thread pool.
+    const bytes = Buffer.from(data);
+    await fileHandle(handleOf(handle)).write(bytes, 0, bytes.length, offset);
     ok(reqId);
   });
   on("FSTAT", async (reqId, handle: Buffer) => sftp.attrs(reqId, attrsOf(await fileHandle(handleOf(handle)).stat())));

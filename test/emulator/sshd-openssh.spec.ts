@@ -73,8 +73,20 @@ describe("emulator: sshd with OpenSSH clients", function () {
     assert.equal(readFileSync(join(back, "notes.txt"), "utf8"), "hello\n");
   });
 
+  it("scp overwrites a large file intact: replies come in request order, as scp relies on", async function () {
+    this.timeout(60_000);
+    // scp truncates the copy at the last write acknowledged in order; out-of-order replies cut it short.
+    const big = join(local, "big.bin");
+    writeFileSync(big, Buffer.from(Array.from({ length: 24 << 20 }, (_, i) => (i * 2654435761) >>> 24)));
+    for (let i = 0; i < 2; i++) {
+      const r = await run("scp", [...common(), "-P", String(port), big, "root@127.0.0.1:big.bin"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(readFileSync(join(sandbox, "big.bin")).equals(readFileSync(big)), `copy ${i + 1} differs`);
+    }
+  });
+
   it("sftp lists, renames and removes in the sandbox, and cannot see above it", async () => {
-    rmSync(join(sandbox, "up"), { recursive: true, force: true });
+    for (const leftover of ["up", "big.bin"]) rmSync(join(sandbox, leftover), { recursive: true, force: true });
     writeFileSync(join(sandbox, "model.bin"), "weights");
     const script = ["pwd", "ls -1 /", "rename model.bin final.bin", "ls -1 ../../..", "rm final.bin", "ls -1"].join("\n");
     const r = await run("sftp", [...common(), "-P", String(port), "-b", "-", "root@127.0.0.1"], script);
