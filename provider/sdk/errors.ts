@@ -370,18 +370,14 @@ export class SshHostKeyMismatchError extends SshError {
 
 /** The connection closed while a command or transfer was running. */
 export class SshConnectionLostError extends SshError {
-  /** What was running: a command, or "upload <path>" / "download <path>". */
+  /** What was running: a command, or "upload <path>" / "download <path>" (then `transfer` was set). */
   readonly during: string;
   readonly elapsedMs: number;
   /** Commands that had finished on this session before. */
   readonly completed: SshCommandRecord[];
-  constructor(at: SshEndpoint, during: string, elapsedMs: number, completed: SshCommandRecord[], options?: { cause?: unknown }) {
-    super(
-      "CLORE_SSH_CONNECTION_LOST",
-      at,
-      `connection lost after ${(elapsedMs / 1000).toFixed(1)} s of ${shortCommand(during)}.${historyText(completed)} The command may still be running on the server; its outcome is unknown.`,
-      options,
-    );
+  constructor(at: SshEndpoint, during: string, elapsedMs: number, completed: SshCommandRecord[], options: { cause?: unknown; transfer?: boolean } = {}) {
+    const after = options.transfer ? "The copy is incomplete: copy it again once connected." : "The command may still be running on the server; its outcome is unknown.";
+    super("CLORE_SSH_CONNECTION_LOST", at, `connection lost after ${(elapsedMs / 1000).toFixed(1)} s of ${shortCommand(during)}.${historyText(completed)} ${after}`, { cause: options.cause });
     this.during = during;
     this.elapsedMs = elapsedMs;
     this.completed = completed;

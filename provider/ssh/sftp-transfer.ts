@@ -106,10 +106,11 @@ async function mkdirs(sftp: SFTPWrapper, dir: string): Promise<void> {
 /** Turn any failure into SshTransferError, or SshConnectionLostError when the connection went. */
 async function guard(ctx: Ctx, local: string, remote: string, fn: () => Promise<void>): Promise<void> {
   try {
-    await fn();
+    // A transfer cut off by a closed connection may never call back: the close settles it.
+    await Promise.race([fn(), ctx.link.closed.then(() => Promise.reject(new Error("connection closed")))]);
   } catch (e) {
     if (isCloreError(e)) throw e;
-    if (!ctx.link.connected) throw ctx.link.lost(`${ctx.direction} ${ctx.direction === "upload" ? local : remote}`, ctx.startedAt, e);
+    if (!ctx.link.connected) throw ctx.link.lost(`${ctx.direction} ${ctx.direction === "upload" ? local : remote}`, ctx.startedAt, e, true);
     throw new SshTransferError(ctx.link.endpoint, { direction: ctx.direction, localPath: local, remotePath: remote, reason: reasonOf(e) }, { cause: e });
   }
 }

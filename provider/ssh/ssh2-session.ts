@@ -13,13 +13,16 @@ export interface SessionLink {
   readonly history: SshCommandRecord[];
   /** False once the connection closed, for whatever reason. */
   readonly connected: boolean;
-  /** The error to throw when the connection is found closed during `during`. */
-  lost(during: string, startedAt: number, cause?: unknown): SshConnectionLostError;
+  /** Resolves when the connection closes (ssh2 does not always fail SFTP requests in flight then). */
+  readonly closed: Promise<void>;
+  /** The error to throw when the connection is found closed during `during` (a command, or a transfer). */
+  lost(during: string, startedAt: number, cause?: unknown, transfer?: boolean): SshConnectionLostError;
 }
 
 /** SshSession on an ssh2 Client (the documentation is on the interface). */
 export class Ssh2Session implements SshSession, SessionLink {
   readonly history: SshCommandRecord[] = [];
+  readonly closed: Promise<void>;
   #connected = true;
   #sftp?: Promise<SFTPWrapper>;
 
@@ -29,10 +32,13 @@ export class Ssh2Session implements SshSession, SessionLink {
     readonly endpoint: SshEndpoint,
     readonly hostKey: string,
   ) {
-    client.on("close", () => {
-      this.#connected = false;
-      this.#sftp = undefined;
-    });
+    this.closed = new Promise((resolve) =>
+      client.on("close", () => {
+        this.#connected = false;
+        this.#sftp = undefined;
+        resolve();
+      }),
+    );
     // Socket errors end in "close"; without a listener they would crash the process.
     client.on("error", () => undefined);
   }
@@ -41,8 +47,8 @@ export class Ssh2Session implements SshSession, SessionLink {
     return this.#connected;
   }
 
-  lost(during: string, startedAt: number, cause?: unknown): SshConnectionLostError {
-    return new SshConnectionLostError(this.endpoint, during, performance.now() - startedAt, [...this.history], { cause });
+  lost(during: string, startedAt: number, cause?: unknown, transfer = false): SshConnectionLostError {
+    return new SshConnectionLostError(this.endpoint, during, performance.now() - startedAt, [...this.history], { cause, transfer });
   }
 
   async run(command: string, options: RunOptions = {}): Promise<RunResult> {
@@ -76,9 +82,9 @@ export class Ssh2Session implements SshSession, SessionLink {
   /** One SFTP channel per connection, opened on first use. */
   private sftp(during: string): Promise<SFTPWrapper> {
     const startedAt = performance.now();
-    if (!this.#connected) return Promise.reject(this.lost(during, startedAt));
+    if (!this.#connected) return Promise.reject(this.lost(during, startedAt, undefined, true));
     this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(this.#connected ? err : this.lost(during, startedAt, err)) : resolve(sftp)));
+      this.client.sftp((err, sftp) => (err ? reject(this.#connected ? err : this.lost(during, startedAt, err, true)) : resolve(sftp)));
     });
     const p = this.#sftp;
     p.catch(() => {

@@ -48,6 +48,11 @@ const ROWS: { error: CloreError; code: string; message: string }[] = [
       'ssh root@203.0.113.7:22022: connection lost after 61.3 s of "python3 train.py --epochs 90". Before it, "pip install -r requirements.txt" exited 0. The command may still be running on the server; its outcome is unknown.',
   },
   {
+    error: new SshConnectionLostError(at, "upload ./train", 2_000, [], { transfer: true }),
+    code: "CLORE_SSH_CONNECTION_LOST",
+    message: 'ssh root@203.0.113.7:22022: connection lost after 2.0 s of "upload ./train". Nothing had finished before it. The copy is incomplete: copy it again once connected.',
+  },
+  {
     error: new SshCommandFailedError(at, "python3 train.py\n--epochs 9", 3, undefined, ["Traceback (most recent call last):", "ValueError: loss is NaN"]),
     code: "CLORE_SSH_COMMAND_FAILED",
     message: 'ssh root@203.0.113.7:22022: "python3 train.py; --epochs 9" exited with code 3.\nLast lines of stderr:\n  Traceback (most recent call last):\n  ValueError: loss is NaN',

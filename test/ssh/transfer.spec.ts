@@ -82,6 +82,7 @@ describe("ssh: upload and download (SFTP)", () => {
     await assert.rejects(upload, (e: Error & Record<string, unknown>) => {
       assert.equal(e.code, "CLORE_SSH_CONNECTION_LOST");
       assert.equal(e.during, `upload ${join(local, "big.bin")}`);
+      assert.match(e.message, /The copy is incomplete: copy it again once connected\.$/);
       return true;
     });
   });
