@@ -124,7 +124,7 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
       assert.deepEqual(doc, { orderId: withSsh.id, user: "ubuntu", host: "127.0.0.1", port, command: `ssh ubuntu@127.0.0.1 -p ${port}` });
     });
 
-    it("--exec logs in with its own SSH client and passes the command's output and exit code on (more in ssh-exec-cp.spec.ts)", async () => {
+    it("--exec logs in with its own SSH client and passes the command's output and exit code on (more in ssh-exec-cp.e2e.spec.ts)", async () => {
       const env = { PATH: "/nonexistent", ORDER_PW: "pw-123456" }; // no ssh binary to fall back on
       const r = await h.run(["ssh", String(withSsh.id), "--exec", "--password-env", "ORDER_PW", "--", "echo hi; exit 7"], { env });
       assert.equal(r.code, 7);
