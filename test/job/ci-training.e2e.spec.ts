@@ -4,7 +4,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { type JobOptions, exitCodeFor, runJob } from "../../provider/job";
-import { ORDER_TYPE, type StackExport, resourcesOfType, run } from "../pulumi/harness";
+import { ensureBuilt } from "../helpers/build";
+import { FAST_EMULATOR, FAST_ENV, ORDER_TYPE, type StackExport, resourcesOfType, run } from "../pulumi/harness";
 import { processTree, waitFor } from "../reliability/helpers";
 import { type FakeRepo, type Step, type StepOptions, type Workflow, fakeRepo, readWorkflow, runStep, runSteps } from "./workflow";
 
@@ -24,7 +25,8 @@ describe("ci-training: the training job on an ephemeral stack", function () {
   const project = () => join(repo.root, "examples/ci-training");
 
   before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.05, bootDelayMs: 0 });
+    await ensureBuilt(); // the CLI and the example's program run dist/
+    emu = await startEmulator({ ...FAST_EMULATOR, bootDelayMs: 0 });
     repo = fakeRepo();
     env = {
       PATH: `${join(repo.root, "node_modules/.bin")}:${process.env.PATH}`,
@@ -39,10 +41,7 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       CLORE_BASE_URL: emu.url,
       CLORE_CACHE_DIR: join(repo.root, "home/cache"),
       CLORE_RATE_LIMIT_DIR: join(repo.root, "home/ledger"),
-      // The emulator runs 20x faster than the API; the SDK paces itself to match.
-      CLORE_MIN_INTERVAL_MS: "100",
-      CLORE_CREATE_INTERVAL_MS: "400",
-      CLORE_FIND_TIMEOUT_MS: "8000",
+      ...FAST_ENV,
     };
   });
   afterEach(function () {
