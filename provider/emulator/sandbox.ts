@@ -17,6 +17,8 @@ const MARKER = "CLORE_EMULATOR_SANDBOX";
 export class Sandbox {
   private readonly running = new Set<ChildProcess>();
   private removed = false;
+  /** Whether anything ever ran here (else ending the order needs no search for strays). */
+  private used = false;
 
   constructor(
     readonly dir: string,
@@ -43,6 +45,7 @@ export class Sandbox {
       stdio: fd !== undefined ? ["ignore", fd, fd] : "pipe",
     });
     if (fd !== undefined) closeSync(fd);
+    this.used = true;
     this.running.add(child);
     child.once("exit", () => this.running.delete(child));
     child.once("error", () => this.running.delete(child));
@@ -69,7 +72,7 @@ export class Sandbox {
     this.removed = true;
     for (const child of this.running) this.kill(child);
     this.running.clear();
-    killMarked(`${MARKER}=${this.dir}`);
+    if (this.used) killMarked(`${MARKER}=${this.dir}`);
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
