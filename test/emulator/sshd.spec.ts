@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { Client, type SFTPWrapper } from "ssh2";
 import type { Emulator } from "../../provider/emulator";
 import { connectSsh } from "../../provider/ssh";
-import { alive, cancel, firstBytes, opensshKeyPair, rentSshOrder, startSshEmulator } from "../helpers/ssh-orders";
+import { alive, cancel, firstBytes, opensshKeyPair, rentSshOrder, startSshEmulator, useSshEmulator } from "../helpers/ssh-orders";
 import { call, probeTcp, sleep } from "./helpers";
 
 const PASSWORD = "pw-emulated";
@@ -33,15 +33,9 @@ const sftpCall = <T>(fn: (cb: (e: Error | null | undefined, v?: T) => void) => v
   new Promise<T>((resolve, reject) => fn((e, v) => (e ? reject(e) : resolve(v as T))));
 
 describe("emulator: sshd on the port mapped from container port 22", () => {
+  const suite = useSshEmulator();
   let emu: Emulator;
-  before(async () => {
-    emu = await startSshEmulator();
-  });
-  after(() => emu.close());
-  beforeEach(() => {
-    emu.reset();
-    Object.assign(emu.options, { sshd: true, sshdStartDelayMs: 0, listenTcpPorts: true });
-  });
+  beforeEach(() => (emu = suite.emu));
 
   describe("login", () => {
     it("logs root in with the order's sshPassword and refuses a wrong one, another user, and no credentials", async () => {

@@ -13,6 +13,27 @@ export function startSshEmulator(opts: StartEmulatorOptions = {}): Promise<Emula
   return startEmulator({ port: 0, timeScale: 0.01, bootDelayMs: 0, rateLimit: false, ...opts });
 }
 
+/**
+ * Mocha hooks: one SSH emulator for the suite, back to the seed data (and sshd up at once)
+ * before each test. Read `.emu` inside the tests.
+ */
+export function useSshEmulator(opts: StartEmulatorOptions = {}): { readonly emu: Emulator } {
+  let emu: Emulator | undefined;
+  before(async () => {
+    emu = await startSshEmulator(opts);
+  });
+  after(() => emu?.close());
+  beforeEach(() => {
+    emu!.reset();
+    Object.assign(emu!.options, { sshd: true, sshdStartDelayMs: 0, listenTcpPorts: true });
+  });
+  return {
+    get emu() {
+      return emu!;
+    },
+  };
+}
+
 /** Seed servers any order may rent (online, free, USD). */
 const SERVERS = [60101, 60103, 52211, 38811, 40329, 41873];
 

@@ -3,20 +3,14 @@ import * as net from "node:net";
 import type { Emulator } from "../../provider/emulator";
 import { FakeClock, isCloreError } from "../../provider/sdk";
 import { type ConnectWait, TrustOnFirstUse, connectSsh, hostKeyFingerprint, pinnedHostKey } from "../../provider/ssh";
-import { opensshKeyPair, rentSshOrder, startSshEmulator } from "../helpers/ssh-orders";
+import { opensshKeyPair, rentSshOrder, startSshEmulator, useSshEmulator } from "../helpers/ssh-orders";
 
 const PASSWORD = "pw-emulated";
 
 describe("ssh: connectSsh", () => {
+  const suite = useSshEmulator();
   let emu: Emulator;
-  before(async () => {
-    emu = await startSshEmulator();
-  });
-  after(() => emu.close());
-  beforeEach(() => {
-    emu.reset();
-    emu.options.sshdStartDelayMs = 0;
-  });
+  beforeEach(() => (emu = suite.emu));
 
   it("logs in with the order's password and reports the host key fingerprint as ssh-keygen prints it", async () => {
     const { target } = await rentSshOrder(emu);
