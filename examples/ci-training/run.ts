@@ -10,6 +10,9 @@ import { exitCodeFor, runJob } from "pulumi-clore/job";
 
 const env = process.env;
 const stackName = env.CLORE_CI_STACK ?? `ci-${env.GITHUB_RUN_ID ?? Date.now()}`;
+// A cancelled CI run gets SIGINT, then SIGTERM: stop the job and destroy the stack meanwhile.
+const stop = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort(new Error(`${signal}: the run was stopped`)));
 
 runJob({
   workDir: __dirname,
@@ -20,6 +23,7 @@ runJob({
   commands: [`python3 train.py ${env.TRAIN_ARGS ?? ""}`.trim()],
   env: { EPOCHS: env.EPOCHS ?? "3", EPOCH_SECONDS: env.EPOCH_SECONDS ?? "1" },
   download: [{ remote: "job/out", local: env.ARTIFACTS_DIR ?? "artifacts" }],
+  signal: stop.signal,
 }).then(
   (r) => console.error(`[clore-job] done in ${(r.durationMs / 1000).toFixed(0)} s on order ${r.orderId}; stack ${stackName} destroyed`),
   (e: Error) => {

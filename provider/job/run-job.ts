@@ -32,6 +32,12 @@ export interface JobOptions extends JobSteps {
   log?: JobLog;
   /** Environment of the Pulumi engine (PULUMI_BACKEND_URL, CLORE_API_KEY …); default this process's. */
   pulumiEnv?: Record<string, string>;
+  /**
+   * Stops the job early — wire it to SIGINT/SIGTERM, which CI sends a cancelled run: the
+   * connection is closed, the stack destroyed, and runJob throws the signal's reason. An up
+   * in progress ends first (Pulumi handles the same signal).
+   */
+  signal?: AbortSignal;
 }
 
 export interface JobResult extends StepsResult {
@@ -72,15 +78,21 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       throw new Error(`stack ${o.stackName} exports no sshHost/sshPort: the program must publish port 22 (ports: {"22": "tcp"}) and export the order's sshHost and sshPort.`);
     }
     const orderId = Number(outputs.orderId) || undefined;
+    o.signal?.throwIfAborted();
     log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
     const ssh = await connectSsh(
       { host, port, user, password, privateKey: o.ssh?.privateKey },
       { waitMs: o.ssh?.waitMs ?? 300_000, hostKeys: new TrustOnFirstUse(), onWait: (w) => log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job") },
     );
+    // Stopping hangs up: the step in progress fails at once and the destroy follows.
+    const hangUp = () => void ssh.close();
+    o.signal?.addEventListener("abort", hangUp, { once: true });
     try {
-      const steps = await runSteps(ssh, o, log);
+      o.signal?.throwIfAborted();
+      const steps = await runSteps(ssh, o, log).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
       return { stackName: o.stackName, orderId, ...steps, durationMs: performance.now() - started };
     } finally {
+      o.signal?.removeEventListener("abort", hangUp);
       await ssh.close();
     }
   });

@@ -135,6 +135,20 @@ describe("ci-training: the training job on an ephemeral stack", function () {
   });
 
 
+  it("a cancelled run (SIGINT to the step's processes, as Actions sends): the job stops and the stack is destroyed", async () => {
+    let pid = 0;
+    const cancelled = step(train, trainStep, { EPOCHS: "100", EPOCH_SECONDS: "1" }, { github: { run_id: "4245" }, onSpawn: (p) => (pid = p) });
+    await waitFor(() => emu.activeOrders()[0]?.online === true && readdirSync(emu.activeOrders()[0]!.sandboxDir!).includes("job"), 120_000, "the job to start");
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(-pid, "SIGINT");
+    const r = await cancelled;
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /\[clore-job\] pulumi destroy \(stack ci-4245-1\)/);
+    assert.match(r.stderr, /\[clore-job\] failed: SIGINT: the run was stopped/);
+    assert.deepEqual(emu.activeOrders(), []);
+    assert.deepEqual(await stacks(), []);
+  });
+
   describe("a runner that dies", () => {
     it("a runner killed with SIGKILL mid-job: the order stays until its ttl, then the sweep workflow cancels it", async () => {
       const ttlS = 40;
