@@ -101,9 +101,14 @@ function killMarked(marker: string): void {
 export class Sandboxes {
   private root?: string;
   private readonly byOrder = new Map<number, Sandbox>();
+  /** A process that exits without closing its emulator (a test that forgot) still cleans up. */
+  private readonly atExit = () => this.removeAll();
 
   create(orderId: number, env: Record<string, string>): Sandbox {
-    this.root ??= mkdtempSync(join(tmpdir(), "clore-emulator-"));
+    if (this.root === undefined) {
+      this.root = mkdtempSync(join(tmpdir(), "clore-emulator-"));
+      process.once("exit", this.atExit);
+    }
     const dir = join(this.root, `order-${orderId}`);
     rmSync(dir, { recursive: true, force: true }); // order ids start over after reset()
     mkdirSync(dir, { mode: 0o700 });
@@ -126,5 +131,6 @@ export class Sandboxes {
     for (const id of [...this.byOrder.keys()]) this.remove(id);
     if (this.root) rmSync(this.root, { recursive: true, force: true, maxRetries: 3 });
     this.root = undefined;
+    process.off("exit", this.atExit);
   }
 }

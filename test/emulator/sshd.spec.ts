@@ -127,11 +127,12 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
 
   describe("end of the order", () => {
     it("kills the order's processes (also ones that left their process group) and removes its sandbox on cancel", async () => {
-      const { order, port } = await rentSshOrder(emu, { ssh_password: PASSWORD, command: "sleep 300" });
+      const { order, port } = await rentSshOrder(emu, { ssh_password: PASSWORD, command: "echo $$ > boot.pid; exec sleep 300" });
       const c = await rawLogin(port);
-      const pids = (await rawExec(c, "setsid sleep 301 >/dev/null 2>&1 & echo $!; pgrep -x -f 'sleep 300'")).trim().split("\n").map(Number);
+      const escaped = Number(await rawExec(c, "setsid sleep 301 >/dev/null 2>&1 & echo $!"));
       c.end();
-      assert.equal(pids.length, 2);
+      for (let i = 0; i < 100 && !existsSync(`${order.sandboxDir}/boot.pid`); i++) await sleep(20);
+      const pids = [escaped, Number(readFileSync(`${order.sandboxDir}/boot.pid`, "utf8"))];
       assert.ok(pids.every(alive));
       await cancel(emu, order.id);
       await sleep(50);

@@ -1,6 +1,6 @@
 // Orders with a live sshd on a fast emulator, for the SSH module, emulator and CLI specs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,9 +64,15 @@ export async function cancel(emu: Emulator, id: number): Promise<void> {
   await emu.idle();
 }
 
-/** A throwaway ed25519 key pair made by OpenSSH's ssh-keygen, in its own temp dir. */
+let keysDir: string | undefined;
+
+/** A throwaway ed25519 key pair made by OpenSSH's ssh-keygen, in a temp dir removed when the process exits. */
 export function opensshKeyPair(): { dir: string; privatePath: string; privateKey: string; publicKey: string } {
-  const dir = mkdtempSync(join(tmpdir(), "clore-ssh-key-"));
+  if (keysDir === undefined) {
+    const all = (keysDir = mkdtempSync(join(tmpdir(), "clore-ssh-keys-")));
+    process.once("exit", () => rmSync(all, { recursive: true, force: true }));
+  }
+  const dir = mkdtempSync(join(keysDir, "key-"));
   const privatePath = join(dir, "id_ed25519");
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "clore-test", "-f", privatePath]);
   return { dir, privatePath, privateKey: readFileSync(privatePath, "utf8"), publicKey: readFileSync(`${privatePath}.pub`, "utf8").trim() };
