@@ -19,8 +19,9 @@ trap '[ "${BENCH_KEEP:-}" = 1 ] || rm -rf "$snap"' EXIT
 for attempt in 1 2 3 4 5; do
   rm -rf "$snap"/* && mkdir -p "$snap/node_modules" "$snap/test"
   cp package.json tsconfig.json "$snap/"
-  cp -r dist bench "$snap/"
-  cp -r test/pulumi "$snap/test/"
+  cp -r dist bench provider "$snap/"
+  # test/pulumi/harness.ts imports test/helpers and the emulator's sources (provider/).
+  cp -r test/pulumi test/helpers "$snap/test/"
   for m in node_modules/* node_modules/.bin node_modules/.package-lock.json; do
     [ "$m" = node_modules/pulumi-clore ] || cp -al "$m" "$snap/node_modules/"
   done
