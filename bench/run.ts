@@ -7,15 +7,17 @@ import { startBenchEmulator } from "./lib/emulators";
 import { fmtS, renderTable } from "./lib/table";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
+import { sshScenarios } from "./scenarios/ssh-job";
 import { twoProcessReads } from "./scenarios/two-process-reads";
 
 /**
  * Issue 7 benchmark: API calls, 429s and wall time of our provider and SDK against the
  * emulator at the real limits, beside the floor the limits allow and a naive baseline
  * (the official Python SDK, one call per resource) measured in the same run, interleaved.
- * Run with `bash bench/run.sh [pulumi|readers|rss]`; see bench/README.md.
+ * Issue 14 adds "ssh": a job's start and SFTP throughput beside OpenSSH and raw TCP.
+ * Run with `bash bench/run.sh [pulumi|readers|rss|ssh]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "rss"];
+const PARTS = ["pulumi", "readers", "rss", "ssh"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -47,9 +49,11 @@ async function main(): Promise<void> {
     }
   }
   if (want("rss")) await pluginRss();
+  const ssh = want("ssh") ? await sshScenarios() : undefined;
 
-  console.log(`\n${renderTable(rows)}\n`);
-  console.log(details.map((d) => `- ${d}`).join("\n"));
+  if (rows.length) console.log(`\n${renderTable(rows)}\n`);
+  if (ssh) console.log(`\n${ssh.table}\n`);
+  console.log([...details, ...(ssh?.notes ?? [])].map((d) => `- ${d}`).join("\n"));
   console.log(
     `\nTotal bench time ${fmtS(Date.now() - started)}; node ${process.version}; ${cpus().length} CPUs, 1-min load average ` +
       `${loadAtStart} at start and ${loadavg()[0]!.toFixed(1)} at end (other work on the machine shows up in wall times); ${measured}; ${new Date().toISOString()}.`,

@@ -14,12 +14,16 @@ export interface Row {
 
 const HEADER = ["Scenario", "Ours: calls / 429s / writes", "Ours: wall (or RSS)", "Floor from the limits", "Naive: calls / 429s / writes", "Naive: wall (or RSS)", "Target", "Met"];
 
-/** A Markdown table (readable as plain text too), so the output pastes into PERFORMANCE.md as is. */
+/** The API bench's table. */
 export function renderTable(rows: Row[]): string {
-  const cells = rows.map((r) => [r.scenario, r.ours, r.oursResult, r.floor, r.naive, r.naiveResult, r.target, r.met ? "yes" : "**no**"]);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  return renderMarkdown(HEADER, rows.map((r) => [r.scenario, r.ours, r.oursResult, r.floor, r.naive, r.naiveResult, r.target, r.met ? "yes" : "**no**"]));
+}
+
+/** A Markdown table (readable as plain text too), so the output pastes into PERFORMANCE.md as is. */
+export function renderMarkdown(header: string[], cells: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(" | ")} |`;
-  return [line(HEADER), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.map(line)].join("\n");
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.map(line)].join("\n");
 }
 
 export function fmtS(ms: number): string {

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import type { CliCommand } from "./command";
 import { cancelCommand } from "./commands/cancel";
 import { configCommand } from "./commands/config";
+import { cpCommand } from "./commands/cp";
 import { deployCommand } from "./commands/deploy";
 import { ordersCommand } from "./commands/orders";
 import { orphansCommand } from "./commands/orphans";
@@ -32,6 +33,7 @@ export const COMMANDS: CliCommand[] = [
   sshCommand,
   configCommand,
   orphansCommand,
+  cpCommand,
 ];
 
 /** What a run leaves behind for main: the exit code and the context to close. */

@@ -46,6 +46,10 @@ export interface EmulatorOrder {
   httpPort: string;
   httpPub: string;
   env: Record<string, string>;
+  /** create_order's `command` (run in the sandbox at boot, with sshd). */
+  command?: string;
+  /** With sshd: the order's sandbox directory (its "container" file system) while it runs. */
+  sandboxDir?: string;
   issue?: string;
   /** Fingerprint of the key that created it. */
   createdBy: string;
@@ -89,8 +93,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const { port = 0, host = "127.0.0.1", ...rest } = opts;
   const options = resolveOptions(rest);
   const clock = new VirtualClock(() => options.timeScale);
-  const state = new EmulatorState(clock, options);
   const faults = new FaultInjector();
+  const state = new EmulatorState(clock, options, faults);
   const rateLimits = new RateLimitBook();
   const requests: RequestLogEntry[] = [];
   let emulator: RunningEmulator | undefined;
@@ -206,6 +210,8 @@ class RunningEmulator implements Emulator {
       httpPort: o.httpPort,
       httpPub: o.httpPub,
       env: { ...o.env },
+      command: o.command,
+      sandboxDir: o.sandboxDir,
       issue: o.issue,
       createdBy: o.createdBy,
     };

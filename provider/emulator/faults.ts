@@ -13,6 +13,8 @@ import { renderIssues } from "./wire";
  * - `malformed`: HTTP 200 with truncated JSON `{"code":0,"orders":[`
  * - `not-json`: an HTML error page (HTTP 502 unless `httpStatus`)
  * - `field-error`: HTTP 200 `{"code":6,"error":<error>, ...fields}`
+ * - `ssh-drop`: not an API request: the next SSH command (exec or shell) on any order's sshd
+ *   starts, and `delayMs` real ms later the connection is cut (the command is killed)
  * `delayMs` works with every kind: the wait comes first.
  */
 export const FAULT_KINDS = [
@@ -25,8 +27,12 @@ export const FAULT_KINDS = [
   "malformed",
   "not-json",
   "field-error",
+  "ssh-drop",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+/** Kinds that hit SSH sessions (emulator sshd), never API requests. */
+export const SSH_FAULT_KINDS: readonly FaultKind[] = ["ssh-drop"];
+const isSshKind = (k: FaultKind) => SSH_FAULT_KINDS.includes(k);
 
 const endpointNames = Object.keys(ENDPOINTS) as [EndpointName, ...EndpointName[]];
 
@@ -48,7 +54,8 @@ export const FaultSpec = z
     httpStatus: z.number().int().min(100).max(599).optional(),
   })
   .refine((f) => f.kind !== "field-error" || f.error !== undefined, { message: "field-error needs an `error` string", path: ["error"] })
-  .refine((f) => f.kind !== "delay" || f.delayMs !== undefined, { message: "delay needs `delayMs`", path: ["delayMs"] });
+  .refine((f) => f.kind !== "delay" || f.delayMs !== undefined, { message: "delay needs `delayMs`", path: ["delayMs"] })
+  .refine((f) => !isSshKind(f.kind) || f.endpoint === "*", { message: "SSH faults hit SSH commands, not an API endpoint: leave `endpoint` out", path: ["endpoint"] });
 export type FaultSpec = z.input<typeof FaultSpec>;
 
 export interface ActiveFault {
@@ -98,7 +105,15 @@ export class FaultInjector {
 
   /** The fault for this request, if any; consumes one of its `times`. */
   take(endpoint: EndpointName): ActiveFault | undefined {
-    const f = this.faults.find((x) => x.endpoint === "*" || x.endpoint === endpoint);
+    return this.consume(this.faults.find((x) => !isSshKind(x.kind) && (x.endpoint === "*" || x.endpoint === endpoint)));
+  }
+
+  /** The SSH fault of this kind for the command starting now, if any; consumes one of its `times`. */
+  takeSsh(kind: FaultKind): ActiveFault | undefined {
+    return this.consume(this.faults.find((x) => x.kind === kind));
+  }
+
+  private consume(f: ActiveFault | undefined): ActiveFault | undefined {
     if (!f) return undefined;
     f.remaining -= 1;
     if (f.remaining <= 0) this.faults = this.faults.filter((x) => x !== f);

@@ -87,7 +87,17 @@ export interface EmulatorOptions {
   httpPubDomain: string;
   /** Open a real TCP listener on 127.0.0.1 for every public tcp port while the order runs. Default true. */
   listenTcpPorts: boolean;
-  /** Banner written to connections on container port 22. Default "SSH-2.0-CloreEmulator\r\n". */
+  /**
+   * With listenTcpPorts, the port mapped from container port 22 is a real SSH server (ssh2's
+   * server side): root logs in with the order's sshPassword or sshKey; exec and shell run
+   * /bin/sh in a per-order sandbox directory (also the SFTP root) with the order's env, and the
+   * order's `command` runs there at boot. A local stand-in on 127.0.0.1, NOT isolation: commands
+   * run as the user running the emulator. Default true; false keeps the plain listener (sshBanner).
+   */
+  sshd: boolean;
+  /** sshd comes up this long after the container (connections are accepted and closed at once until then), as a fresh server's does. Default 0. */
+  sshdStartDelayMs: number;
+  /** Banner written to connections on container port 22 when `sshd` is off. Default "SSH-2.0-CloreEmulator\r\n". */
   sshBanner: string;
   /** First public port handed out when `listenTcpPorts` is false (the OS picks them otherwise). Default 20000. */
   fakePortBase: number;
@@ -168,6 +178,8 @@ export const DEFAULT_OPTIONS: EmulatorOptions = {
   publicHost: "127.0.0.1",
   httpPubDomain: "http.emulator.invalid",
   listenTcpPorts: true,
+  sshd: true,
+  sshdStartDelayMs: 0,
   sshBanner: "SSH-2.0-CloreEmulator\r\n",
   fakePortBase: 20_000,
   httpPortInTcpPorts: false,

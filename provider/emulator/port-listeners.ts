@@ -1,9 +1,19 @@
 import * as net from "node:net";
 
+/** What a public port does with each accepted connection. */
+export type ConnectionHandler = (socket: net.Socket) => void;
+
+/** The plain listener: port 22 writes an SSH-like banner, other ports just accept. */
+export function plainHandler(containerPort: string, banner: string): ConnectionHandler {
+  return (socket) => {
+    if (containerPort === "22" && banner) socket.write(banner);
+  };
+}
+
 /**
  * The "container" side of an order: a real TCP listener on 127.0.0.1 per public tcp port,
- * so a client can wait until SSH really answers. Port 22 writes an SSH-like banner; other
- * ports just accept. Closing destroys open connections too, so the port is really gone.
+ * so a client can wait until SSH really answers. Closing destroys open connections too, so
+ * the port is really gone.
  */
 class PortListener {
   private constructor(
@@ -12,13 +22,13 @@ class PortListener {
     readonly port: number,
   ) {}
 
-  static async open(containerPort: string, banner: string): Promise<PortListener> {
+  static async open(handle: ConnectionHandler): Promise<PortListener> {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => socket.destroy());
-      if (containerPort === "22" && banner) socket.write(banner);
+      handle(socket);
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -46,10 +56,10 @@ export class PortListeners {
    * Listen on one public port per container port. The listeners belong to `orderId` only if
    * it is still running when they are ready (`keep()`); otherwise they are closed again.
    */
-  async open(orderId: number, containerPorts: string[], banner: string, keep: () => boolean): Promise<{ container: string; public: number }[]> {
+  async open(orderId: number, containerPorts: string[], handlerFor: (containerPort: string) => ConnectionHandler, keep: () => boolean): Promise<{ container: string; public: number }[]> {
     const opened: PortListener[] = [];
     try {
-      for (const p of containerPorts) opened.push(await PortListener.open(p, banner));
+      for (const p of containerPorts) opened.push(await PortListener.open(handlerFor(p)));
     } catch (e) {
       this.track(Promise.all(opened.map((l) => l.close())));
       throw e;

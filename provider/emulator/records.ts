@@ -87,4 +87,11 @@ export interface OrderRecord {
   /** Fingerprint of the key that created it (never the key). */
   createdBy: string;
   oc?: unknown[];
+  /** create_order's `command`, run in the sandbox at boot (with sshd). */
+  command?: string;
+  /** create_order's `ssh_password` / `ssh_key`, for the emulator's sshd. Secrets: never put in views or logs. */
+  sshPassword?: string;
+  sshKey?: string;
+  /** The order's sandbox directory while it runs (with sshd). */
+  sandboxDir?: string;
 }

@@ -1,6 +1,7 @@
 import { type Currency, HOURS_PER_DAY, type Pricing } from "../sdk";
+import { Containers } from "./containers";
+import type { FaultInjector } from "./faults";
 import type { EmulatorOptions } from "./options";
-import { PortListeners } from "./port-listeners";
 import type { EndReason, OrderRecord, ServerRecord, WalletRecord } from "./records";
 import { CREATION_FEES, FIRST_ORDER_ID, MY_USER_ID, USD_RATES, seedServers, seedWallets } from "./seed-data";
 import { round, token } from "./util";
@@ -24,14 +25,16 @@ export class EmulatorState {
   readonly orders = new Map<number, OrderRecord>();
   private nextId = FIRST_ORDER_ID;
   private nextFakePort = 0;
-  private readonly ports = new PortListeners();
+  private readonly containers: Containers;
   private timer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
     private readonly clock: VirtualClock,
     private readonly options: EmulatorOptions,
+    faults: FaultInjector,
   ) {
+    this.containers = new Containers(options, () => clock.now(), faults);
     this.seed();
   }
 
@@ -39,9 +42,9 @@ export class EmulatorState {
     return this.clock.now();
   }
 
-  /** Back to the seed data; running ports close. Order ids start over. */
+  /** Back to the seed data; running ports and sandboxes close. Order ids start over. */
   reset(): void {
-    this.ports.closeAll();
+    this.containers.stopAll();
     this.seed();
     this.schedule();
   }
@@ -157,6 +160,9 @@ export class EmulatorState {
     price: number;
     ports?: Record<string, "tcp" | "http">;
     env?: Record<string, string>;
+    command?: string;
+    sshPassword?: string;
+    sshKey?: string;
     createdBy: string;
     gigaspot?: boolean;
     oc?: unknown[];
@@ -193,6 +199,9 @@ export class EmulatorState {
       priceSince: now,
       createdBy: input.createdBy,
       oc: input.oc,
+      command: input.command,
+      sshPassword: input.sshPassword,
+      sshKey: input.sshKey,
     };
     this.orders.set(id, order);
     if (order.type === "spot") for (const f of this.servers.get(order.serverId)?.foreignOffers ?? []) f.active = false;
@@ -217,7 +226,7 @@ export class EmulatorState {
     o.state = reason === "cancelled" ? "cancelled" : "expired";
     o.endReason = reason;
     o.endedAt = now;
-    this.ports.close(id);
+    this.containers.stop(o);
     this.schedule();
     return o;
   }
@@ -253,14 +262,14 @@ export class EmulatorState {
         this.endOrder(o.id, "expired");
         continue;
       }
-      if (!o.booted && !o.booting && now >= o.bootAt) this.ports.track(this.boot(o));
+      if (!o.booted && !o.booting && now >= o.bootAt) this.containers.track(this.boot(o));
     }
     this.schedule();
   }
 
   /** Resolves when port listeners being opened or closed are done. */
   idle(): Promise<void> {
-    return this.ports.idle();
+    return this.containers.idle();
   }
 
   /** tick + idle: what a request sees is the state at this virtual instant, ports included. */
@@ -272,11 +281,11 @@ export class EmulatorState {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.ports.closeAll();
+    this.containers.stopAll();
     await this.idle();
   }
 
-  /** The container starts: public ports are assigned (and, with listenTcpPorts, really listen). */
+  /** The container starts: public ports are assigned (and, with listenTcpPorts, really listen; with sshd, its sandbox starts). */
   private async boot(o: OrderRecord): Promise<void> {
     o.booting = true;
     // Still this state's running order (not ended, not wiped by reset(), emulator open)?
@@ -285,7 +294,7 @@ export class EmulatorState {
     let mapped: { container: string; public: number }[];
     try {
       mapped = this.options.listenTcpPorts
-        ? await this.ports.open(o.id, tcp, this.options.sshBanner, live)
+        ? await this.containers.start(o, tcp, live)
         : tcp.map((p) => ({ container: p, public: this.nextFakePort++ }));
     } finally {
       o.booting = false;

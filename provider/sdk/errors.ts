@@ -12,6 +12,7 @@
 const BRAND = Symbol.for("pulumi-clore.error");
 
 export type CloreErrorCode =
+  | SshErrorCode // first, away from the end where new codes go (defined in the SSH block below)
   | "CLORE_API_ERROR"
   | "CLORE_DATABASE_ERROR"
   | "CLORE_INVALID_INPUT"
@@ -247,4 +248,203 @@ const BY_API_CODE: Record<number, new (d: ApiErrorDetails) => CloreApiError> = {
 export function errorFromApi(d: ApiErrorDetails): CloreApiError {
   const Cls = BY_API_CODE[d.apiCode];
   return Cls ? new Cls(d) : new CloreApiError(d);
+}
+
+// ---- SSH ----
+// Failures of pulumi-clore/ssh and of the job runner built on it (pulumi-clore/job). Messages
+// name host, port, user and command, never a password, a key or an env value.
+
+export type SshErrorCode =
+  | "CLORE_SSH_AUTH_FAILED"
+  | "CLORE_SSH_CONNECTION_REFUSED"
+  | "CLORE_SSH_CONNECT_TIMEOUT"
+  | "CLORE_SSH_HOST_KEY_MISMATCH"
+  | "CLORE_SSH_CONNECTION_LOST"
+  | "CLORE_SSH_COMMAND_FAILED"
+  | "CLORE_SSH_COMMAND_TIMEOUT"
+  | "CLORE_SSH_TRANSFER_FAILED"
+  | "CLORE_JOB_CLEANUP_FAILED";
+
+/** Where a session was connected: `root@127.0.0.1:22022`. */
+export interface SshEndpoint {
+  host: string;
+  port: number;
+  user: string;
+}
+
+/** A command that finished on the server, for "what had run" in later errors. */
+export interface SshCommandRecord {
+  command: string;
+  exitCode: number | null;
+  signal?: string;
+  durationMs: number;
+}
+
+const sshAt = (e: SshEndpoint) => `ssh ${e.user}@${e.host}:${e.port}`;
+/** Commands can be whole scripts: messages show their start. */
+const shortCommand = (c: string) => {
+  const line = c.trim().replace(/\s*\n\s*/g, "; ");
+  return JSON.stringify(line.length > 80 ? `${line.slice(0, 77)}...` : line);
+};
+const tailText = (lines: readonly string[]) => (lines.length ? `\nLast lines of stderr:\n${lines.map((l) => `  ${l}`).join("\n")}` : " It wrote nothing to stderr.");
+const historyText = (h: readonly SshCommandRecord[]) =>
+  h.length ? ` Before it, ${h.map((c) => `${shortCommand(c.command)} exited ${c.exitCode ?? c.signal}`).join(", ")}.` : " Nothing had finished before it.";
+
+abstract class SshError extends CloreError {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  constructor(code: SshErrorCode, at: SshEndpoint, message: string, options?: { cause?: unknown }) {
+    super(code, `${sshAt(at)}: ${message}`, options);
+    this.host = at.host;
+    this.port = at.port;
+    this.user = at.user;
+  }
+}
+
+/** The server refused every credential offered. Not retried: the same password fails again. */
+export class SshAuthError extends SshError {
+  /** What was offered, e.g. ["password"] or ["publickey"]. */
+  readonly methods: string[];
+  constructor(at: SshEndpoint, methods: string[], options?: { cause?: unknown }) {
+    const what = methods.length ? methods.join(" and ") : "no credentials";
+    super(
+      "CLORE_SSH_AUTH_FAILED",
+      at,
+      `the server refused the login (offered: ${what}). Use the sshPassword or sshKey the order was created with: the Clore API never returns them, so take them from where you set them (stack config, a CI secret).`,
+      options,
+    );
+    this.methods = methods;
+  }
+}
+
+/** Nothing accepted connections on the port for the whole wait. */
+export class SshConnectionRefusedError extends SshError {
+  readonly attempts: number;
+  readonly waitedMs: number;
+  constructor(at: SshEndpoint, attempts: number, waitedMs: number, options?: { cause?: unknown }) {
+    super(
+      "CLORE_SSH_CONNECTION_REFUSED",
+      at,
+      `connection refused for ${Math.round(waitedMs / 1000)} s (${attempts} attempts). Check that the order is still running ("clore orders") and publishes port 22 (ports: {"22": "tcp"}).`,
+      options,
+    );
+    this.attempts = attempts;
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** The port answered but no SSH handshake completed within the wait (sshd still starting, or not SSH). */
+export class SshConnectTimeoutError extends SshError {
+  readonly attempts: number;
+  readonly waitedMs: number;
+  /** The last attempt's failure, e.g. "connection closed before the SSH handshake". */
+  readonly lastReason: string;
+  constructor(at: SshEndpoint, attempts: number, waitedMs: number, lastReason: string, options?: { cause?: unknown }) {
+    super(
+      "CLORE_SSH_CONNECT_TIMEOUT",
+      at,
+      `no SSH handshake within ${Math.round(waitedMs / 1000)} s (${attempts} attempts; last: ${lastReason}). A fresh server's sshd can start well after its port opens: wait longer (waitMs), or check the image runs sshd.`,
+      options,
+    );
+    this.attempts = attempts;
+    this.waitedMs = waitedMs;
+    this.lastReason = lastReason;
+  }
+}
+
+/** The server showed a different host key than the one trusted earlier in this job. */
+export class SshHostKeyMismatchError extends SshError {
+  readonly expected: string;
+  readonly actual: string;
+  constructor(at: SshEndpoint, expected: string, actual: string) {
+    super(
+      "CLORE_SSH_HOST_KEY_MISMATCH",
+      at,
+      `host key ${actual} is not the trusted ${expected}. Another machine may answer on this address (the order ended and the port was reused?); check "clore orders" before sending anything to it.`,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The connection closed while a command or transfer was running. */
+export class SshConnectionLostError extends SshError {
+  /** What was running: a command, or "upload <path>" / "download <path>" (then `transfer` was set). */
+  readonly during: string;
+  readonly elapsedMs: number;
+  /** Commands that had finished on this session before. */
+  readonly completed: SshCommandRecord[];
+  constructor(at: SshEndpoint, during: string, elapsedMs: number, completed: SshCommandRecord[], options: { cause?: unknown; transfer?: boolean } = {}) {
+    const after = options.transfer ? "The copy is incomplete: copy it again once connected." : "The command may still be running on the server; its outcome is unknown.";
+    super("CLORE_SSH_CONNECTION_LOST", at, `connection lost after ${(elapsedMs / 1000).toFixed(1)} s of ${shortCommand(during)}.${historyText(completed)} ${after}`, { cause: options.cause });
+    this.during = during;
+    this.elapsedMs = elapsedMs;
+    this.completed = completed;
+  }
+}
+
+/** A command exited non-zero (or was killed by a signal). */
+export class SshCommandFailedError extends SshError {
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly signal?: string;
+  readonly stderrTail: string[];
+  constructor(at: SshEndpoint, command: string, exitCode: number | null, signal: string | undefined, stderrTail: string[]) {
+    const how = exitCode !== null ? `exited with code ${exitCode}` : `was killed by signal ${signal ?? "?"}`;
+    super("CLORE_SSH_COMMAND_FAILED", at, `${shortCommand(command)} ${how}.${tailText(stderrTail)}`);
+    this.command = command;
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** A command ran past its timeout and was killed on the server. */
+export class SshCommandTimeoutError extends SshError {
+  readonly command: string;
+  readonly timeoutMs: number;
+  readonly stderrTail: string[];
+  constructor(at: SshEndpoint, command: string, timeoutMs: number, stderrTail: string[]) {
+    super("CLORE_SSH_COMMAND_TIMEOUT", at, `${shortCommand(command)} ran longer than ${timeoutMs} ms and was killed (its process group got SIGTERM, then SIGKILL). Raise the timeout if the job needs longer.${tailText(stderrTail)}`);
+    this.command = command;
+    this.timeoutMs = timeoutMs;
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** An upload or download failed, or arrived with a size other than the source's. */
+export class SshTransferError extends SshError {
+  readonly direction: "upload" | "download";
+  readonly localPath: string;
+  readonly remotePath: string;
+  readonly expectedBytes?: number;
+  readonly actualBytes?: number;
+  constructor(at: SshEndpoint, t: { direction: "upload" | "download"; localPath: string; remotePath: string; reason: string; expectedBytes?: number; actualBytes?: number }, options?: { cause?: unknown }) {
+    const [from, to] = t.direction === "upload" ? [t.localPath, `remote ${t.remotePath}`] : [`remote ${t.remotePath}`, t.localPath];
+    super("CLORE_SSH_TRANSFER_FAILED", at, `${t.direction} ${from} → ${to} failed: ${t.reason}.`, options);
+    this.direction = t.direction;
+    this.localPath = t.localPath;
+    this.remotePath = t.remotePath;
+    this.expectedBytes = t.expectedBytes;
+    this.actualBytes = t.actualBytes;
+  }
+}
+
+/** `pulumi destroy` of a job's ephemeral stack failed: its order may still bill. */
+export class JobCleanupError extends CloreError {
+  readonly stackName: string;
+  readonly workDir: string;
+  /** The job's own failure, if it failed too. */
+  readonly jobError?: unknown;
+  constructor(stackName: string, workDir: string, reason: string, options: { cause?: unknown; jobError?: unknown } = {}) {
+    super(
+      "CLORE_JOB_CLEANUP_FAILED",
+      `destroying the job stack "${stackName}" failed (${reason}); its server may still bill you. Run "pulumi destroy --yes --stack ${stackName}" in ${workDir}; the scheduled "clore orphans --expired --cancel --yes" cancels it once its ttl has passed.`,
+      { cause: options.cause },
+    );
+    this.stackName = stackName;
+    this.workDir = workDir;
+    this.jobError = options.jobError;
+  }
 }

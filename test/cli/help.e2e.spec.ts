@@ -18,12 +18,13 @@ const COMMANDS: Array<{ command: string[]; mustShow: string[] }> = [
   { command: ["server-config"], mustShow: ["<name>"] },
   { command: ["spot"], mustShow: ["<server_id>"] },
   { command: ["spot-price"], mustShow: ["<order_id>", "<price>"] },
-  { command: ["ssh"], mustShow: ["<order_id>", "--user <name>", '(default: "root")', "--exec"] },
+  { command: ["ssh"], mustShow: ["<order_id>", "--user <name>", '(default: "root")', "--exec", "--password-env <VAR>", "-i, --identity <file>", "--wait <seconds>"] },
   { command: ["config"], mustShow: ["set <key> <value>", "get <key>", "show"] },
   { command: ["config", "set"], mustShow: ["<key>", "<value>"] },
   { command: ["config", "get"], mustShow: ["<key>"] },
   { command: ["config", "show"], mustShow: [] },
   { command: ["orphans"], mustShow: ["--state <file>", "--backend-dir <dir>", "--cancel", "--yes"] },
+  { command: ["cp"], mustShow: ["<source>", "<destination>", "ORDER_ID:PATH", "--password-env <VAR>", "-i, --identity <file>"] },
 ];
 
 /** The global options every --help lists, with their env fallbacks. */
@@ -39,7 +40,7 @@ describe("clore --help", function () {
     const r = await clore(["--help"]);
     assert.equal(r.code, 0);
     assert.equal(r.stderr, "");
-    for (const name of ["search", "orders", "deploy", "cancel", "wallets", "servers", "server-config", "spot", "spot-price", "ssh", "config", "orphans"]) {
+    for (const name of ["search", "orders", "deploy", "cancel", "wallets", "servers", "server-config", "spot", "spot-price", "ssh", "config", "orphans", "cp"]) {
       assert.match(r.stdout, new RegExp(`^  ${name}\\b`, "m"), `command ${name} missing from --help`);
     }
     for (const g of GLOBALS) assert.ok(flat(r.stdout).includes(g), `--help lacks ${g}`);

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { runTrainingJob } from "../../examples/ci-training/run";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { CloreClient, RateLimiter } from "../../provider/sdk";
 import { REPO, type TestStack, createStack } from "./harness";
@@ -86,43 +84,6 @@ describe("examples on the real Pulumi engine", function () {
     it("restores the settings it found on destroy", async () => {
       await stack.destroy();
       assert.deepEqual((await sdk.serverConfig("rig-alpha")).pricing, before);
-    });
-  });
-
-  describe("ci-training (Automation API)", () => {
-    const saved = { ...process.env };
-    let root: string | undefined;
-    before(() => {
-      root = mkdtempSync(join(REPO, ".tmp", "ci-"));
-      Object.assign(process.env, FAST, {
-        PULUMI_BACKEND_URL: `file://${root}`,
-        PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
-        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-        CLORE_API_KEY: emu.apiKey,
-        CLORE_BASE_URL: emu.url,
-      });
-      cpSync(join(REPO, "examples/ci-training"), join(root, "project"), { recursive: true });
-      workDir = join(root, "project");
-    });
-    after(() => {
-      process.env = saved;
-      if (root) rmSync(root, { recursive: true, force: true });
-    });
-    let workDir: string;
-
-    it("runs the job on a fresh server and destroys the stack", async () => {
-      const { orderId } = await runTrainingJob({ stackName: "ci-ok", workDir, log: () => undefined });
-      assert.ok(orderId > 0);
-      assert.equal(emu.activeOrders().length, 0);
-      assert.equal(emu.allOrders().find((o) => o.id === orderId)?.state, "cancelled");
-    });
-
-    it("destroys the stack even when the job fails", async () => {
-      await assert.rejects(
-        runTrainingJob({ stackName: "ci-fail", workDir, log: () => undefined, job: async () => { throw new Error("loss is NaN"); } }),
-        /loss is NaN/,
-      );
-      assert.equal(emu.activeOrders().length, 0);
     });
   });
 });

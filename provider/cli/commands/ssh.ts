@@ -1,11 +1,12 @@
-import { spawn } from "node:child_process";
+import type { Readable } from "node:stream";
+import type { ByteSink } from "../../ssh";
 import { defineCommand } from "../command";
 import { CliError } from "../errors";
 import { positiveInt } from "../parse";
 import type { MessageResult } from "../render";
+import { SSH_LOGIN_HELP, type SshLoginOptions, loginToOrder, sshEndpointOf, sshLoginOptions } from "../ssh-login";
 
-interface SshOptions {
-  user: string;
+interface SshOptions extends SshLoginOptions {
   exec?: boolean;
 }
 
@@ -13,42 +14,45 @@ export const sshCommand = defineCommand<SshOptions>({
   name: "ssh",
   args: [
     { syntax: "<order_id>", description: 'order id (see "clore orders")', parse: positiveInt },
-    { syntax: "[ssh_args...]", description: "with --exec: more arguments for ssh, after --" },
+    { syntax: "[command...]", description: "with --exec: the command to run, after -- (default: a login shell)" },
   ],
   summary: "Print (or run) the SSH command for an order",
   description:
     "Print `ssh USER@HOST -p PORT` for the order's published port 22, ready to copy or to use as $(clore ssh ID). " +
-    "With --exec, run it (the order needs --port 22:tcp at deploy time).",
+    "With --exec, log in and run the command given after -- (its output and exit code pass through), or a login shell. " +
+    SSH_LOGIN_HELP,
   configure(cmd) {
-    cmd.option("--user <name>", "SSH user", "root").option("--exec", "run ssh instead of printing the command");
+    sshLoginOptions(cmd);
+    cmd.option("--exec", "log in and run the command (or a shell) instead of printing the ssh command");
   },
-  examples: ["clore ssh 612345", "clore ssh 612345 --exec", "clore ssh 612345 --exec -- -i ~/.ssh/clore nvidia-smi", "$(clore ssh 612345)"],
+  examples: [
+    "clore ssh 612345",
+    "$(clore ssh 612345)",
+    "CLORE_SSH_PASSWORD=… clore ssh 612345 --exec --password-env CLORE_SSH_PASSWORD -- nvidia-smi",
+    "clore ssh 612345 --exec -i ~/.ssh/clore",
+  ],
   async run(ctx, args, o): Promise<MessageResult> {
     const orderId = args[0] as number;
-    const extra = (args[1] as string[] | undefined) ?? [];
-    const order = await ctx.client().getOrder(orderId);
-    if (order.sshPort === undefined || !order.sshHost) {
-      if (order.pubHost && order.tcpPortMap["22"] === undefined && order.status !== "provisioning") {
-        throw new CliError(`order ${orderId} has no SSH port: port 22 was not published.`, {
-          hint: "Deploy with --port 22:tcp to get SSH access.",
-        });
-      }
-      throw new CliError(`order ${orderId} has no SSH endpoint yet (${order.status}).`, { hint: `Try again in a minute; "clore orders" shows its status.` });
-    }
-    const sshArgs = [`${o.user}@${order.sshHost}`, "-p", String(order.sshPort)];
-    const command = `ssh ${sshArgs.join(" ")}`;
-    const json = { orderId, user: o.user, host: order.sshHost, port: order.sshPort, command };
-    if (!o.exec) return { kind: "message", json, text: command };
+    const command = ((args[1] as string[] | undefined) ?? []).join(" ");
+    const { host, port } = sshEndpointOf(await ctx.client().getOrder(orderId), orderId);
+    const printed = `ssh ${o.user}@${host} -p ${port}`;
+    const json = { orderId, user: o.user, host, port, command: printed };
+    if (!o.exec) return { kind: "message", json, text: printed };
 
-    ctx.output.info(`Running: ${[command, ...extra].join(" ")}`);
-    const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn("ssh", [...sshArgs, ...extra], { stdio: "inherit", env: ctx.env });
-      child.on("error", (e: NodeJS.ErrnoException) =>
-        reject(e.code === "ENOENT" ? new CliError("ssh is not installed or not on PATH.", { hint: `Install OpenSSH, or run the printed command elsewhere: ${command}` }) : e),
-      );
-      child.on("exit", (c, signal) => resolve(c ?? (signal ? 128 : 1)));
-    });
-    if (code !== 0) throw new CliError(`ssh exited with code ${code}.`, { exitCode: code });
-    return { kind: "message", json, text: "" };
+    await using ssh = await loginToOrder(ctx, orderId, o);
+    // process.stdout/stderr take bytes too (and know the terminal's size, for the shell's pty).
+    const stdout = ctx.io.stdout as unknown as ByteSink;
+    const stderr = ctx.io.stderr as unknown as ByteSink;
+    let code: number;
+    if (command) {
+      // Like ssh: piped input goes to the command; a terminal's does not (no pty for a command).
+      const stdin = ctx.io.stdin.isTTY ? undefined : (ctx.io.stdin as Readable);
+      const r = await ssh.run(command, { stdin, stdout, stderr });
+      code = r.exitCode ?? 255;
+    } else {
+      code = await ssh.shell({ stdin: ctx.io.stdin as Readable, stdout, stderr });
+    }
+    if (code !== 0) throw new CliError(`the ${command ? "command" : "shell"} on order ${orderId} exited with code ${code}.`, { exitCode: code });
+    return { kind: "message", json: { ...json, exitCode: code }, text: "" };
   },
 });

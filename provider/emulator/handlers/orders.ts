@@ -58,6 +58,9 @@ export const createOrder: Handler<"create_order"> = ({ state, options, body, key
     price,
     ports,
     env: body.env,
+    command: body.command,
+    sshPassword: body.ssh_password,
+    sshKey: body.ssh_key,
     createdBy: keyFingerprint,
   });
   // One client saw HTTP 500 code 1 for an env value with "&" — and the order existed anyway.

@@ -1,0 +1,10 @@
+/**
+ * pulumi-clore/job: ephemeral training stacks in CI. `runJob` rents a server with a Pulumi
+ * stack, runs the job on it over SSH with live output, fetches the artifacts and destroys the
+ * stack in every case; `exitCodeFor` turns its failure into the script's exit code.
+ */
+export { runJob, type JobOptions, type JobResult } from "./run-job";
+export { exitCodeFor } from "./exit-code";
+export { ciLog, type JobLog, type JobLogSource } from "./job-log";
+export type { JobSteps, PathPair, StepsResult, Totals } from "./job-steps";
+export { withEphemeralStack, type EphemeralStackSpec } from "./ephemeral-stack";
