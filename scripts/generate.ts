@@ -5,12 +5,15 @@
  *                                          pulumi.Input per field: they compile with any
  *                                          TypeScript a Pulumi project uses, 3.8 included)
  *   docs/reference.md                      the reference
+ *   provider/plugin/schema.json            the plugin's package schema (without a version:
+ *                                          scripts/release.sh generates the SDKs from it)
  * `--check` fails (exit 1) if a file is stale; test/resources/generated.spec.ts runs it.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { FUNCTIONS, RESOURCES, type ResourceSpec } from "../provider/resources/catalog";
+import { packageSchema } from "../provider/plugin/package-schema";
 import { type JsonSchema, jsonSchema } from "../provider/resources/json-schema";
 
 const ROOT = join(__dirname, "..");
@@ -163,6 +166,7 @@ ${[...RESOURCES.map(resourceSection), ...fns].join("\n")}`;
 export const GENERATED: Record<string, () => string> = {
   "provider/resources/generated/types.ts": typesModule,
   "docs/reference.md": reference,
+  "provider/plugin/schema.json": () => `${JSON.stringify(packageSchema(), null, 2)}\n`,
 };
 
 if (require.main === module) {
