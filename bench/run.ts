@@ -7,15 +7,16 @@ import { startBenchEmulator } from "./lib/emulators";
 import { fmtS, renderTable } from "./lib/table";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
+import { resourcePlugin } from "./scenarios/resource-plugin";
 import { twoProcessReads } from "./scenarios/two-process-reads";
 
 /**
  * Issue 7 benchmark: API calls, 429s and wall time of our provider and SDK against the
  * emulator at the real limits, beside the floor the limits allow and a naive baseline
  * (the official Python SDK, one call per resource) measured in the same run, interleaved.
- * Run with `bash bench/run.sh [pulumi|readers|rss]`; see bench/README.md.
+ * Run with `bash bench/run.sh [pulumi|readers|rss|plugin]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "rss"];
+const PARTS = ["pulumi", "readers", "rss", "plugin"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -46,7 +47,9 @@ async function main(): Promise<void> {
       await naive.close();
     }
   }
-  if (want("rss")) await pluginRss();
+  // The resource plugin's memory is judged against the dynamic host's in the same run.
+  const dynamicPeak = want("rss") || want("plugin") ? await pluginRss() : undefined;
+  if (want("plugin")) await resourcePlugin(dynamicPeak);
 
   console.log(`\n${renderTable(rows)}\n`);
   console.log(details.map((d) => `- ${d}`).join("\n"));
