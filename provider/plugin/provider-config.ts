@@ -9,7 +9,7 @@ import type { Props } from "./wire";
  * Older engines send only `variables` ("clore:config:apiKey"). An unset value falls through
  * to CLORE_API_KEY / CLORE_BASE_URL / ~/.clore/config.json, as everywhere else.
  */
-export function providerConfig(args: Props, variables: ReadonlyMap<string, string>): ConfigReader {
+export function providerConfig(args: Props, variables: { get(key: string): string | undefined }): ConfigReader {
   return {
     get(key) {
       const name = key.replace(/^clore:/, "");

@@ -43,7 +43,7 @@ export function providerService(): grpc.UntypedServiceImplementation {
     }),
 
     configure: unary(async (req: pb.ConfigureRequest) => {
-      configure(providerConfig(fromStruct(req.getArgs()), req.getVariablesMap() as unknown as ReadonlyMap<string, string>));
+      configure(providerConfig(fromStruct(req.getArgs()), req.getVariablesMap()));
       return new pb.ConfigureResponse().setAcceptsecrets(false).setAcceptresources(false).setSupportspreview(false);
     }),
 
