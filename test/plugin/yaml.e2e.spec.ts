@@ -10,6 +10,8 @@ const tag = () => randomBytes(6).toString("hex");
 const KEY_A = `key-a-${tag()}`;
 const KEY_B = `key-b-${tag()}`;
 const KEY_ROTATED = `key-a2-${tag()}`;
+/** The cheapest RTX 4090 under 10 USD-Blockchain/day in the emulator's seed that the key does not host itself. */
+const RTX_4090_CHEAPEST = 40329;
 
 /**
  * Pulumi YAML programs on the plugin (installed from the release tarball), the real engine
@@ -39,10 +41,11 @@ describe("Pulumi YAML programs on the plugin", function () {
     it("rents the cheapest server and exports its ssh command", async () => {
       const up = await stack.up();
       assert.match(output(up), /clore: rented server \d+ as order \d+/, "progress reaches the engine's log");
-      const out = (await stack.outputs()) as { ssh: string; serverId: number; orderId: number };
+      const out = (await stack.outputs()) as { ssh: string };
       assert.match(out.ssh, /^ssh root@127\.0\.0\.1 -p \d+$/);
-      const [order] = emu.activeOrders();
-      assert.deepEqual([order!.id, order!.serverId], [out.orderId, out.serverId]);
+      const [order, ...more] = emu.activeOrders();
+      assert.deepEqual(more, []);
+      assert.equal(order!.serverId, RTX_4090_CHEAPEST);
       const cheapest = emu.requests.filter((r) => r.endpoint === "marketplace").length;
       assert.equal(cheapest, 1, "one marketplace call for the invoke");
     });
