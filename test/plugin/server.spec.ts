@@ -82,6 +82,15 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
     assert.deepEqual([...new Set(emu.requests.slice(from).map((r) => r.keyFingerprint))], [keyFingerprint("plugin-key-a")]);
   });
 
+  it("falls back to the variables older engines send (clore:config:apiKey)", async () => {
+    const req = new pb.ConfigureRequest();
+    req.getVariablesMap().set("clore:config:apiKey", "plugin-key-a").set("clore:config:baseUrl", emu.url);
+    await call("configure", req);
+    const from = emu.requests.length;
+    await call("invoke", new pb.InvokeRequest().setTok("clore:index:getMarketplace").setArgs(struct({ cacheTtlSeconds: 0 })));
+    assert.deepEqual([...new Set(emu.requests.slice(from).map((r) => r.keyFingerprint))], [keyFingerprint("plugin-key-a")]);
+  });
+
   it("never replaces the provider for a new key or base URL", async () => {
     const req = new pb.DiffRequest().setOlds(struct({ apiKey: "a", baseUrl: emu.url })).setNews(struct({ apiKey: "b", baseUrl: emu.url }));
     const res = await call<pb.DiffRequest, pb.DiffResponse>("diffConfig", req);
