@@ -15,8 +15,8 @@ want() { case " $parts " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 for p in $parts; do
   case $p in npm | plugin | sdk) ;; *) echo "release: unknown part '$p' (npm, plugin, sdk)" >&2; exit 2 ;; esac
 done
-# The toolchain (node, pulumi, gensdk), npm packages and — only for the npm package — dist/.
-if want npm; then . scripts/setup.sh; else CLORE_SKIP_BUILD=1 . scripts/setup.sh; fi
+# The toolchain (node, pulumi, gensdk) and npm packages; npm pack builds dist/ itself (prepack).
+CLORE_SKIP_BUILD=1 . scripts/setup.sh
 
 out=${CLORE_RELEASE_DIR:-$PWD/release}
 version=$(node -p 'require("./package.json").version')
