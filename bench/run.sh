@@ -19,8 +19,10 @@ trap '[ "${BENCH_KEEP:-}" = 1 ] || rm -rf "$snap"' EXIT
 for attempt in 1 2 3 4 5; do
   rm -rf "$snap"/* && mkdir -p "$snap/node_modules" "$snap/test"
   cp package.json tsconfig.json "$snap/"
-  cp -r dist bench "$snap/"
-  cp -r test/pulumi "$snap/test/"
+  # provider/ and test/helpers/: test/pulumi/harness.ts starts emulators from the sources and
+  # checks dist/ is newer than them (-p keeps their times, so the snapshot is not rebuilt).
+  cp -rp dist bench provider "$snap/"
+  cp -rp test/pulumi test/helpers "$snap/test/"
   for m in node_modules/* node_modules/.bin node_modules/.package-lock.json; do
     [ "$m" = node_modules/pulumi-clore ] || cp -al "$m" "$snap/node_modules/"
   done
