@@ -10,6 +10,7 @@ const tag = () => randomBytes(6).toString("hex");
 const KEY_A = `key-a-${tag()}`;
 const KEY_B = `key-b-${tag()}`;
 const KEY_ROTATED = `key-a2-${tag()}`;
+const STARTUP = `echo startup-${tag()}`;
 /** The cheapest RTX 4090 under 10 USD-Blockchain/day in the emulator's seed that the key does not host itself. */
 const RTX_4090_CHEAPEST = 40329;
 
@@ -78,6 +79,7 @@ describe("Pulumi YAML programs on the plugin", function () {
       stack = await pluginStack("yaml-accounts", emu, { key: null, env: { CLORE_BASE_URL: emu.url } });
       await stack.setConfig("keyA", KEY_A, true);
       await stack.setConfig("keyB", KEY_B, true);
+      await stack.setConfig("startup", STARTUP, true);
       await setConfig(stack, { serverA: String(USD_SERVERS[0]), serverB: String(USD_SERVERS[1]) });
     });
     after(async () => {
@@ -89,6 +91,13 @@ describe("Pulumi YAML programs on the plugin", function () {
       await stack.up();
       const byServer = Object.fromEntries(emu.activeOrders().map((o) => [o.serverId, o.createdBy]));
       assert.deepEqual(byServer, { [USD_SERVERS[0]]: keyFingerprint(KEY_A), [USD_SERVERS[1]]: keyFingerprint(KEY_B) });
+    });
+
+    it("keeps the keys and a secret input out of state (the engine re-marks what the plugin gets as plain values)", async () => {
+      const { text } = await stack.exportState();
+      assert.deepEqual([KEY_A, KEY_B, STARTUP].filter((secret) => text.includes(secret)), []);
+      const [rent] = emu.requests.filter((r) => r.endpoint === "create_order" && (r.body as { command?: string }).command);
+      assert.equal((rent!.body as { command: string }).command, STARTUP, "the secret reached the API intact");
     });
 
     it("keeps the orders when one account's key is rotated: the provider updates, nothing is replaced", async () => {
