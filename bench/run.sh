@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Issue 7 benchmark, one command: `bash bench/run.sh [pulumi|readers|rss|ssh]` (about 12 min
+# The Issue 7 benchmark, one command: `bash bench/run.sh [pulumi|readers|rss|plugin|ssh]` (about 12 min
 # for all; not part of the tests). Sets up like the tests do (scripts/setup.sh: toolchain, npm
 # packages, dist/ — BENCH_SKIP_BUILD=1 skips the build — and the Python venv with the official
 # SDK), then runs bench/run.ts from a snapshot and prints one Markdown table. BENCH_KEEP=1
@@ -19,9 +19,10 @@ trap '[ "${BENCH_KEEP:-}" = 1 ] || rm -rf "$snap"' EXIT
 for attempt in 1 2 3 4 5; do
   rm -rf "$snap"/* && mkdir -p "$snap/node_modules" "$snap/test"
   cp package.json tsconfig.json "$snap/"
-  cp -r dist bench provider "$snap/"
-  # test/pulumi/harness.ts imports test/helpers and the emulator's sources (provider/).
-  cp -r test/pulumi test/helpers "$snap/test/"
+  # provider/ and test/helpers/: test/pulumi/harness.ts starts emulators from the sources and
+  # checks dist/ is newer than them (-p keeps their times, so the snapshot is not rebuilt).
+  cp -rp dist bench provider "$snap/"
+  cp -rp test/pulumi test/helpers "$snap/test/"
   for m in node_modules/* node_modules/.bin node_modules/.package-lock.json; do
     [ "$m" = node_modules/pulumi-clore ] || cp -al "$m" "$snap/node_modules/"
   done

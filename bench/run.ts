@@ -7,6 +7,7 @@ import { startBenchEmulator } from "./lib/emulators";
 import { fmtS, renderTable } from "./lib/table";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
+import { resourcePlugin } from "./scenarios/resource-plugin";
 import { sshScenarios } from "./scenarios/ssh-job";
 import { twoProcessReads } from "./scenarios/two-process-reads";
 
@@ -14,10 +15,11 @@ import { twoProcessReads } from "./scenarios/two-process-reads";
  * Issue 7 benchmark: API calls, 429s and wall time of our provider and SDK against the
  * emulator at the real limits, beside the floor the limits allow and a naive baseline
  * (the official Python SDK, one call per resource) measured in the same run, interleaved.
- * Issue 14 adds "ssh": a job's start and SFTP throughput beside OpenSSH and raw TCP.
- * Run with `bash bench/run.sh [pulumi|readers|rss|ssh]`; see bench/README.md.
+ * Issue 14 adds "ssh": a job's start and SFTP throughput beside OpenSSH and raw TCP; issue 15
+ * "plugin": the resource plugin's memory and calls beside the dynamic host's.
+ * Run with `bash bench/run.sh [pulumi|readers|rss|plugin|ssh]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "rss", "ssh"];
+const PARTS = ["pulumi", "readers", "rss", "plugin", "ssh"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -48,7 +50,9 @@ async function main(): Promise<void> {
       await naive.close();
     }
   }
-  if (want("rss")) await pluginRss();
+  // The resource plugin's memory is judged against the dynamic host's in the same run.
+  const dynamicPeak = want("rss") || want("plugin") ? await pluginRss() : undefined;
+  if (want("plugin")) await resourcePlugin(dynamicPeak);
   const ssh = want("ssh") ? await sshScenarios() : undefined;
 
   if (rows.length) console.log(`\n${renderTable(rows)}\n`);

@@ -7,6 +7,7 @@
 #   bin/pulumi-language-python-exec  script it runs (copied from the sdk module)
 #   bin/pulumi-language-go        Go language host, same way (older sdk release)
 #   bin/pulumi-language-yaml      YAML language host (github.com/pulumi/pulumi-yaml)
+#   bin/gensdk                    our SDK generator (scripts/gensdk) on pkg/v3's codegen
 #   bin/pulumi-resource-pulumi-nodejs  dynamic-provider plugin shim
 # Idempotent: what is there already is checked and kept (a second run takes
 # well under 2 s). Prebuilt downloads are impossible here (only package
@@ -42,21 +43,28 @@ if [ "$("$T/node/bin/node" --version 2>/dev/null)" != "v$CLORE_NODE_VERSION" ]; 
 fi
 
 # --- Go-built tools -----------------------------------------------------------
-# go_tool NAME VERSION PKG GO.MOD-BODY [VERSION-VAR]: builds PKG in a throwaway
+# go_tool NAME VERSION PKG GO.MOD-BODY [VERSION-VAR] [SRC-DIR]: builds PKG in a throwaway
 # module $T/src/NAME whose go.mod is written here (so its `replace` lines apply:
 # replaces in dependencies' go.mod files are ignored by Go). VERSION-VAR is the
 # string variable that gets vVERSION (default: the pulumi sdk's version.Version).
+# With SRC-DIR, PKG is "." and the module is that directory's *.go files (our own tool);
+# a change to them rebuilds it.
 go_tool() {
   local name=$1 version=$2 pkg=$3 gomod=$4 dir=$T/src/$1
-  local versionvar=${5:-github.com/pulumi/pulumi/sdk/v3/go/common/version.Version}
-  if [ -x "$T/bin/$name" ] && [ "$(cat "$dir/.built" 2>/dev/null)" = "$pkg@$version" ]; then
+  local versionvar=${5:-github.com/pulumi/pulumi/sdk/v3/go/common/version.Version} src=${6:-}
+  local stamp="$pkg@$version"
+  [ -z "$src" ] || stamp="$stamp $(cat "$src"/*.go | sha256sum | cut -c1-16)"
+  if [ -x "$T/bin/$name" ] && [ "$(cat "$dir/.built" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
   log "building $name v$version ($pkg) -> $T/bin/$name (first time: several minutes on 2 cores)"
-  mkdir -p "$dir"
+  rm -rf "$dir" && mkdir -p "$dir"
   printf '%s\n' "$gomod" > "$dir/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$dir/tools.go"
-  rm -f "$dir/go.sum" "$dir/.built"
+  if [ -n "$src" ]; then
+    cp "$src"/*.go "$dir/"
+  else
+    printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$dir/tools.go"
+  fi
   # GOWORK=off: never pick up a go.work from the caller's directory tree.
   # GOTOOLCHAIN=local: fail loudly instead of trying to fetch another Go.
   (cd "$dir" && export GOWORK=off GOTOOLCHAIN=local &&
@@ -65,7 +73,7 @@ go_tool() {
       -ldflags "-s -w -X $versionvar=v$version" "$pkg") \
     || die "building $name failed"
   mv -f "$tmp/$name" "$T/bin/$name"
-  echo "$pkg@$version" > "$dir/.built"
+  echo "$stamp" > "$dir/.built"
 }
 
 # Replace lines copied from pkg/v3 and sdk/v3 go.mod at this version.
@@ -130,6 +138,18 @@ go_tool pulumi-language-yaml "$CLORE_YAML_VERSION" \
 go 1.26
 
 require github.com/pulumi/pulumi-yaml v$CLORE_YAML_VERSION" github.com/pulumi/pulumi-yaml/pkg/version.Version
+
+# scripts/release.sh generates the Python and Go SDKs with it (gensdk/main.go says why).
+# Same pkg/v3 and replace lines as the CLI above, so the module and build caches are shared.
+go_tool gensdk "$CLORE_PULUMI_VERSION" . "module pulumi-clore-tools/gensdk
+
+go 1.26
+
+require github.com/pulumi/pulumi/pkg/v3 v$CLORE_PULUMI_VERSION
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+
+replace golang.org/x/text => golang.org/x/text v0.41.0" "" "$CLORE_REPO_ROOT/scripts/gensdk"
 
 # --- dynamic-provider plugin --------------------------------------------------
 # The engine looks for pulumi-resource-pulumi-nodejs next to the pulumi binary

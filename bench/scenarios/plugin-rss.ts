@@ -8,8 +8,9 @@ import { fmtMb, fmtS } from "../lib/table";
 /**
  * Peak RSS of the dynamic-provider plugin over up / refresh / destroy of 100 orders, beside
  * the same plugin serving 100 resources of a provider that does nothing (bench/programs/noop).
+ * Returns the peak (MB), which the resource plugin's row is compared with.
  */
-export async function pluginRss(): Promise<void> {
+export async function pluginRss(): Promise<number> {
   // Faster limits on both sides (RSS, not time, is measured here): 10 req/s, 5 creates/s.
   const fast = { generalIntervalMs: 100, createIntervalMs: 200 };
   const fastEnv = { CLORE_MIN_INTERVAL_MS: "110", CLORE_CREATE_INTERVAL_MS: "220" };
@@ -55,6 +56,7 @@ export async function pluginRss(): Promise<void> {
         `Plugin with 1 order: ${fmtMb(mb(one))}. Floor = the same plugin serving 100 resources of a provider that does nothing (bench/programs/noop: Node + @pulumi/pulumi only). ` +
         `For comparison the program (language host) process peaked at ${fmtMb(program(phases.up!))} during up. Naive (Python SDK, one process, create → find in my_orders without waiting for boot → read → cancel): ${endpoints(naive)}, wall ${fmtS(naive.wallMs)}${naiveNote(naive)}.`,
     );
+    return peak;
   } finally {
     await stack.pulumi(["destroy", "--yes", "--skip-preview"], { allowFail: true, env: fastEnv });
     stack.cleanup();

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { Command } from "commander";
+import { packageVersion } from "../sdk";
 import type { CliCommand } from "./command";
 import { cancelCommand } from "./commands/cancel";
 import { configCommand } from "./commands/config";
@@ -40,24 +39,6 @@ export const COMMANDS: CliCommand[] = [
 export interface RunState {
   exitCode: number;
   ctx?: CliContext;
-}
-
-/** This package's version, read from its package.json once per process. */
-let version: string | undefined;
-
-function packageVersion(): string {
-  return (version ??= readPackageVersion());
-}
-
-function readPackageVersion(): string {
-  for (let dir = __dirname, i = 0; i < 5; dir = dirname(dir), i++) {
-    const p = join(dir, "package.json");
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "pulumi-clore") return pkg.version ?? "0.0.0";
-    }
-  }
-  return "0.0.0";
 }
 
 function examplesText(examples: string[]): string {

@@ -1,6 +1,7 @@
 /**
- * What the serialized shim loads inside the dynamic-provider plugin (`pulumi-clore/dynamic`).
- * Kept apart from the program-side classes so the plugin never loads more than it runs.
+ * What the serialized shim loads inside the dynamic-provider plugin (`pulumi-clore/dynamic`),
+ * and what the resource-provider plugin (provider/plugin) serves: both faces call `providers`.
+ * Kept apart from the program-side classes so a plugin never loads more than it runs.
  *
  * Each resource kind's implementation is required on its first call, not when this module
  * loads: a stack of orders never loads the server-settings provider (and the reverse), and
@@ -22,9 +23,9 @@ type Props = Record<string, unknown>;
 interface Impl {
   check(olds: Props, news: Props): Promise<unknown>;
   diff(id: string, olds: Props, news: Props): Promise<unknown>;
-  create(inputs: Props): Promise<unknown>;
+  create(inputs: Props, urn?: string, options?: orderImpl.OperationOptions): Promise<unknown>;
   read(id: string, props?: Props): Promise<unknown>;
-  update(id: string, olds: Props, news: Props): Promise<unknown>;
+  update(id: string, olds: Props, news: Props, options?: orderImpl.OperationOptions): Promise<unknown>;
   remove(id: string, props: Props): Promise<void>;
 }
 
@@ -42,9 +43,9 @@ function provider(load: () => Impl) {
   return {
     check: (olds: Props, news: Props) => serve(() => load().check(olds, news)),
     diff: (id: string, olds: Props, news: Props) => serve(() => load().diff(id, olds, news)),
-    create: (inputs: Props) => serve(() => load().create(inputs)),
+    create: (inputs: Props, urn?: string, options?: orderImpl.OperationOptions) => serve(() => load().create(inputs, urn, options)),
     read: (id: string, props?: Props) => serve(() => load().read(id, props)),
-    update: (id: string, olds: Props, news: Props) => serve(() => load().update(id, olds, news)),
+    update: (id: string, olds: Props, news: Props, options?: orderImpl.OperationOptions) => serve(() => load().update(id, olds, news, options)),
     delete: (id: string, props: Props) => serve(() => load().remove(id, props)),
   };
 }

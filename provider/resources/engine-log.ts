@@ -1,10 +1,11 @@
 import { dirname } from "node:path";
 
 /**
- * Progress messages from inside the dynamic-provider plugin to the engine's log, so a long
- * wait ("order 123: waiting for the ssh port, 40 s") shows in `pulumi up`. The plugin gets
- * the engine's address as its first argument but does not hand it to `pulumi.log`, so we
- * open our own client. Outside the plugin (tests, CLI) messages go to stderr.
+ * Progress messages from inside a provider plugin to the engine's log, so a long wait
+ * ("order 123: waiting for the ssh port, 40 s") shows in `pulumi up`. Both plugins get the
+ * engine's address as their first argument: the dynamic-provider host does not hand it to
+ * `pulumi.log`, so we open our own client; our resource-provider plugin calls `logToEngine`.
+ * Outside a plugin (tests, CLI) messages go to stderr.
  */
 type Severity = "info" | "warning";
 
@@ -12,20 +13,33 @@ interface EngineLogger {
   log(severity: Severity, message: string): Promise<void>;
 }
 
+/** The parts of @grpc/grpc-js a logger needs (the caller passes its own copy of the module). */
+interface Grpc {
+  credentials: { createInsecure(): unknown };
+}
+
 let logger: EngineLogger | undefined;
 
 export function engineLog(severity: Severity, message: string): Promise<void> {
-  logger ??= createLogger();
+  logger ??= defaultLogger();
   return logger.log(severity, message).catch(() => undefined);
 }
 
-function createLogger(): EngineLogger {
+/** The resource-provider plugin: send messages to the engine at `addr`. */
+export function logToEngine(addr: string, grpc: Grpc): void {
+  logger = grpcLogger(addr, grpc);
+}
+
+function defaultLogger(): EngineLogger {
   const addr = process.argv[2];
-  const isPlugin = /pulumi-resource-pulumi-nodejs|dynamic-provider/.test(process.argv[1] ?? "") && /^[\w.-]+:\d+$/.test(addr ?? "");
-  if (!isPlugin) return { log: async (sev, msg) => void process.stderr.write(`${sev}: ${msg}\n`) };
-  // Resolve gRPC and the protos from the copy of @pulumi/pulumi the plugin runs on.
+  const isDynamicPlugin = /pulumi-resource-pulumi-nodejs|dynamic-provider/.test(process.argv[1] ?? "") && /^[\w.-]+:\d+$/.test(addr ?? "");
+  if (!isDynamicPlugin) return { log: async (sev, msg) => void process.stderr.write(`${sev}: ${msg}\n`) };
+  // Resolve gRPC from the copy of @pulumi/pulumi the plugin runs on (its protos use that copy).
   const base = dirname(require.resolve("@pulumi/pulumi/package.json"));
-  const grpc = require(require.resolve("@grpc/grpc-js", { paths: [base] }));
+  return grpcLogger(addr!, require(require.resolve("@grpc/grpc-js", { paths: [base] })));
+}
+
+function grpcLogger(addr: string, grpc: Grpc): EngineLogger {
   const enginePb = require("@pulumi/pulumi/proto/engine_pb");
   const engineRpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
   const client = new engineRpc.EngineClient(addr, grpc.credentials.createInsecure());

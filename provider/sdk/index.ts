@@ -28,3 +28,4 @@ export * from "./models/gigaspot";
 export * from "./models/requests";
 export * from "./file-ledger";
 export * from "./cancel-batcher";
+export * from "./package-version";

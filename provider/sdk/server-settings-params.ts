@@ -8,7 +8,13 @@ export const pricesPerCurrency = z.partialRecord(Currency, pricePerDay);
 /** Per currency: "usd" to follow usdPricing, false for a fixed price. */
 export const autopriceSetting = z.partialRecord(Currency, z.union([z.literal("usd"), z.literal(false)]));
 /** USD per day the host asks, per currency. */
-export const usdPricingSetting = z.partialRecord(Currency, z.strictObject({ onDemand: pricePerDay, spot: pricePerDay }));
+export const usdPricingSetting = z.partialRecord(
+  Currency,
+  z.strictObject({
+    onDemand: pricePerDay.meta({ description: "USD per day, on demand." }),
+    spot: pricePerDay.meta({ description: "USD per day, spot minimum." }),
+  }),
+);
 /** The API's maximum rental length when a server reports none, hours. */
 export const DEFAULT_MRL_HOURS = 72;
 

@@ -53,10 +53,13 @@ export function output(r: RunResult): string {
   return r.stdout + "\n" + r.stderr;
 }
 
-/** Ids of the order resources in the stack's state (real ids and `pending:` handles). */
-export async function orderIdsInState(stack: TestStack): Promise<string[]> {
+/**
+ * Ids of the order resources in the stack's state (real ids and `pending:` handles); `type`
+ * is the dynamic provider's by default, "clore:index:Order" on the plugin path.
+ */
+export async function orderIdsInState(stack: TestStack, type = ORDER_TYPE): Promise<string[]> {
   const { json } = await stack.exportState();
-  return resourcesOfType(json, ORDER_TYPE).map((r) => String(r.id));
+  return resourcesOfType(json, type).map((r) => String(r.id));
 }
 
 /** How one order the emulator created is accounted for. */
@@ -85,9 +88,9 @@ export function accountFor(orders: EmulatorOrder[], stateIds: Iterable<string>, 
   return result;
 }
 
-/** `accountFor` against a stack's exported state. */
-export async function assertEveryOrderAccountedFor(emu: Emulator, stack: TestStack, opts: { endedOutside?: number[] } = {}): Promise<Map<number, Accounted>> {
-  return accountFor(emu.allOrders(), await orderIdsInState(stack), opts.endedOutside);
+/** `accountFor` against a stack's exported state (orders of `type`, see orderIdsInState). */
+export async function assertEveryOrderAccountedFor(emu: Emulator, stack: TestStack, opts: { endedOutside?: number[]; type?: string } = {}): Promise<Map<number, Accounted>> {
+  return accountFor(emu.allOrders(), await orderIdsInState(stack, opts.type), opts.endedOutside);
 }
 
 /** Requests the emulator logged for `endpoint` since index `from` of its log. */
@@ -146,6 +149,43 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/**
+ * Start `pulumi up` in its own process group and SIGKILL it (and every plugin it started)
+ * once the emulator holds an order, while that order is still booting: a crashed machine or
+ * CI runner mid-create. Returns the order, booted since.
+ */
+export async function killUpMidCreate(emu: Emulator, stack: TestStack): Promise<EmulatorOrder> {
+  emu.options.bootDelayMs = 3_600_000; // the up sits in the ready wait
+  const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--color=never"], {
+    cwd: stack.dir,
+    env: stack.env,
+    detached: true,
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  const exited = new Promise((resolve) => child.on("close", resolve));
+  try {
+    await waitFor(() => emu.allOrders().length === 1, 60_000, "the order to be created");
+    await sleep(300);
+  } finally {
+    // Pulumi's group, then the plugins in their own groups.
+    const tree = processTree(child.pid!);
+    process.kill(-child.pid!, "SIGKILL");
+    for (const pid of tree) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone with the group.
+      }
+    }
+    await exited;
+  }
+  emu.options.bootDelayMs = 0;
+  emu.advance(3_600_000); // let the orphaned order finish booting
+  const [order] = emu.allOrders();
+  assert.equal(order!.state, "active");
+  return order!;
 }
 
 /**

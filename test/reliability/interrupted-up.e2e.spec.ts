@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Emulator, EmulatorOrder } from "../../provider/emulator";
+import type { Emulator } from "../../provider/emulator";
 import type { TestStack } from "../pulumi/harness";
 import {
   USD_SERVERS,
   assertEveryOrderAccountedFor,
   clore,
+  killUpMidCreate,
   orderIdsInState,
   output,
-  processTree,
   reliabilityStack,
   removeConfig,
   requestsTo,
@@ -18,7 +17,6 @@ import {
   setConfig,
   startFastEmulator,
   tryUp,
-  waitFor,
 } from "./helpers";
 
 const SERVER = USD_SERVERS[0];
@@ -64,39 +62,6 @@ describe("pulumi up killed mid-create", function () {
     await emu?.close();
   });
 
-  /** Start `pulumi up` in its own process group and SIGKILL the group once the order exists. */
-  async function killUpMidCreate(): Promise<EmulatorOrder> {
-    emu.options.bootDelayMs = 3_600_000; // the up sits in the ready wait
-    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--color=never"], {
-      cwd: stack.dir,
-      env: stack.env,
-      detached: true,
-      stdio: ["ignore", "ignore", "ignore"],
-    });
-    const exited = new Promise((resolve) => child.on("close", resolve));
-    try {
-      await waitFor(() => emu.allOrders().length === 1, 60_000, "the order to be created");
-      await new Promise((r) => setTimeout(r, 300));
-    } finally {
-      // Like a crashed machine or CI runner: pulumi's group, then the plugins in their own groups.
-      const tree = processTree(child.pid!);
-      process.kill(-child.pid!, "SIGKILL");
-      for (const pid of tree) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // Already gone with the group.
-        }
-      }
-      await exited;
-    }
-    emu.options.bootDelayMs = 0;
-    emu.advance(3_600_000); // let the orphaned order finish booting
-    const [order] = emu.allOrders();
-    assert.equal(order!.state, "active");
-    return order!;
-  }
-
   async function checkpoint() {
     const { json } = await stack.exportState();
     const d = json.deployment as { resources?: Array<{ urn: string; id?: string }>; pending_operations?: Array<{ type: string; resource: { urn: string; id?: string } }> };
@@ -110,7 +75,7 @@ describe("pulumi up killed mid-create", function () {
   }
 
   it("leaves a lock and an id-less pending create; a plain up then continues with that order, renting nothing twice", async () => {
-    const order = await killUpMidCreate();
+    const order = await killUpMidCreate(emu, stack);
     const locked = await tryUp(stack);
     assert.notEqual(locked.code, 0);
     assert.match(output(locked), /the stack is currently locked/);
@@ -135,7 +100,7 @@ describe("pulumi up killed mid-create", function () {
   it("find-and-rent: a plain up after a killed up never rents a second server (the first shows as taken now)", async () => {
     await setConfig(stack, { select: JSON.stringify({ gpus: ["RTX"] }) });
     try {
-      const order = await killUpMidCreate();
+      const order = await killUpMidCreate(emu, stack);
       await stack.pulumi(["cancel", "--yes"]);
       const again = await tryUp(stack);
       assert.equal(again.code, 0, output(again));
@@ -150,7 +115,7 @@ describe("pulumi up killed mid-create", function () {
   });
 
   it("recovers by cancelling: clore orphans names the interrupted create, --cancel stops the bill, up rents anew", async () => {
-    const order = await killUpMidCreate();
+    const order = await killUpMidCreate(emu, stack);
     await stack.pulumi(["cancel", "--yes"]);
     const listed = await orphans(["--cancel", "--yes"]);
     assert.deepEqual(listed.orphans.map((o) => [o.id, o.interruptedCreate?.urn]), [[order.id, URN]]);
@@ -164,7 +129,7 @@ describe("pulumi up killed mid-create", function () {
   });
 
   it("recovers by adopting: clear the pending create, then adoptOrderId takes the order over without renting", async () => {
-    const order = await killUpMidCreate();
+    const order = await killUpMidCreate(emu, stack);
     await stack.pulumi(["cancel", "--yes"]);
     const [orphan] = (await orphans()).orphans;
     assert.equal(orphan!.id, order.id);
@@ -182,7 +147,7 @@ describe("pulumi up killed mid-create", function () {
   it("`refresh --import-pending-creates` either adopts the order or leaves it to clore orphans, never lost", async () => {
     // Pulumi 3.274 turns the op into a pending import and then drops it without a Read for a
     // dynamic resource; whichever way a future Pulumi goes, orphans must close the gap.
-    const order = await killUpMidCreate();
+    const order = await killUpMidCreate(emu, stack);
     await stack.pulumi(["cancel", "--yes"]);
     await stack.pulumi(["refresh", "--yes", "--skip-preview", "--import-pending-creates", URN, "--import-pending-creates", String(order.id)]);
     const adopted = (await orderIdsInState(stack)).includes(String(order.id));

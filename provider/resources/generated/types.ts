@@ -48,7 +48,7 @@ export interface CloreOrderInputs {
   maxPricePerDay?: pulumi.Input<number>;
   /** Wait until the order has its public endpoints and its TCP port answers. Default true. */
   waitForReady?: pulumi.Input<boolean>;
-  /** Seconds to wait for the order to become ready. Default 600 (10 min). Dynamic providers get no customTimeouts; set this instead. */
+  /** Seconds to wait for the order to become ready. Default 600 (10 min). TypeScript programs set this (dynamic providers get no customTimeouts); with the plugin (Python, YAML, Go) customTimeouts create/update take its place when given. */
   readyTimeout?: pulumi.Input<number>;
   /** Take over this existing order instead of renting: nothing is created, and destroy cancels it. */
   adoptOrderId?: pulumi.Input<number>;
@@ -107,7 +107,7 @@ export interface CloreOrderOutputs {
   readonly maxPricePerDay: pulumi.Output<number | undefined>;
   /** Wait until the order has its public endpoints and its TCP port answers. Default true. */
   readonly waitForReady: pulumi.Output<boolean>;
-  /** Seconds to wait for the order to become ready. Default 600 (10 min). Dynamic providers get no customTimeouts; set this instead. */
+  /** Seconds to wait for the order to become ready. Default 600 (10 min). TypeScript programs set this (dynamic providers get no customTimeouts); with the plugin (Python, YAML, Go) customTimeouts create/update take its place when given. */
   readonly readyTimeout: pulumi.Output<number>;
   /** Take over this existing order instead of renting: nothing is created, and destroy cancels it. */
   readonly adoptOrderId: pulumi.Output<number | undefined>;
@@ -133,11 +133,17 @@ export interface CloreOrderOutputs {
   readonly ttlExpired: pulumi.Output<boolean | undefined>;
   /** For `select`: the chosen server's GPUs, RAM, reliability, CUDA version and country. */
   readonly server: pulumi.Output<{
+    /** GPU models of the server. */
     gpuModels: string[];
+    /** Number of GPUs. */
     gpuCount: number;
+    /** RAM in GB. */
     ramGb?: number;
+    /** Reliability, a fraction 0..1. */
     reliability?: number;
+    /** CUDA version of the host. */
     cudaVersion?: string;
+    /** ISO country code of the host. */
     country?: string;
   } | undefined>;
   /** Public host names of the order. */
@@ -172,13 +178,19 @@ export interface CloreServerSettingsInputs {
   autoprice?: pulumi.Input<{ "bitcoin"?: pulumi.Input<"usd" | false>; "CLORE-Blockchain"?: pulumi.Input<"usd" | false>; "USD-Blockchain"?: pulumi.Input<"usd" | false> }>;
   /** USD per day the host asks, used where autoprice is "usd". */
   usdPricing?: pulumi.Input<{ "bitcoin"?: pulumi.Input<{
+    /** USD per day, on demand. */
     onDemand: pulumi.Input<number>;
+    /** USD per day, spot minimum. */
     spot: pulumi.Input<number>;
   }>; "CLORE-Blockchain"?: pulumi.Input<{
+    /** USD per day, on demand. */
     onDemand: pulumi.Input<number>;
+    /** USD per day, spot minimum. */
     spot: pulumi.Input<number>;
   }>; "USD-Blockchain"?: pulumi.Input<{
+    /** USD per day, on demand. */
     onDemand: pulumi.Input<number>;
+    /** USD per day, spot minimum. */
     spot: pulumi.Input<number>;
   }> }>;
   /** What `pulumi destroy` does: "restore" (default) puts back the settings captured when the resource was created, so removing the stack undoes exactly what it did; "keep" leaves the last applied settings; "unlist" hides the server. */
@@ -203,13 +215,19 @@ export interface CloreServerSettingsOutputs {
   readonly autoprice: pulumi.Output<{ "bitcoin"?: "usd" | false; "CLORE-Blockchain"?: "usd" | false; "USD-Blockchain"?: "usd" | false } | undefined>;
   /** USD per day the host asks, used where autoprice is "usd". */
   readonly usdPricing: pulumi.Output<{ "bitcoin"?: {
+    /** USD per day, on demand. */
     onDemand: number;
+    /** USD per day, spot minimum. */
     spot: number;
   }; "CLORE-Blockchain"?: {
+    /** USD per day, on demand. */
     onDemand: number;
+    /** USD per day, spot minimum. */
     spot: number;
   }; "USD-Blockchain"?: {
+    /** USD per day, on demand. */
     onDemand: number;
+    /** USD per day, spot minimum. */
     spot: number;
   } } | undefined>;
   /** What `pulumi destroy` does: "restore" (default) puts back the settings captured when the resource was created, so removing the stack undoes exactly what it did; "keep" leaves the last applied settings; "unlist" hides the server. */
@@ -220,20 +238,33 @@ export interface CloreServerSettingsOutputs {
   readonly online: pulumi.Output<boolean | undefined>;
   /** Settings found when the resource was created ("restore" puts them back). */
   readonly previous: pulumi.Output<{
+    /** Listed on the marketplace. */
     availability: boolean;
+    /** Maximum rental length in hours. */
     mrl: number;
+    /** On-demand price per day, by currency. */
     onDemandPrices: { "bitcoin"?: number; "CLORE-Blockchain"?: number; "USD-Blockchain"?: number };
+    /** Minimum spot price per day, by currency. */
     spotPrices: { "bitcoin"?: number; "CLORE-Blockchain"?: number; "USD-Blockchain"?: number };
+    /** Currencies renters may pay in. */
     enabledCurrencies: ("bitcoin" | "CLORE-Blockchain" | "USD-Blockchain")[];
+    /** Per currency: "usd" when the price follows usdPricing, false for a fixed price. */
     autoprice?: { "bitcoin"?: "usd" | false; "CLORE-Blockchain"?: "usd" | false; "USD-Blockchain"?: "usd" | false };
+    /** USD per day the host asks, by currency. */
     usdPricing?: { "bitcoin"?: {
+      /** USD per day, on demand. */
       onDemand: number;
+      /** USD per day, spot minimum. */
       spot: number;
     }; "CLORE-Blockchain"?: {
+      /** USD per day, on demand. */
       onDemand: number;
+      /** USD per day, spot minimum. */
       spot: number;
     }; "USD-Blockchain"?: {
+      /** USD per day, on demand. */
       onDemand: number;
+      /** USD per day, spot minimum. */
       spot: number;
     } };
   }>;
@@ -245,12 +276,15 @@ export interface GetMarketplaceArgs {
   gpu?: string;
   /** Any of these GPU model substrings. */
   gpus?: string[];
+  /** Minimum number of GPUs. */
   minGpuCount?: number;
+  /** Minimum RAM in GB. */
   minRamGb?: number;
   /** Maximum on-demand price in USD per hour (the official Python SDK's unit). */
   maxPriceUsd?: number;
   /** Maximum price per day in `currency` (spot: the minimum bid). */
   maxPricePerDay?: number;
+  /** Only servers free to rent now. Default true. */
   availableOnly?: boolean;
   /** Minimum reliability, a fraction 0..1 (e.g. 0.99). */
   minReliability?: number;
@@ -262,7 +296,9 @@ export interface GetMarketplaceArgs {
   currency?: "bitcoin" | "CLORE-Blockchain" | "USD-Blockchain";
   /** Price by on-demand price or by spot minimum. */
   type?: "on-demand" | "spot";
+  /** Order of `servers`: "price" (cheapest first, the default) or "reliability" (most reliable first). */
   sort?: "price" | "reliability";
+  /** At most this many servers, after sorting. */
   limit?: number;
   /** Also list servers this API key hosts itself (so `cheapest` may be your own rig). Default false. */
   includeOwnServers?: boolean;
@@ -278,18 +314,29 @@ export interface GetMarketplaceResult {
     id: number;
     /** GPU model, e.g. "NVIDIA GeForce RTX 4090". */
     gpuModel?: string;
+    /** Number of GPUs. */
     gpuCount: number;
+    /** RAM in GB. */
     ramGb?: number;
     /** Price per day in `currency` (or the USD equivalent when no currency was asked). */
     pricePerDay?: number;
+    /** The currency of pricePerDay ("USD" for the USD equivalent). */
     currency?: string;
+    /** On-demand price per day, in USD. */
     priceUsdPerDay?: number;
+    /** On-demand price per hour, in USD. */
     priceUsdPerHour?: number;
+    /** Minimum spot price per day, in USD. */
     spotPriceUsdPerDay?: number;
+    /** Reliability, a fraction 0..1. */
     reliability?: number;
+    /** Highest CUDA version of the host. */
     cudaVersion?: string;
+    /** ISO country code of the host. */
     country?: string;
+    /** Currencies the host accepts. */
     allowedCurrencies: string[];
+    /** Free to rent now. */
     available: boolean;
     /** Maximum rental length, hours. */
     mrlHours?: number;
@@ -300,18 +347,29 @@ export interface GetMarketplaceResult {
     id: number;
     /** GPU model, e.g. "NVIDIA GeForce RTX 4090". */
     gpuModel?: string;
+    /** Number of GPUs. */
     gpuCount: number;
+    /** RAM in GB. */
     ramGb?: number;
     /** Price per day in `currency` (or the USD equivalent when no currency was asked). */
     pricePerDay?: number;
+    /** The currency of pricePerDay ("USD" for the USD equivalent). */
     currency?: string;
+    /** On-demand price per day, in USD. */
     priceUsdPerDay?: number;
+    /** On-demand price per hour, in USD. */
     priceUsdPerHour?: number;
+    /** Minimum spot price per day, in USD. */
     spotPriceUsdPerDay?: number;
+    /** Reliability, a fraction 0..1. */
     reliability?: number;
+    /** Highest CUDA version of the host. */
     cudaVersion?: string;
+    /** ISO country code of the host. */
     country?: string;
+    /** Currencies the host accepts. */
     allowedCurrencies: string[];
+    /** Free to rent now. */
     available: boolean;
     /** Maximum rental length, hours. */
     mrlHours?: number;

@@ -5,42 +5,42 @@ import { CURRENCIES, type MarketplaceServer, ORDER_TYPES, matchesFilters } from 
 export const MarketplaceArgs = z.strictObject({
   gpu: z.string().min(1).optional().meta({ description: 'GPU model substring, case-insensitive, e.g. "RTX 4090".' }),
   gpus: z.array(z.string().min(1)).min(1).optional().meta({ description: "Any of these GPU model substrings." }),
-  minGpuCount: z.number().int().positive().optional(),
-  minRamGb: z.number().nonnegative().optional(),
+  minGpuCount: z.number().int().positive().optional().meta({ description: "Minimum number of GPUs." }),
+  minRamGb: z.number().nonnegative().optional().meta({ description: "Minimum RAM in GB." }),
   maxPriceUsd: z.number().positive().optional().meta({ description: "Maximum on-demand price in USD per hour (the official Python SDK's unit)." }),
   maxPricePerDay: z.number().positive().optional().meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
-  availableOnly: z.boolean().default(true),
+  availableOnly: z.boolean().default(true).meta({ description: "Only servers free to rent now. Default true." }),
   minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1 (e.g. 0.99)." }),
   minCudaVersion: z.string().regex(/^\d+(\.\d+)*$/, 'must be a dotted version, e.g. "12.2"').optional().meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
   country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI").optional().meta({ description: "ISO country code of the host, e.g. FI." }),
   currency: z.enum(CURRENCIES).optional().meta({ description: "Only servers that accept this currency; prices are given in it." }),
   type: z.enum(ORDER_TYPES).default("on-demand").meta({ description: "Price by on-demand price or by spot minimum." }),
-  sort: z.enum(["price", "reliability"]).default("price"),
-  limit: z.number().int().positive().max(1000).optional(),
+  sort: z.enum(["price", "reliability"]).default("price").meta({ description: 'Order of `servers`: "price" (cheapest first, the default) or "reliability" (most reliable first).' }),
+  limit: z.number().int().positive().max(1000).optional().meta({ description: "At most this many servers, after sorting." }),
   includeOwnServers: z.boolean().default(false).meta({ description: "Also list servers this API key hosts itself (so `cheapest` may be your own rig). Default false." }),
   cacheTtlSeconds: z.number().int().nonnegative().max(3600).default(60).meta({
     description: "How long a marketplace answer is reused from the disk cache (shared by preview and up). 0 disables it.",
   }),
 });
 export type MarketplaceArgs = z.input<typeof MarketplaceArgs>;
-type Resolved = z.output<typeof MarketplaceArgs>;
+export type MarketplaceArgsResolved = z.output<typeof MarketplaceArgs>;
 
 /** A marketplace server as getMarketplace returns it: plain data, safe for stack outputs. */
 export const MarketplaceOffer = z.object({
   id: z.number().int().meta({ description: "Server id, for CloreOrder's serverId." }),
   gpuModel: z.string().optional().meta({ description: 'GPU model, e.g. "NVIDIA GeForce RTX 4090".' }),
-  gpuCount: z.number().int(),
-  ramGb: z.number().optional(),
+  gpuCount: z.number().int().meta({ description: "Number of GPUs." }),
+  ramGb: z.number().optional().meta({ description: "RAM in GB." }),
   pricePerDay: z.number().optional().meta({ description: "Price per day in `currency` (or the USD equivalent when no currency was asked)." }),
-  currency: z.string().optional(),
-  priceUsdPerDay: z.number().optional(),
-  priceUsdPerHour: z.number().optional(),
-  spotPriceUsdPerDay: z.number().optional(),
-  reliability: z.number().optional(),
-  cudaVersion: z.string().optional(),
-  country: z.string().optional(),
-  allowedCurrencies: z.array(z.string()),
-  available: z.boolean(),
+  currency: z.string().optional().meta({ description: 'The currency of pricePerDay ("USD" for the USD equivalent).' }),
+  priceUsdPerDay: z.number().optional().meta({ description: "On-demand price per day, in USD." }),
+  priceUsdPerHour: z.number().optional().meta({ description: "On-demand price per hour, in USD." }),
+  spotPriceUsdPerDay: z.number().optional().meta({ description: "Minimum spot price per day, in USD." }),
+  reliability: z.number().optional().meta({ description: "Reliability, a fraction 0..1." }),
+  cudaVersion: z.string().optional().meta({ description: "Highest CUDA version of the host." }),
+  country: z.string().optional().meta({ description: "ISO country code of the host." }),
+  allowedCurrencies: z.array(z.string()).meta({ description: "Currencies the host accepts." }),
+  available: z.boolean().meta({ description: "Free to rent now." }),
   mrlHours: z.number().optional().meta({ description: "Maximum rental length, hours." }),
 });
 export type MarketplaceOffer = z.output<typeof MarketplaceOffer>;
@@ -64,7 +64,7 @@ export function versionAtLeast(have: string | null | undefined, want: string): b
   return true;
 }
 
-function toOffer(s: MarketplaceServer, a: Pick<Resolved, "currency" | "type">): MarketplaceOffer {
+function toOffer(s: MarketplaceServer, a: Pick<MarketplaceArgsResolved, "currency" | "type">): MarketplaceOffer {
   const tier = a.type === "spot" ? s.price?.spot : s.price?.on_demand;
   const inCurrency = a.currency ? tier?.[a.currency] : undefined;
   const usdDay = a.type === "spot" ? s.spotPriceUsdPerDay : s.priceUsdPerDay;

@@ -39,13 +39,20 @@ function inputsOf(props: Props): OrderInputsResolved {
   return { ...ORDER_DEFAULTS, ...known } as OrderInputsResolved;
 }
 
+/** What the plugin knows of an operation beyond its inputs (dynamic providers are told neither). */
+export interface OperationOptions {
+  /** The operation's customTimeouts, in seconds: bounds the ready wait in place of readyTimeout. */
+  timeoutS?: number;
+}
+
 /**
  * create is transactional in the only way a paid API allows: if unsure, find the order and
  * keep its id. Once an order exists, every later failure (boot timeout, lost order) is
  * reported with the id in state. A create this machine started earlier and never finished
- * (a killed `pulumi up`) is continued, not repeated.
+ * (a killed `pulumi up`) is continued, not repeated. `urn` keys that record: the plugin is
+ * told it, the dynamic path passes it as an input (URN_KEY).
  */
-export async function create(props: Props, urn = props[URN_KEY] as string | undefined): Promise<{ id: string; outs: Props }> {
+export async function create(props: Props, urn = props[URN_KEY] as string | undefined, options: OperationOptions = {}): Promise<{ id: string; outs: Props }> {
   const i = inputsOf(props);
   const client = currentClient();
   const journal = urn ? new CreateJournal(client.account, urn) : undefined;
@@ -64,24 +71,26 @@ export async function create(props: Props, urn = props[URN_KEY] as string | unde
     throw e;
   }
   try {
-    return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props, new Date().toISOString()) };
+    return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props, new Date().toISOString(), options) };
   } finally {
     // The order id reaches state with this answer (or with the partial-state error).
     journal?.clear();
   }
 }
 
-const READY_NEXT_STEP = "The order is kept in the stack: run `pulumi up` to wait again, raise readyTimeout, or `pulumi destroy` to cancel it.";
+const KEPT = "The order is kept in the stack: run `pulumi up` to wait again,";
+const READY_NEXT_STEP = `${KEPT} raise readyTimeout, or \`pulumi destroy\` to cancel it.`;
+const TIMEOUT_NEXT_STEP = `${KEPT} raise customTimeouts (create/update), or \`pulumi destroy\` to cancel it.`;
 
-/** Wait for readiness if asked; on failure keep the order id in state. */
-async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props, rentedAt: string): Promise<Props> {
+/** Wait for readiness if asked, for customTimeouts when given, else readyTimeout; on failure keep the order id in state. */
+async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props, rentedAt: string, options: OperationOptions): Promise<Props> {
   const outputs = (o: Order) => asProps(orderOutputs(i, o, server, rentedAt));
   if (!i.waitForReady) return outputs(order);
   try {
     const ready = await waitUntilReady(client, order, {
       ports: i.ports,
-      timeoutMs: i.readyTimeout * 1000,
-      timeoutNextStep: READY_NEXT_STEP,
+      timeoutMs: (options.timeoutS ?? i.readyTimeout) * 1000,
+      timeoutNextStep: options.timeoutS ? TIMEOUT_NEXT_STEP : READY_NEXT_STEP,
       onProgress: (message) => void engineLog("info", `clore: ${message}`),
     });
     return outputs(ready);
@@ -125,7 +134,7 @@ export async function read(id: string, props: Props = {}): Promise<{ id?: string
  * update: cancel an order past its TTL (it stays as a record), move a spot bid (in steps
  * when lowering), or apply new wait settings (waiting again if the order is not ready yet).
  */
-export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+export async function update(id: string, olds: Props, news: Props, options: OperationOptions = {}): Promise<{ outs: Props }> {
   const i = inputsOf(news);
   const old = olds as Partial<OrderOutputs>;
   const client = currentClient();
@@ -146,7 +155,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   const applied = { ...i, spotPrice: bid };
   const rentedAt = old.rentedAt ?? new Date().toISOString();
   if (old.status === "running" || !i.waitForReady) return { outs: asProps(orderOutputs(applied, order, old.server, rentedAt)) };
-  return { outs: await readyOutputs(client, applied, { order, server: old.server }, news, rentedAt) };
+  return { outs: await readyOutputs(client, applied, { order, server: old.server }, news, rentedAt, options) };
 }
 
 /**

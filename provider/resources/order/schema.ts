@@ -65,7 +65,8 @@ const INPUT_SHAPE = {
     description: "Wait until the order has its public endpoints and its TCP port answers. Default true.",
   }),
   readyTimeout: z.number().int().positive().max(86_400).default(ORDER_DEFAULTS.readyTimeout).meta({
-    description: "Seconds to wait for the order to become ready. Default 600 (10 min). Dynamic providers get no customTimeouts; set this instead.",
+    description:
+      "Seconds to wait for the order to become ready. Default 600 (10 min). TypeScript programs set this (dynamic providers get no customTimeouts); with the plugin (Python, YAML, Go) customTimeouts create/update take its place when given.",
   }),
   adoptOrderId: fields.orderId.optional().meta({
     description: "Take over this existing order instead of renting: nothing is created, and destroy cancels it.",
@@ -103,12 +104,12 @@ export type OrderInputsResolved = z.output<typeof OrderInputs>;
 
 /** What the chosen server looked like when rented: a changed selection is checked against it. */
 export const ServerFacts = z.object({
-  gpuModels: z.array(z.string()),
-  gpuCount: z.number(),
-  ramGb: z.number().optional(),
-  reliability: z.number().optional(),
-  cudaVersion: z.string().optional(),
-  country: z.string().optional(),
+  gpuModels: z.array(z.string()).meta({ description: "GPU models of the server." }),
+  gpuCount: z.number().meta({ description: "Number of GPUs." }),
+  ramGb: z.number().optional().meta({ description: "RAM in GB." }),
+  reliability: z.number().optional().meta({ description: "Reliability, a fraction 0..1." }),
+  cudaVersion: z.string().optional().meta({ description: "CUDA version of the host." }),
+  country: z.string().optional().meta({ description: "ISO country code of the host." }),
 });
 export type ServerFacts = z.output<typeof ServerFacts>;
 

@@ -27,13 +27,13 @@ export type ServerSettingsResolved = z.output<typeof ServerSettingsInputs>;
 
 /** The settings we manage, as a plain snapshot (also what "restore" puts back). */
 export const SettingsSnapshot = z.object({
-  availability: z.boolean(),
-  mrl: z.number(),
-  onDemandPrices: pricesPerCurrency,
-  spotPrices: pricesPerCurrency,
-  enabledCurrencies: z.array(Currency),
-  autoprice: autopriceSetting.optional(),
-  usdPricing: z.partialRecord(Currency, z.object({ onDemand: z.number(), spot: z.number() })).optional(),
+  availability: z.boolean().meta({ description: "Listed on the marketplace." }),
+  mrl: z.number().meta({ description: "Maximum rental length in hours." }),
+  onDemandPrices: pricesPerCurrency.meta({ description: "On-demand price per day, by currency." }),
+  spotPrices: pricesPerCurrency.meta({ description: "Minimum spot price per day, by currency." }),
+  enabledCurrencies: z.array(Currency).meta({ description: "Currencies renters may pay in." }),
+  autoprice: autopriceSetting.optional().meta({ description: 'Per currency: "usd" when the price follows usdPricing, false for a fixed price.' }),
+  usdPricing: usdPricingSetting.optional().meta({ description: "USD per day the host asks, by currency." }),
 });
 export type SettingsSnapshot = z.output<typeof SettingsSnapshot>;
 
