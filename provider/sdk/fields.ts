@@ -58,10 +58,22 @@ export const env = z
     z.string().max(LIMITS.envValueLength),
   )
   .refine((e) => JSON.stringify(e).length < LIMITS.envTotalLength, `must be under ${LIMITS.envTotalLength} characters as JSON`)
-  .meta({ description: "Environment variables for the container. Values may be Pulumi secrets." });
+  .meta({ description: "Environment variables for the container. Values may be Pulumi secrets.", secret: true });
 
-export const jupyterToken = z.string().min(1).max(LIMITS.jupyterTokenLength).meta({ description: "Jupyter token (secret)." });
-export const sshPassword = z.string().min(1).max(LIMITS.sshPasswordLength).meta({ description: "SSH root password (secret)." });
+export const jupyterToken = z.string().min(1).max(LIMITS.jupyterTokenLength).meta({ description: "Jupyter token (secret).", secret: true });
+export const sshPassword = z.string().min(1).max(LIMITS.sshPasswordLength).meta({ description: "SSH root password (secret).", secret: true });
 export const sshKey = matching(z.string().min(1).max(LIMITS.sshKeyLength), /^(ssh-|ecdsa-|sk-)/, "must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)", "SSH public key to authorize.");
 export const command = z.string().max(LIMITS.commandLength).meta({ description: "Startup shell script run in the container." });
 export const orderId = z.number().int().positive();
+
+/**
+ * Whether a field holds secrets (its meta says `secret: true`, through optional and default):
+ * such inputs are secret in Pulumi state even when a program gives them as plain values, and
+ * nothing on disk keeps them, not even hashed.
+ */
+export function isSecret(schema: z.ZodType): boolean {
+  for (let s: z.ZodType | undefined = schema; s; s = (s._zod.def as { innerType?: z.ZodType }).innerType) {
+    if ((z.globalRegistry.get(s) as { secret?: boolean } | undefined)?.secret) return true;
+  }
+  return false;
+}

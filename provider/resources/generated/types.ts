@@ -5,6 +5,26 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface CloreOrderInputs {
   /** Marketplace server id (`clore search`). Give this or `select`. */
   serverId?: pulumi.Input<number>;
+  /** Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. */
+  image: pulumi.Input<string>;
+  /** `on-demand` (fixed price) or `spot` (bid, may be outbid). */
+  type?: pulumi.Input<"on-demand" | "spot">;
+  /** Payment currency: one of bitcoin, CLORE-Blockchain, USD-Blockchain. It must be in the server's allowed_coins. */
+  currency: pulumi.Input<"bitcoin" | "CLORE-Blockchain" | "USD-Blockchain">;
+  /** SSH root password (secret). */
+  sshPassword?: pulumi.Input<string>;
+  /** SSH public key to authorize. */
+  sshKey?: pulumi.Input<string>;
+  /** Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL. */
+  ports?: pulumi.Input<{ [key: string]: pulumi.Input<"tcp" | "http"> }>;
+  /** Environment variables for the container. Values may be Pulumi secrets. */
+  env?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+  /** Jupyter token (secret). */
+  jupyterToken?: pulumi.Input<string>;
+  /** Startup shell script run in the container. */
+  command?: pulumi.Input<string>;
+  /** Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s. */
+  spotPrice?: pulumi.Input<number>;
   /** Rent the cheapest server matching these criteria instead of a fixed serverId; fails over to the next candidate. The chosen server stays chosen until the criteria change in a way it no longer satisfies. */
   select?: pulumi.Input<{
     /** GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"]. */
@@ -24,26 +44,6 @@ export interface CloreOrderInputs {
     /** How many candidates to try, cheapest first, when a server is taken, offline or refuses the bid. Default 3. */
     maxAttempts?: pulumi.Input<number>;
   }>;
-  /** Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. */
-  image: pulumi.Input<string>;
-  /** Payment currency: one of bitcoin, CLORE-Blockchain, USD-Blockchain. It must be in the server's allowed_coins. */
-  currency: pulumi.Input<"bitcoin" | "CLORE-Blockchain" | "USD-Blockchain">;
-  /** `on-demand` (fixed price) or `spot` (bid, may be outbid). */
-  type?: pulumi.Input<"on-demand" | "spot">;
-  /** Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s. */
-  spotPrice?: pulumi.Input<number>;
-  /** Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL. */
-  ports?: pulumi.Input<{ [key: string]: pulumi.Input<"tcp" | "http"> }>;
-  /** Environment variables for the container. Values may be Pulumi secrets. */
-  env?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
-  /** Startup shell script run in the container. */
-  command?: pulumi.Input<string>;
-  /** Jupyter token (secret). */
-  jupyterToken?: pulumi.Input<string>;
-  /** SSH root password (secret). */
-  sshPassword?: pulumi.Input<string>;
-  /** SSH public key to authorize. */
-  sshKey?: pulumi.Input<string>;
   /** Highest price per day you accept, in `currency`. Sent as required_price, so a price rise fails the rent instead of charging more. */
   maxPricePerDay?: pulumi.Input<number>;
   /** Wait until the order has its public endpoints and its TCP port answers. Default true. */
@@ -64,6 +64,26 @@ export interface CloreOrderInputs {
 export interface CloreOrderOutputs {
   /** The rented server (for `select`, the one chosen). */
   readonly serverId: pulumi.Output<number>;
+  /** Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. */
+  readonly image: pulumi.Output<string>;
+  /** `on-demand` (fixed price) or `spot` (bid, may be outbid). */
+  readonly type: pulumi.Output<"on-demand" | "spot">;
+  /** Payment currency: one of bitcoin, CLORE-Blockchain, USD-Blockchain. It must be in the server's allowed_coins. */
+  readonly currency: pulumi.Output<"bitcoin" | "CLORE-Blockchain" | "USD-Blockchain">;
+  /** SSH root password (secret). */
+  readonly sshPassword: pulumi.Output<string | undefined>;
+  /** SSH public key to authorize. */
+  readonly sshKey: pulumi.Output<string | undefined>;
+  /** Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL. */
+  readonly ports: pulumi.Output<{ [key: string]: "tcp" | "http" } | undefined>;
+  /** Environment variables for the container. Values may be Pulumi secrets. */
+  readonly env: pulumi.Output<{ [key: string]: string } | undefined>;
+  /** Jupyter token (secret). */
+  readonly jupyterToken: pulumi.Output<string | undefined>;
+  /** Startup shell script run in the container. */
+  readonly command: pulumi.Output<string | undefined>;
+  /** Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s. */
+  readonly spotPrice: pulumi.Output<number | undefined>;
   /** Rent the cheapest server matching these criteria instead of a fixed serverId; fails over to the next candidate. The chosen server stays chosen until the criteria change in a way it no longer satisfies. */
   readonly select: pulumi.Output<{
     /** GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"]. */
@@ -83,26 +103,6 @@ export interface CloreOrderOutputs {
     /** How many candidates to try, cheapest first, when a server is taken, offline or refuses the bid. Default 3. */
     maxAttempts?: number;
   } | undefined>;
-  /** Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`. */
-  readonly image: pulumi.Output<string>;
-  /** Payment currency: one of bitcoin, CLORE-Blockchain, USD-Blockchain. It must be in the server's allowed_coins. */
-  readonly currency: pulumi.Output<"bitcoin" | "CLORE-Blockchain" | "USD-Blockchain">;
-  /** `on-demand` (fixed price) or `spot` (bid, may be outbid). */
-  readonly type: pulumi.Output<"on-demand" | "spot">;
-  /** Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s. */
-  readonly spotPrice: pulumi.Output<number | undefined>;
-  /** Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL. */
-  readonly ports: pulumi.Output<{ [key: string]: "tcp" | "http" } | undefined>;
-  /** Environment variables for the container. Values may be Pulumi secrets. */
-  readonly env: pulumi.Output<{ [key: string]: string } | undefined>;
-  /** Startup shell script run in the container. */
-  readonly command: pulumi.Output<string | undefined>;
-  /** Jupyter token (secret). */
-  readonly jupyterToken: pulumi.Output<string | undefined>;
-  /** SSH root password (secret). */
-  readonly sshPassword: pulumi.Output<string | undefined>;
-  /** SSH public key to authorize. */
-  readonly sshKey: pulumi.Output<string | undefined>;
   /** Highest price per day you accept, in `currency`. Sent as required_price, so a price rise fails the rent instead of charging more. */
   readonly maxPricePerDay: pulumi.Output<number | undefined>;
   /** Wait until the order has its public endpoints and its TCP port answers. Default true. */

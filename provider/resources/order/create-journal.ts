@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cloreCacheDir, type PendingOrder } from "../../sdk";
+import { CREATE_ORDER_SHAPE, cloreCacheDir, fields, type PendingOrder } from "../../sdk";
 import type { ServerFacts } from "./schema";
 
 /**
@@ -58,13 +58,19 @@ export class CreateJournal {
 }
 
 /**
- * What create_order was given, apart from the server (find-and-rent may pick another) and
- * the secrets (a file on disk holds no hash of a password): image, ports, env names, command…
+ * What create_order was given, apart from the server (find-and-rent may pick another) and the
+ * values of secret fields (a file on disk holds no hash of a password): image, ports, command,
+ * and of a secret map (env) only its names.
  */
-export function requestHash(fields: object): string {
-  const { serverId: _s, requiredPrice: _p, sshPassword: _pw, jupyterToken: _t, env, ...rest } = fields as Record<string, unknown>;
-  const sorted = Object.fromEntries(
-    Object.entries({ ...rest, envNames: env ? Object.keys(env).sort() : undefined }).sort(([a], [b]) => a.localeCompare(b)),
-  );
+export function requestHash(values: object): string {
+  const kept = Object.entries(values)
+    .filter(([k]) => k !== "serverId" && k !== "requiredPrice")
+    .map(([k, v]) => {
+      const field = CREATE_ORDER_SHAPE[k as keyof typeof CREATE_ORDER_SHAPE];
+      if (!field || !fields.isSecret(field)) return [k, v];
+      return v && typeof v === "object" ? [`${k}Names`, Object.keys(v).sort()] : [];
+    })
+    .filter((e) => e.length);
+  const sorted = Object.fromEntries(kept.sort(([a], [b]) => String(a).localeCompare(String(b))));
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex").slice(0, 16);
 }

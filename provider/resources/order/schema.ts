@@ -38,26 +38,20 @@ export const Ttl = z.union([z.number().int().positive(), z.string().regex(/^\d+(
 /** Defaults of the inputs that have one: the schema applies them, check fills them in, diff assumes them for old state. */
 export const ORDER_DEFAULTS = { type: "on-demand", waitForReady: true, readyTimeout: 600 } as const;
 
-const create = CREATE_ORDER_SHAPE;
+/** The create_order fields a program sets; the others CloreOrder fills in (requiredPrice from maxPricePerDay). */
+const { requiredPrice: _p, autosshEntrypoint: _a, rememberPassword: _r, dockerhubAuth: _d, ...create } = CREATE_ORDER_SHAPE;
 const INPUT_SHAPE = {
+  ...create,
   serverId: create.serverId.optional().meta({ description: "Marketplace server id (`clore search`). Give this or `select`." }),
   select: Selection.optional().meta({
     description:
       "Rent the cheapest server matching these criteria instead of a fixed serverId; fails over to the next candidate. The chosen server stays chosen until the criteria change in a way it no longer satisfies.",
   }),
-  image: create.image,
-  currency: create.currency,
   type: create.type.default(ORDER_DEFAULTS.type),
   spotPrice: create.spotPrice.meta({
     description:
       "Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s.",
   }),
-  ports: create.ports,
-  env: create.env,
-  command: create.command,
-  jupyterToken: create.jupyterToken,
-  sshPassword: create.sshPassword,
-  sshKey: create.sshKey,
   maxPricePerDay: fields.price.optional().meta({
     description: "Highest price per day you accept, in `currency`. Sent as required_price, so a price rise fails the rent instead of charging more.",
   }),
@@ -139,27 +133,15 @@ export const OrderState = z.object({
 export type OrderOutputs = Omit<OrderInputsResolved, keyof z.output<typeof OrderState>> & z.output<typeof OrderState>;
 
 /**
- * How each input changes an order. create_order takes these once: changing one means a new
- * order. Everything else is updated in place.
+ * How each input changes an order. create_order takes its fields once, so changing one means a
+ * new order — except the spot bid, which set_spot_price moves in place; so do `adoptOrderId`
+ * (another order) and `triggers`. The rest changes nothing remote or is applied in place
+ * (`select` is judged against the rented server, see diff.ts).
  */
-export const REPLACE_ON = [
-  "serverId",
-  "image",
-  "ports",
-  "type",
-  "currency",
-  "env",
-  "command",
-  "jupyterToken",
-  "sshPassword",
-  "sshKey",
-  "adoptOrderId",
-  "triggers",
-] as const satisfies ReadonlyArray<keyof OrderInputsResolved>;
-
-export const UPDATE_IN_PLACE = ["spotPrice", "waitForReady", "readyTimeout", "maxPricePerDay", "ttl", "expiresAt"] as const satisfies ReadonlyArray<
-  keyof OrderInputsResolved
->;
+type Input = keyof OrderInputsResolved;
+const IN_PLACE_CREATE_FIELDS: Input[] = ["spotPrice"];
+export const REPLACE_ON: readonly Input[] = [...(Object.keys(create) as Input[]).filter((k) => !IN_PLACE_CREATE_FIELDS.includes(k)), "adoptOrderId", "triggers"];
+export const UPDATE_IN_PLACE: readonly Input[] = (Object.keys(INPUT_SHAPE) as Input[]).filter((k) => !REPLACE_ON.includes(k) && k !== "select");
 
 /**
  * Inputs the program adds that are not the user's: CloreBudget's verdict (see order.ts) and
@@ -169,5 +151,5 @@ export const UPDATE_IN_PLACE = ["spotPrice", "waitForReady", "readyTimeout", "ma
 export const BUDGET_KEY = "budgetCheck";
 export const URN_KEY = "__urn";
 
-/** Inputs whose values are secret in state even when the program passed plain values. */
-export const SECRET_OUTPUTS = ["env", "jupyterToken", "sshPassword"] as const satisfies ReadonlyArray<keyof OrderInputsResolved>;
+/** Inputs whose values are secret in state even when the program passed plain values: the fields declared secret. */
+export const SECRET_OUTPUTS = (Object.keys(INPUT_SHAPE) as (keyof OrderInputsResolved)[]).filter((k) => fields.isSecret(INPUT_SHAPE[k]));
