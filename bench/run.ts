@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const measured = revision(); // At start: dist/ was built from this tree just before.
   const only = new Set(process.argv.slice(2));
   const unknown = [...only].filter((p) => !PARTS.includes(p));
-  if (unknown.length) throw new Error(`unknown part ${unknown.join(", ")}: choose from ${PARTS.join(", ")} (none = all)`);
+  if (unknown.length)
+    throw new Error(`unknown part ${unknown.join(", ")}: choose from ${PARTS.join(", ")} (none = all)`);
   const want = (part: string) => only.size === 0 || only.has(part);
   log(`work dir ${tmp}`);
 
@@ -71,7 +72,10 @@ async function main(): Promise<void> {
 function revision(): string {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: WORK_TREE, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "provider"], { cwd: WORK_TREE, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "provider"], {
+      cwd: WORK_TREE,
+      encoding: "utf8",
+    }).trim();
     return `commit ${head}${dirty ? " + uncommitted changes under provider/" : ""}`;
   } catch {
     return "commit unknown";

@@ -44,10 +44,13 @@ function tsType(s: JsonSchema, mode: Mode, indent: string): string {
     }
     case "object": {
       if (s.properties) return objectType(s, mode, indent);
-      const value = typeof s.additionalProperties === "object" ? wrap(tsType(s.additionalProperties, mode, indent)) : "unknown";
+      const value =
+        typeof s.additionalProperties === "object" ? wrap(tsType(s.additionalProperties, mode, indent)) : "unknown";
       const keys = s.propertyNames?.enum;
       // A record keyed by an enum (prices per currency) lists its keys, each optional.
-      return keys ? `{ ${keys.map((k) => `${JSON.stringify(k)}?: ${value}`).join("; ")} }` : `{ [key: string]: ${value} }`;
+      return keys
+        ? `{ ${keys.map((k) => `${JSON.stringify(k)}?: ${value}`).join("; ")} }`
+        : `{ [key: string]: ${value} }`;
     }
     default:
       return "unknown";
@@ -88,13 +91,17 @@ function outputsInterface(r: ResourceSpec): string {
 export function typesModule(): string {
   const parts = [`// ${HEADER}\nimport type * as pulumi from "@pulumi/pulumi";\n`];
   for (const r of RESOURCES) {
-    parts.push(argsInterface(`${r.className}Inputs`, r.inputs, "input", `The inputs of a ${r.className}. ${r.description}`));
+    parts.push(
+      argsInterface(`${r.className}Inputs`, r.inputs, "input", `The inputs of a ${r.className}. ${r.description}`),
+    );
     parts.push(outputsInterface(r));
   }
   for (const f of FUNCTIONS) {
     const title = f.name[0]!.toUpperCase() + f.name.slice(1);
     parts.push(argsInterface(`${title}Args`, f.inputs, "plain", `The arguments of ${f.name}.`));
-    parts.push(`/** What ${f.name} returns. */\nexport interface ${title}Result ${objectType(jsonSchema(f.outputs, "output"), "plain", "")}\n`);
+    parts.push(
+      `/** What ${f.name} returns. */\nexport interface ${title}Result ${objectType(jsonSchema(f.outputs, "output"), "plain", "")}\n`,
+    );
   }
   return parts.join("\n");
 }
@@ -105,7 +112,8 @@ function typeText(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(" \\| ");
   if (s.anyOf) return s.anyOf.map(typeText).join(" \\| ");
   if (s.type === "array") return `${typeText(s.items ?? {})}[]`;
-  if (s.type === "object") return typeof s.additionalProperties === "object" ? `map of ${typeText(s.additionalProperties)}` : "object";
+  if (s.type === "object")
+    return typeof s.additionalProperties === "object" ? `map of ${typeText(s.additionalProperties)}` : "object";
   return Array.isArray(s.type) ? s.type.join(" \\| ") : String(s.type ?? "any");
 }
 
@@ -123,14 +131,22 @@ function inputTable(r: { inputs: z.ZodType }, note: (name: string) => string = (
 
 function outputTable(schema: z.ZodType, heading = "output"): string {
   const json = jsonSchema(schema, "output");
-  const rows = Object.entries(json.properties ?? {}).map(([name, p]) => `| \`${name}\` | ${typeText(p)} | ${cell(p.description)} |`);
+  const rows = Object.entries(json.properties ?? {}).map(
+    ([name, p]) => `| \`${name}\` | ${typeText(p)} | ${cell(p.description)} |`,
+  );
   return [`| ${heading} | type | description |`, "| --- | --- | --- |", ...rows].join("\n");
 }
 
 function resourceSection(r: ResourceSpec): string {
   const note = (name: string) =>
-    r.replaceOnChanges.includes(name) ? " **Changing it replaces the resource.**" : r.updatesInPlace.includes(name) ? " Updated in place." : "";
-  const secrets = r.secretOutputs.length ? ` ${r.secretOutputs.map((s) => `\`${s}\``).join(", ")} are secret in state.` : "";
+    r.replaceOnChanges.includes(name)
+      ? " **Changing it replaces the resource.**"
+      : r.updatesInPlace.includes(name)
+        ? " Updated in place."
+        : "";
+  const secrets = r.secretOutputs.length
+    ? ` ${r.secretOutputs.map((s) => `\`${s}\``).join(", ")} are secret in state.`
+    : "";
   return `## ${r.className} (TypeScript) / \`clore:index:${r.name}\` (plugin)
 
 ${r.description}

@@ -7,5 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 npx tsc --noEmit -p test/tsconfig.json
+# Lint and format (biome.json): `npx biome check --write .` fixes most of what this reports.
+npx biome ci .
 if [ $# -eq 0 ]; then set -- 'test/**/*.spec.ts'; fi
 exec npx mocha "$@"

@@ -36,7 +36,9 @@ export function addRow(row: Row): void {
 
 /** A stack of the e2e order program against `emu`, count 0, with `servers` server ids in config. */
 export async function benchStack(emu: Emulator, label: string, servers: number): Promise<TestStack> {
-  const stack = await createStack(join(REPO, "test/pulumi/programs/order"), { CLORE_RATE_LIMIT_DIR: mkdtempSync(join(tmp, `ledger-${label}-`)) });
+  const stack = await createStack(join(REPO, "test/pulumi/programs/order"), {
+    CLORE_RATE_LIMIT_DIR: mkdtempSync(join(tmp, `ledger-${label}-`)),
+  });
   await stack.setConfig("clore:baseUrl", emu.url);
   await stack.setConfig("clore:apiKey", emu.apiKey, true);
   await stack.setConfig("count", "0");
@@ -51,9 +53,19 @@ export interface PulumiOpResult extends CallCount {
 }
 
 /** One measured `pulumi` command, spawn to exit; calls are counted from the emulator's log. */
-export async function pulumiOp(emu: Emulator | undefined, stack: TestStack, args: string[], env: NodeJS.ProcessEnv = {}, sampleRss = false): Promise<PulumiOpResult> {
+export async function pulumiOp(
+  emu: Emulator | undefined,
+  stack: TestStack,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  sampleRss = false,
+): Promise<PulumiOpResult> {
   const from = emu?.requests.length ?? 0;
-  const r = await runOk("pulumi", [...args, "--non-interactive", "--color=never"], { cwd: stack.dir, env: { ...stack.env, ...env }, sampleRss });
+  const r = await runOk("pulumi", [...args, "--non-interactive", "--color=never"], {
+    cwd: stack.dir,
+    env: { ...stack.env, ...env },
+    sampleRss,
+  });
   const calls = emu ? countSince(emu, from) : { calls: 0, rateLimited: 0, writes: 0, byEndpoint: {}, spanMs: 0 };
   return { ...calls, wallMs: r.wallMs, peaks: r.peaks };
 }
@@ -66,13 +78,37 @@ export interface NaiveResult extends CallCount {
 }
 
 /** One run of bench/naive.py (the official Python SDK) against `emu`. */
-export async function naiveOp(emu: Emulator, op: string, state: string, servers: number[] = [], extra: string[] = []): Promise<NaiveResult> {
+export async function naiveOp(
+  emu: Emulator,
+  op: string,
+  state: string,
+  servers: number[] = [],
+  extra: string[] = [],
+): Promise<NaiveResult> {
   const from = emu.requests.length;
-  const args = [join(BENCH, "naive.py"), op, "--base-url", emu.url, "--api-key", emu.apiKey, "--state", state, "--servers", servers.join(","), ...extra];
+  const args = [
+    join(BENCH, "naive.py"),
+    op,
+    "--base-url",
+    emu.url,
+    "--api-key",
+    emu.apiKey,
+    "--state",
+    state,
+    "--servers",
+    servers.join(","),
+    ...extra,
+  ];
   const r = await runTimed(PYTHON, args, { cwd: REPO, env: process.env });
   if (r.code !== 0) throw new Error(`naive ${op} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   const out = JSON.parse(lastLine(r.stdout)) as { failed: number; parse_failures: number; peak_rss_kb: number };
-  return { ...countSince(emu, from), wallMs: r.wallMs, failed: out.failed, parseFailures: out.parse_failures, peakRssKb: out.peak_rss_kb };
+  return {
+    ...countSince(emu, from),
+    wallMs: r.wallMs,
+    failed: out.failed,
+    parseFailures: out.parse_failures,
+    peakRssKb: out.peak_rss_kb,
+  };
 }
 
 export function callsCell(c: { calls: number; rateLimited: number; writes: number }, extra = ""): string {
@@ -80,7 +116,11 @@ export function callsCell(c: { calls: number; rateLimited: number; writes: numbe
 }
 
 export function endpoints(c: CallCount): string {
-  return Object.entries(c.byEndpoint).map(([e, n]) => `${n} ${e}`).join(", ") || "no calls";
+  return (
+    Object.entries(c.byEndpoint)
+      .map(([e, n]) => `${n} ${e}`)
+      .join(", ") || "no calls"
+  );
 }
 
 export function naiveNote(n: NaiveResult): string {

@@ -16,9 +16,13 @@ export interface EmulatorProcess {
 }
 
 export async function startEmulatorProcess(options: Record<string, unknown>): Promise<EmulatorProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(REPO, "dist/provider/emulator/main.js"), "--port", "0", "--options", JSON.stringify(options)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(REPO, "dist/provider/emulator/main.js"), "--port", "0", "--options", JSON.stringify(options)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const first = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.setEncoding("utf8").on("data", (d: string) => {
@@ -36,7 +40,11 @@ export async function startEmulatorProcess(options: Record<string, unknown>): Pr
     apiKey,
     async call(path, body) {
       const full = path.startsWith("/_emulator") ? origin + path : `${url}/${path}`;
-      const res = await fetch(full, { method: body === undefined ? "GET" : "POST", headers: { auth: apiKey, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(full, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { auth: apiKey, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return res.json();
     },
     close: () =>

@@ -12,7 +12,11 @@ export const BENCH_SERVER_BASE = 90_001;
  * Each emulator gets its own random key, so its rate-limit ledger file is never shared
  * with another run (or with a test suite using the demo key) on this machine.
  */
-export async function startBenchEmulator(label: string, options: StartEmulatorOptions = {}, servers = 120): Promise<Emulator> {
+export async function startBenchEmulator(
+  label: string,
+  options: StartEmulatorOptions = {},
+  servers = 120,
+): Promise<Emulator> {
   const emu = await startEmulator({
     port: 0,
     timeScale: 1,

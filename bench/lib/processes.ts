@@ -11,7 +11,11 @@ export interface Timed {
 }
 
 /** Run a command to completion, timing it from spawn to exit; optionally sample descendants' RSS. */
-export function runTimed(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; sampleRss?: boolean; timeoutMs?: number }): Promise<Timed> {
+export function runTimed(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; sampleRss?: boolean; timeoutMs?: number },
+): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
@@ -32,7 +36,10 @@ export function runTimed(cmd: string, args: string[], opts: { cwd: string; env: 
 /** Like runTimed, but a non-zero exit is an error carrying the output. */
 export async function runOk(cmd: string, args: string[], opts: Parameters<typeof runTimed>[2]): Promise<Timed> {
   const r = await runTimed(cmd, args, opts);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`);
+  if (r.code !== 0)
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`,
+    );
   return r;
 }
 

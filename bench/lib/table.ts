@@ -12,11 +12,32 @@ export interface Row {
   met: boolean;
 }
 
-const HEADER = ["Scenario", "Ours: calls / 429s / writes", "Ours: wall (or RSS)", "Floor from the limits", "Naive: calls / 429s / writes", "Naive: wall (or RSS)", "Target", "Met"];
+const HEADER = [
+  "Scenario",
+  "Ours: calls / 429s / writes",
+  "Ours: wall (or RSS)",
+  "Floor from the limits",
+  "Naive: calls / 429s / writes",
+  "Naive: wall (or RSS)",
+  "Target",
+  "Met",
+];
 
 /** The API bench's table. */
 export function renderTable(rows: Row[]): string {
-  return renderMarkdown(HEADER, rows.map((r) => [r.scenario, r.ours, r.oursResult, r.floor, r.naive, r.naiveResult, r.target, r.met ? "yes" : "**no**"]));
+  return renderMarkdown(
+    HEADER,
+    rows.map((r) => [
+      r.scenario,
+      r.ours,
+      r.oursResult,
+      r.floor,
+      r.naive,
+      r.naiveResult,
+      r.target,
+      r.met ? "yes" : "**no**",
+    ]),
+  );
 }
 
 /** A Markdown table (readable as plain text too), so the output pastes into PERFORMANCE.md as is. */

@@ -1,6 +1,20 @@
 import { join } from "node:path";
 import { createStack } from "../../test/pulumi/harness";
-import { BENCH, BOOT_MS, type PulumiOpResult, addRow, benchStack, callsCell, details, endpoints, log, naiveNote, naiveOp, pulumiOp, tmp } from "../lib/context";
+import {
+  BENCH,
+  BOOT_MS,
+  type PulumiOpResult,
+  addRow,
+  benchStack,
+  callsCell,
+  details,
+  endpoints,
+  log,
+  naiveNote,
+  naiveOp,
+  pulumiOp,
+  tmp,
+} from "../lib/context";
 import { benchServerIds, startBenchEmulator } from "../lib/emulators";
 import { RssSampler } from "../lib/rss";
 import { fmtMb, fmtS } from "../lib/table";
@@ -28,16 +42,26 @@ export async function pluginRss(): Promise<number> {
     for (const op of ["up", "refresh", "destroy"] as const) {
       log(`RSS: ${op} of 100 orders (ours)`);
       phases[op] = await pulumiOp(emu, stack, [op, "--yes", "--skip-preview"], fastEnv, true);
-      if (op === "up" && emu.activeOrders().length !== 100) throw new Error(`RSS: expected 100 active orders, got ${emu.activeOrders().length}`);
+      if (op === "up" && emu.activeOrders().length !== 100)
+        throw new Error(`RSS: expected 100 active orders, got ${emu.activeOrders().length}`);
     }
     log("RSS: up/refresh/destroy of 100 no-op dynamic resources (the plugin host's own floor)");
     const noop = await noopRss(100);
     log("RSS: create/read/cancel of 100 orders (naive Python SDK)");
-    const naive = await naiveOp(naiveEmu, "lifecycle", join(tmp, "naive-rss.json"), benchServerIds(100), ["--min-interval", "0.11", "--create-interval", "0.22", "--no-wait"]);
+    const naive = await naiveOp(naiveEmu, "lifecycle", join(tmp, "naive-rss.json"), benchServerIds(100), [
+      "--min-interval",
+      "0.11",
+      "--create-interval",
+      "0.22",
+      "--no-wait",
+    ]);
 
     const mb = (r: PulumiOpResult) => RssSampler.pluginPeakMb(r.peaks ?? []);
     const peak = Math.max(...Object.values(phases).map((r) => mb(r) ?? Infinity));
-    const calls = Object.values(phases).reduce((s, r) => ({ calls: s.calls + r.calls, rateLimited: s.rateLimited + r.rateLimited, writes: s.writes + r.writes }), { calls: 0, rateLimited: 0, writes: 0 });
+    const calls = Object.values(phases).reduce(
+      (s, r) => ({ calls: s.calls + r.calls, rateLimited: s.rateLimited + r.rateLimited, writes: s.writes + r.writes }),
+      { calls: 0, rateLimited: 0, writes: 0 },
+    );
     addRow({
       scenario: "plugin peak RSS, 100 orders (up + refresh + destroy)",
       ours: callsCell(calls),
@@ -48,7 +72,8 @@ export async function pluginRss(): Promise<number> {
       target: "< 150 MB",
       met: peak < 150,
     });
-    const program = (r: PulumiOpResult) => Math.max(0, ...(r.peaks ?? []).filter((p) => p.role === "program").map((p) => p.peakKb / 1024));
+    const program = (r: PulumiOpResult) =>
+      Math.max(0, ...(r.peaks ?? []).filter((p) => p.role === "program").map((p) => p.peakKb / 1024));
     details.push(
       `RSS row: emulator at 10 req/s and 1 create/0.2 s with CLORE_MIN_INTERVAL_MS=110 CLORE_CREATE_INTERVAL_MS=220 (RSS, not time, is measured); ` +
         `VmHWM of the dynamic-provider plugin process sampled every 100 ms from /proc. Walls: up ${fmtS(phases.up!.wallMs)}, refresh ${fmtS(phases.refresh!.wallMs)}, destroy ${fmtS(phases.destroy!.wallMs)}; ` +

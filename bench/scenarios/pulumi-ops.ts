@@ -1,7 +1,19 @@
 import { join } from "node:path";
 import type { Emulator } from "pulumi-clore/emulator";
 import type { TestStack } from "../../test/pulumi/harness";
-import { BOOT_MS, CREATE_S, addRow, callsCell, details, endpoints, log, naiveNote, naiveOp, pulumiOp, tmp } from "../lib/context";
+import {
+  BOOT_MS,
+  CREATE_S,
+  addRow,
+  callsCell,
+  details,
+  endpoints,
+  log,
+  naiveNote,
+  naiveOp,
+  pulumiOp,
+  tmp,
+} from "../lib/context";
 import { benchServerIds } from "../lib/emulators";
 import { sleep } from "../lib/processes";
 import { fmtS } from "../lib/table";
@@ -17,7 +29,9 @@ export async function pulumiScenarios(ours: Emulator, naive: Emulator, stack: Te
 
   log("engine overhead: pulumi up of 0 orders");
   const empty = await pulumiOp(ours, stack, ["up", "--yes", "--skip-preview"]);
-  details.push(`Engine overhead (\`pulumi up\` of the same program with 0 orders, no API call): ${fmtS(empty.wallMs)}; every Pulumi row includes about this much.`);
+  details.push(
+    `Engine overhead (\`pulumi up\` of the same program with 0 orders, no API call): ${fmtS(empty.wallMs)}; every Pulumi row includes about this much.`,
+  );
 
   // up N=10 from empty.
   const n10 = 10;
@@ -38,7 +52,9 @@ export async function pulumiScenarios(ours: Emulator, naive: Emulator, stack: Te
     target: `≤ floor + 5 s (${fmtS(upFloorMs + 5000)}) excl. boot, 0 × 429`,
     met: upNet <= upFloorMs + 5000 && up.rateLimited === 0,
   });
-  details.push(`up N=${n10}: ours ${endpoints(up)}, API span ${fmtS(up.spanMs)} (first to last request); naive ${endpoints(upNaive)}${naiveNote(upNaive)}.`);
+  details.push(
+    `up N=${n10}: ours ${endpoints(up)}, API span ${fmtS(up.spanMs)} (first to last request); naive ${endpoints(upNaive)}${naiveNote(upNaive)}.`,
+  );
 
   // preview N=10 (10 orders up).
   log("preview N=10 (ours)");
@@ -62,14 +78,19 @@ export async function pulumiScenarios(ours: Emulator, naive: Emulator, stack: Te
   naive.options.rateLimit = false;
   await stack.setConfig("count", "20");
   await Promise.all([
-    pulumiOp(ours, stack, ["up", "--yes", "--skip-preview"], { CLORE_MIN_INTERVAL_MS: "20", CLORE_CREATE_INTERVAL_MS: "20" }),
+    pulumiOp(ours, stack, ["up", "--yes", "--skip-preview"], {
+      CLORE_MIN_INTERVAL_MS: "20",
+      CLORE_CREATE_INTERVAL_MS: "20",
+    }),
     naiveOp(naive, "up", naiveState, servers.slice(n10), ["--min-interval", "0.02", "--create-interval", "0.02"]),
   ]);
   ours.options.rateLimit = true;
   naive.options.rateLimit = true;
   await sleep(2000);
   if (ours.activeOrders().length !== 20 || naive.activeOrders().length !== 20) {
-    throw new Error(`setup: expected 20 active orders each, got ours ${ours.activeOrders().length}, naive ${naive.activeOrders().length}`);
+    throw new Error(
+      `setup: expected 20 active orders each, got ours ${ours.activeOrders().length}, naive ${naive.activeOrders().length}`,
+    );
   }
 
   // refresh N=20.
@@ -87,7 +108,9 @@ export async function pulumiScenarios(ours: Emulator, naive: Emulator, stack: Te
     target: "≤ 2 calls, < 3 s",
     met: refresh.calls <= 2 && refresh.wallMs < 3000,
   });
-  details.push(`refresh N=20: ours ${endpoints(refresh)}, API span ${fmtS(refresh.spanMs)}; naive ${endpoints(refreshNaive)}${naiveNote(refreshNaive)}.`);
+  details.push(
+    `refresh N=20: ours ${endpoints(refresh)}, API span ${fmtS(refresh.spanMs)}; naive ${endpoints(refreshNaive)}${naiveNote(refreshNaive)}.`,
+  );
 
   // destroy N=20.
   log("destroy N=20 (ours)");
@@ -113,9 +136,14 @@ export async function pulumiScenarios(ours: Emulator, naive: Emulator, stack: Te
   // batcher never sees more than 8 ids together. Same destroy with --parallel 64.
   log("what-if: destroy N=20 with --parallel 64 (setup with rate limits off first)");
   ours.options.rateLimit = false;
-  await pulumiOp(ours, stack, ["up", "--yes", "--skip-preview"], { CLORE_MIN_INTERVAL_MS: "20", CLORE_CREATE_INTERVAL_MS: "20" });
+  await pulumiOp(ours, stack, ["up", "--yes", "--skip-preview"], {
+    CLORE_MIN_INTERVAL_MS: "20",
+    CLORE_CREATE_INTERVAL_MS: "20",
+  });
   ours.options.rateLimit = true;
   await sleep(2000);
   const wide = await pulumiOp(ours, stack, ["destroy", "--yes", "--skip-preview", "--parallel", "64"]);
-  details.push(`What-if (not a target row): \`pulumi destroy --parallel 64\` of 20 orders: ${endpoints(wide)}, ${wide.rateLimited} × 429, wall ${fmtS(wide.wallMs)}.`);
+  details.push(
+    `What-if (not a target row): \`pulumi destroy --parallel 64\` of 20 orders: ${endpoints(wide)}, ${wide.rateLimited} × 429, wall ${fmtS(wide.wallMs)}.`,
+  );
 }

@@ -3,7 +3,18 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageVersion } from "pulumi-clore/sdk";
 import { type TestStack, createStack } from "../../test/pulumi/harness";
-import { BOOT_MS, type PulumiOpResult, WORK_TREE, addRow, callsCell, details, endpoints, log, pulumiOp, tmp } from "../lib/context";
+import {
+  BOOT_MS,
+  type PulumiOpResult,
+  WORK_TREE,
+  addRow,
+  callsCell,
+  details,
+  endpoints,
+  log,
+  pulumiOp,
+  tmp,
+} from "../lib/context";
 import { benchServerIds, startBenchEmulator } from "../lib/emulators";
 import { RssSampler } from "../lib/rss";
 import { fmtMb, fmtS } from "../lib/table";
@@ -27,12 +38,16 @@ export async function resourcePlugin(dynamicPeakMb: number | undefined): Promise
       log(`plugin: ${op} of ${N} orders`);
       const args = op === "preview" ? ["preview", "--expect-no-changes"] : [op, "--yes", "--skip-preview"];
       phases[op] = await pulumiOp(emu, stack, args, fastEnv, true);
-      if (op === "up" && emu.activeOrders().length !== N) throw new Error(`plugin: expected ${N} active orders, got ${emu.activeOrders().length}`);
+      if (op === "up" && emu.activeOrders().length !== N)
+        throw new Error(`plugin: expected ${N} active orders, got ${emu.activeOrders().length}`);
     }
     const mb = (r: PulumiOpResult) => RssSampler.pluginPeakMb(r.peaks ?? []);
     const busy = [phases.up!, phases.refresh!, phases.destroy!];
     const peak = Math.max(...busy.map((r) => mb(r) ?? Infinity));
-    const calls = busy.reduce((s, r) => ({ calls: s.calls + r.calls, rateLimited: s.rateLimited + r.rateLimited, writes: s.writes + r.writes }), { calls: 0, rateLimited: 0, writes: 0 });
+    const calls = busy.reduce(
+      (s, r) => ({ calls: s.calls + r.calls, rateLimited: s.rateLimited + r.rateLimited, writes: s.writes + r.writes }),
+      { calls: 0, rateLimited: 0, writes: 0 },
+    );
     const none = "— (no naive plugin)";
     addRow({
       scenario: `resource plugin peak RSS, ${N} orders (up + refresh + destroy)`,
@@ -80,17 +95,35 @@ export async function resourcePlugin(dynamicPeakMb: number | undefined): Promise
 async function yamlStack(baseUrl: string, apiKey: string): Promise<TestStack> {
   const release = join(tmp, "release");
   log("plugin: building the plugin tarball (scripts/release.sh plugin)");
-  execFileSync("bash", [join(WORK_TREE, "scripts/release.sh"), "plugin"], { env: { ...process.env, CLORE_RELEASE_DIR: release }, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("bash", [join(WORK_TREE, "scripts/release.sh"), "plugin"], {
+    env: { ...process.env, CLORE_RELEASE_DIR: release },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const program = join(tmp, "plugin-program");
   mkdirSync(program, { recursive: true });
   const orders = benchServerIds(N).map(
-    (id, n) => `  order-${n}:\n    type: clore:index:Order\n    properties:\n      serverId: ${id}\n      image: cloreai/ubuntu22.04-cuda12\n      currency: USD-Blockchain\n      ports: { "22": tcp }\n`,
+    (id, n) =>
+      `  order-${n}:\n    type: clore:index:Order\n    properties:\n      serverId: ${id}\n      image: cloreai/ubuntu22.04-cuda12\n      currency: USD-Blockchain\n      ports: { "22": tcp }\n`,
   );
-  writeFileSync(join(program, "Pulumi.yaml"), `name: clore-bench-plugin\nruntime: yaml\nresources:\n${orders.join("")}`);
+  writeFileSync(
+    join(program, "Pulumi.yaml"),
+    `name: clore-bench-plugin\nruntime: yaml\nresources:\n${orders.join("")}`,
+  );
   const home = mkdtempSync(join(tmp, "plugin-home-"));
-  const stack = await createStack(program, { PULUMI_HOME: home, CLORE_RATE_LIMIT_DIR: mkdtempSync(join(tmp, "ledger-plugin-")) });
+  const stack = await createStack(program, {
+    PULUMI_HOME: home,
+    CLORE_RATE_LIMIT_DIR: mkdtempSync(join(tmp, "ledger-plugin-")),
+  });
   const version = packageVersion();
-  await stack.pulumi(["plugin", "install", "resource", "clore", version, "--file", join(release, `pulumi-resource-clore-v${version}-linux-amd64.tar.gz`)]);
+  await stack.pulumi([
+    "plugin",
+    "install",
+    "resource",
+    "clore",
+    version,
+    "--file",
+    join(release, `pulumi-resource-clore-v${version}-linux-amd64.tar.gz`),
+  ]);
   await stack.setConfig("clore:apiKey", apiKey, true);
   await stack.setConfig("clore:baseUrl", baseUrl);
   return stack;

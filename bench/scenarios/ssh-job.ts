@@ -17,7 +17,16 @@ const PASSWORD = "bench-ssh-pw";
 const STARTS = 5;
 const ROUNDS = 3;
 const SIZE = 100 * 1024 * 1024;
-const OPENSSH = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR"];
+const OPENSSH = [
+  "-o",
+  "StrictHostKeyChecking=no",
+  "-o",
+  "UserKnownHostsFile=/dev/null",
+  "-o",
+  "BatchMode=yes",
+  "-o",
+  "LogLevel=ERROR",
+];
 
 export async function sshScenarios(): Promise<{ table: string; notes: string[] }> {
   const dir = mkdtempSync(join(tmp, "ssh-"));
@@ -38,7 +47,10 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
       await ssh.run("echo started", { onStdout: () => (firstAt ||= performance.now() - t0) });
       ours.push(firstAt);
       await ssh.close();
-      if (haveOpenSsh) theirs.push(await firstLine("ssh", [...OPENSSH, "-i", key, "-p", String(o.port), "root@127.0.0.1", "echo started"], t0));
+      if (haveOpenSsh)
+        theirs.push(
+          await firstLine("ssh", [...OPENSSH, "-i", key, "-p", String(o.port), "root@127.0.0.1", "echo started"], t0),
+        );
       await emu.call("cancel_order", { id: o.id });
     }
     log(`first command: ours ${ours.map(ms).join(", ")}; ssh ${theirs.map(ms).join(", ")}`);
@@ -48,7 +60,11 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
     const src = join(dir, "payload.bin");
     writeFileSync(src, randomish(SIZE));
     const want = sha256(src);
-    const t = { ours: { up: [] as number[], down: [] as number[] }, scp: { up: [] as number[], down: [] as number[] }, tcp: { up: [] as number[], down: [] as number[] } };
+    const t = {
+      ours: { up: [] as number[], down: [] as number[] },
+      scp: { up: [] as number[], down: [] as number[] },
+      tcp: { up: [] as number[], down: [] as number[] },
+    };
     const ssh = await connectSsh({ host: "127.0.0.1", port: o.port, password: PASSWORD }, { waitMs: 10_000 });
     for (let r = 0; r < ROUNDS; r++) {
       t.ours.up.push(await timed(() => ssh.upload(src, "ours.bin")));
@@ -66,7 +82,9 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
       check(join(dir, "tcp.bin"), want);
       t.tcp.down.push(await timed(() => tcpCopy(join(dir, "tcp.bin"), join(dir, "tcp-back.bin"))));
       check(join(dir, "tcp-back.bin"), want);
-      log(`100 MB round ${r + 1}: ours ${ms(t.ours.up[r]!)}/${ms(t.ours.down[r]!)}, scp ${haveOpenSsh ? `${ms(t.scp.up[r]!)}/${ms(t.scp.down[r]!)}` : "n/a"}, tcp ${ms(t.tcp.up[r]!)}/${ms(t.tcp.down[r]!)}`);
+      log(
+        `100 MB round ${r + 1}: ours ${ms(t.ours.up[r]!)}/${ms(t.ours.down[r]!)}, scp ${haveOpenSsh ? `${ms(t.scp.up[r]!)}/${ms(t.scp.down[r]!)}` : "n/a"}, tcp ${ms(t.tcp.up[r]!)}/${ms(t.tcp.down[r]!)}`,
+      );
     }
     await ssh.close();
 
@@ -77,10 +95,38 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
     const table = renderMarkdown(
       ["Scenario", "pulumi-clore/ssh (ssh2)", "OpenSSH client (ssh / scp)", "Raw TCP copy", "Target", "Met"],
       [
-        ["Port answering → first command's output (median of 5)", ms(startMedian), haveOpenSsh ? ms(median(theirs)) : na, "—", "≤ 1 s", startMedian <= 1000 ? "yes" : "**no**"],
-        ["Upload 100 MB (median of 3)", rate(t.ours.up), haveOpenSsh ? rate(t.scp.up) : na, rate(t.tcp.up), "beside scp", "—"],
-        ["Download 100 MB (median of 3)", rate(t.ours.down), haveOpenSsh ? rate(t.scp.down) : na, rate(t.tcp.down), "beside scp", "—"],
-        ["Upload + download 100 MB (median of 3)", ms(median(both(t.ours))), haveOpenSsh ? ms(median(both(t.scp))) : na, ms(median(both(t.tcp))), "beside scp", "—"],
+        [
+          "Port answering → first command's output (median of 5)",
+          ms(startMedian),
+          haveOpenSsh ? ms(median(theirs)) : na,
+          "—",
+          "≤ 1 s",
+          startMedian <= 1000 ? "yes" : "**no**",
+        ],
+        [
+          "Upload 100 MB (median of 3)",
+          rate(t.ours.up),
+          haveOpenSsh ? rate(t.scp.up) : na,
+          rate(t.tcp.up),
+          "beside scp",
+          "—",
+        ],
+        [
+          "Download 100 MB (median of 3)",
+          rate(t.ours.down),
+          haveOpenSsh ? rate(t.scp.down) : na,
+          rate(t.tcp.down),
+          "beside scp",
+          "—",
+        ],
+        [
+          "Upload + download 100 MB (median of 3)",
+          ms(median(both(t.ours))),
+          haveOpenSsh ? ms(median(both(t.scp))) : na,
+          ms(median(both(t.tcp))),
+          "beside scp",
+          "—",
+        ],
       ],
     );
     const notes = [
@@ -95,14 +141,32 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
   }
 }
 
-async function rent(emu: EmulatorProcess, sshKey: string | undefined): Promise<{ id: number; port: number; sandbox: string }> {
+async function rent(
+  emu: EmulatorProcess,
+  sshKey: string | undefined,
+): Promise<{ id: number; port: number; sandbox: string }> {
   const before = new Set(((await emu.call("/_emulator/orders")).orders as { id: number }[]).map((o) => o.id));
   const free = (await emu.call("/_emulator/orders?active=true")).orders as { serverId: number }[];
   const serverId = [60101, 60103, 52211, 38811].find((s) => !free.some((o) => o.serverId === s))!;
-  const r = await emu.call("create_order", { type: "on-demand", currency: "USD-Blockchain", image: "bench", renting_server: serverId, ports: { "22": "tcp" }, ssh_password: PASSWORD, ...(sshKey ? { ssh_key: sshKey } : {}) });
+  const r = await emu.call("create_order", {
+    type: "on-demand",
+    currency: "USD-Blockchain",
+    image: "bench",
+    renting_server: serverId,
+    ports: { "22": "tcp" },
+    ssh_password: PASSWORD,
+    ...(sshKey ? { ssh_key: sshKey } : {}),
+  });
   if (r.code !== 0) throw new Error(`create_order: ${JSON.stringify(r)}`);
   for (;;) {
-    const o = ((await emu.call("/_emulator/orders?active=true")).orders as { id: number; online: boolean; tcpPorts: { public: number }[]; sandboxDir: string }[]).find((x) => !before.has(x.id));
+    const o = (
+      (await emu.call("/_emulator/orders?active=true")).orders as {
+        id: number;
+        online: boolean;
+        tcpPorts: { public: number }[];
+        sandboxDir: string;
+      }[]
+    ).find((x) => !before.has(x.id));
     if (o?.online) return { id: o.id, port: o.tcpPorts[0]!.public, sandbox: o.sandboxDir };
     await new Promise((res) => setTimeout(res, 20));
   }
@@ -112,7 +176,10 @@ async function rent(emu: EmulatorProcess, sshKey: string | undefined): Promise<{
 async function portAnswers(port: number): Promise<number> {
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => (s.destroy(), resolve(true)));
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on("error", () => resolve(false));
     });
     if (ok) return performance.now();
@@ -126,7 +193,9 @@ function firstLine(cmd: string, args: string[], t0: number): Promise<number> {
     let at: number | undefined;
     child.stdout.on("data", () => (at ??= performance.now() - t0));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 && at !== undefined ? resolve(at) : reject(new Error(`${cmd} exited ${code}`))));
+    child.on("close", (code) =>
+      code === 0 && at !== undefined ? resolve(at) : reject(new Error(`${cmd} exited ${code}`)),
+    );
   });
 }
 
@@ -192,4 +261,5 @@ function randomish(size: number): Buffer {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
-const pairs = (x: { up: number[]; down: number[] }) => x.up.map((u, i) => `${Math.round(u)}/${Math.round(x.down[i]!)}`).join(", ");
+const pairs = (x: { up: number[]; down: number[] }) =>
+  x.up.map((u, i) => `${Math.round(u)}/${Math.round(x.down[i]!)}`).join(", ");

@@ -17,7 +17,11 @@ export async function twoProcessReads(ours: Emulator, naive: Emulator): Promise<
   const variants: { label: string; emu: Emulator; env: NodeJS.ProcessEnv }[] = [
     { label: "shared file ledger (default)", emu: ours, env: {} },
     { label: "CLORE_RATE_LIMIT_SHARED=0", emu: naive, env: { CLORE_RATE_LIMIT_SHARED: "0" } },
-    { label: "shared file ledger, CLORE_MIN_INTERVAL_MS=1000 (what-if)", emu: ours, env: { CLORE_MIN_INTERVAL_MS: "1000" } },
+    {
+      label: "shared file ledger, CLORE_MIN_INTERVAL_MS=1000 (what-if)",
+      emu: ours,
+      env: { CLORE_MIN_INTERVAL_MS: "1000" },
+    },
   ];
   const results = [];
   for (const v of variants) {

@@ -8,7 +8,9 @@ const config = new pulumi.Config();
 const serverId = config.getNumber("serverId");
 const maxPricePerDay = config.getNumber("maxPricePerDay");
 const order = new CloreOrder("trainer", {
-  ...(serverId !== undefined ? { serverId } : { select: { gpus: config.getObject<string[]>("gpus") ?? ["RTX 4090", "RTX 3090"] } }),
+  ...(serverId !== undefined
+    ? { serverId }
+    : { select: { gpus: config.getObject<string[]>("gpus") ?? ["RTX 4090", "RTX 3090"] } }),
   ...(maxPricePerDay !== undefined ? { maxPricePerDay } : {}),
   image: config.get("image") ?? "cloreai/ubuntu22.04-cuda12",
   currency: "USD-Blockchain",

@@ -12,7 +12,8 @@ const env = process.env;
 const stackName = env.CLORE_CI_STACK ?? `ci-${env.GITHUB_RUN_ID ?? Date.now()}`;
 // A cancelled CI run gets SIGINT, then SIGTERM: stop the job and destroy the stack meanwhile.
 const stop = new AbortController();
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort(new Error(`${signal}: the run was stopped`)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => stop.abort(new Error(`${signal}: the run was stopped`)));
 
 runJob({
   workDir: __dirname,
@@ -25,7 +26,10 @@ runJob({
   download: [{ remote: "job/out", local: env.ARTIFACTS_DIR ?? "artifacts" }],
   signal: stop.signal,
 }).then(
-  (r) => console.error(`[clore-job] done in ${(r.durationMs / 1000).toFixed(0)} s on order ${r.orderId}; stack ${stackName} destroyed`),
+  (r) =>
+    console.error(
+      `[clore-job] done in ${(r.durationMs / 1000).toFixed(0)} s on order ${r.orderId}; stack ${stackName} destroyed`,
+    ),
   (e: Error) => {
     console.error(`[clore-job] failed: ${e.message}`);
     process.exitCode = exitCodeFor(e);

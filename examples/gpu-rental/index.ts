@@ -10,7 +10,9 @@ export = async () => {
   // One marketplace call, cached on disk for a minute: preview and up share it.
   const market = await getMarketplace({ gpu, currency, maxPricePerDay });
   if (!market.cheapest) {
-    throw new Error(`No available server has a "${gpu}" GPU under ${maxPricePerDay} ${currency}/day. Try another gpu or raise maxPricePerDay (pulumi config set maxPricePerDay 20).`);
+    throw new Error(
+      `No available server has a "${gpu}" GPU under ${maxPricePerDay} ${currency}/day. Try another gpu or raise maxPricePerDay (pulumi config set maxPricePerDay 20).`,
+    );
   }
 
   const order = new CloreOrder(

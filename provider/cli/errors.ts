@@ -24,22 +24,31 @@ export class CliError extends Error {
 }
 
 /** Validation issues in CLI terms: `--spot-price is required when type is 'spot'`. */
-export function validationError(command: string, issues: ValidationIssue[], flagFor: (path: string) => string): CliError {
+export function validationError(
+  command: string,
+  issues: ValidationIssue[],
+  flagFor: (path: string) => string,
+): CliError {
   const parts = issues.map((i) => {
     const [head, ...rest] = i.path.split(/(?=[.[])/);
     const flag = flagFor(head ?? "");
     const sub = rest.join("").replace(/^\./, "");
     return `${flag}${sub ? ` ${JSON.stringify(sub)}` : ""} ${i.message}`;
   });
-  return new CliError(`invalid ${command} options: ${parts.join("; ")}`, { hint: `Run "clore ${command} --help" to see the options.` });
+  return new CliError(`invalid ${command} options: ${parts.join("; ")}`, {
+    hint: `Run "clore ${command} --help" to see the options.`,
+  });
 }
 
 /** Code-6 errors the SDK has no advice for (the emulator's invented strings included). */
 function fieldErrorHint(apiError: string | undefined, endpoint: string | undefined): string | undefined {
-  if (apiError === "not_spot_order") return 'Only spot orders have a bid; the TYPE column of "clore orders" shows which are spot.';
+  if (apiError === "not_spot_order")
+    return 'Only spot orders have a bid; the TYPE column of "clore orders" shows which are spot.';
   if (!apiError || !/not[_-]?found|unknown|no[_-]such/i.test(apiError)) return undefined;
-  if (endpoint === "server_config" || endpoint === "set_server_settings") return 'Run "clore servers" to list the servers you host.';
-  if (endpoint === "create_order" || endpoint === "spot_marketplace") return 'Run "clore search --all" to list marketplace servers.';
+  if (endpoint === "server_config" || endpoint === "set_server_settings")
+    return 'Run "clore servers" to list the servers you host.';
+  if (endpoint === "create_order" || endpoint === "spot_marketplace")
+    return 'Run "clore search --all" to list marketplace servers.';
   return 'Run "clore orders" to list your active orders.';
 }
 
@@ -70,17 +79,27 @@ export interface ErrorContext {
   configPath?: string;
 }
 
-const KEY_SOURCE_NAMES: Record<string, string> = { option: "--api-key", env: "CLORE_API_KEY", "config-file": "the config file" };
+const KEY_SOURCE_NAMES: Record<string, string> = {
+  option: "--api-key",
+  env: "CLORE_API_KEY",
+  "config-file": "the config file",
+};
 
 /**
  * The SDK's messages for a missing or rejected key name Pulumi config first (they serve the
  * provider too); on the command line we name the CLI's own places instead.
  */
-function cliMessageFor(e: { code: string; message: string; endpoint?: string; httpStatus?: number }, c: ErrorContext): string {
+function cliMessageFor(
+  e: { code: string; message: string; endpoint?: string; httpStatus?: number },
+  c: ErrorContext,
+): string {
   const where = c.configPath ?? "~/.clore/config.json";
-  if (e.code === "CLORE_MISSING_API_KEY") return `no Clore API key found (looked at --api-key, CLORE_API_KEY and ${where}).`;
+  if (e.code === "CLORE_MISSING_API_KEY")
+    return `no Clore API key found (looked at --api-key, CLORE_API_KEY and ${where}).`;
   if (e.code === "CLORE_AUTH_FAILED") {
-    const from = c.keySource ? ` from ${c.keySource === "config-file" ? where : (KEY_SOURCE_NAMES[c.keySource] ?? c.keySource)}` : "";
+    const from = c.keySource
+      ? ` from ${c.keySource === "config-file" ? where : (KEY_SOURCE_NAMES[c.keySource] ?? c.keySource)}`
+      : "";
     return `${e.endpoint ? `${e.endpoint}: ` : ""}the API rejected the key${from} (code 3, HTTP ${e.httpStatus ?? "?"}).`;
   }
   return e.message;
@@ -112,7 +131,11 @@ export function reportError(e: unknown, debug: boolean, context: ErrorContext = 
     exitCode = EXIT.BUG;
     const msg = e instanceof Error ? e.message : String(e);
     lines.push(`Unexpected error: ${msg}`);
-    lines.push(debug ? "This is a bug in clore; please report it with the stack below." : "This is a bug in clore. Run the command again with --debug and report the output.");
+    lines.push(
+      debug
+        ? "This is a bug in clore; please report it with the stack below."
+        : "This is a bug in clore. Run the command again with --debug and report the output.",
+    );
   }
   if (debug) {
     for (let cur: unknown = e, depth = 0; cur && depth < 5; cur = (cur as Error).cause, depth++) {

@@ -19,7 +19,7 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     if (e instanceof CommanderError) return e.exitCode;
     const debug = state.ctx?.globals.debug ?? argv.includes("--debug");
     const report = reportError(e, debug, { keySource: state.ctx?.keySource, configPath: state.ctx?.configPath });
-    io.stderr.write(report.lines.join("\n") + "\n");
+    io.stderr.write(`${report.lines.join("\n")}\n`);
     return report.exitCode;
   } finally {
     await state.ctx?.close().catch(() => undefined);

@@ -17,7 +17,8 @@ export function orderUsdPerDay(o: Order): number | undefined {
 export function orderPrice(o: Order): string {
   const native = perDay(money(o.price, o.currency));
   const usdDay = orderUsdPerDay(o);
-  if (o.currency === "USD-Blockchain" || usdDay === undefined || native === NONE) return native === NONE && usdDay !== undefined ? perDay(usd(usdDay)) : native;
+  if (o.currency === "USD-Blockchain" || usdDay === undefined || native === NONE)
+    return native === NONE && usdDay !== undefined ? perDay(usd(usdDay)) : native;
   return `${native} (≈${perDay(usd(usdDay))})`;
 }
 
@@ -58,6 +59,13 @@ export function orderFields(o: Order, now: number = Date.now()): Array<[string, 
     ["Age", duration(ageSeconds(o.ct, now))],
     ["SSH", sshCommand(o) ?? (o.tcpPortMap["22"] === undefined && o.pubHost ? "port 22 not mapped" : "not ready yet")],
     ["HTTP", o.httpUrl],
-    ["Ports", Object.keys(o.tcpPortMap).length ? Object.entries(o.tcpPortMap).map(([c, p]) => `${c}→${p}`).join(", ") : undefined],
+    [
+      "Ports",
+      Object.keys(o.tcpPortMap).length
+        ? Object.entries(o.tcpPortMap)
+            .map(([c, p]) => `${c}→${p}`)
+            .join(", ")
+        : undefined,
+    ],
   ];
 }

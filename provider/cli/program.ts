@@ -46,7 +46,10 @@ function examplesText(examples: string[]): string {
 }
 
 function addCommand(parent: Command, spec: CliCommand, io: CliIO, state: RunState, path: string): void {
-  const cmd = parent.command(spec.name).summary(spec.summary).description(spec.description ?? spec.summary);
+  const cmd = parent
+    .command(spec.name)
+    .summary(spec.summary)
+    .description(spec.description ?? spec.summary);
   for (const a of spec.args ?? []) {
     if (a.parse) cmd.argument(a.syntax, a.description, a.parse);
     else cmd.argument(a.syntax, a.description);
@@ -76,7 +79,10 @@ export function buildProgram(io: CliIO, state: RunState): Command {
     .description("Rent and manage Clore.ai GPU servers from the command line.")
     .version(packageVersion(), "-V, --version", "print the clore version")
     .option("--api-key <key>", "Clore API key (env: CLORE_API_KEY; then api_key in ~/.clore/config.json)")
-    .option("--base-url <url>", "API base URL (env: CLORE_BASE_URL; then base_url in ~/.clore/config.json; default: https://api.clore.ai/v1)")
+    .option(
+      "--base-url <url>",
+      "API base URL (env: CLORE_BASE_URL; then base_url in ~/.clore/config.json; default: https://api.clore.ai/v1)",
+    )
     .option("--json", "print one JSON document on stdout; no tables, progress or prompts")
     .option("--debug", "show stack traces and debug lines on stderr")
     .configureHelp({ showGlobalOptions: true })
@@ -94,7 +100,8 @@ export function buildProgram(io: CliIO, state: RunState): Command {
         "clore deploy 41873 --image cloreai/ubuntu22.04-cuda12 --currency USD-Blockchain --port 22:tcp --ssh-key @~/.ssh/id_ed25519.pub",
         "clore orders --json",
         "clore orphans --backend-dir ~/pulumi-state",
-      ]) + '\nRun "clore <command> --help" for the options of a command.\nExit codes: 0 ok, 1 user or API error, 2 bug in clore, 3 partly done.\n',
+      ]) +
+        '\nRun "clore <command> --help" for the options of a command.\nExit codes: 0 ok, 1 user or API error, 2 bug in clore, 3 partly done.\n',
     );
   for (const spec of COMMANDS) addCommand(program, spec, io, state, spec.name);
   return program;

@@ -16,6 +16,7 @@ interface ResultBase {
 }
 
 /** A listing: a table, a count line, or the empty-state line when there are no rows. */
+// biome-ignore lint/suspicious/noExplicitAny: a listing of any row type; CommandResult holds every command's.
 export interface ListResult<Row = any> extends ResultBase {
   kind: "list";
   /** Label/value lines printed above the table (e.g. a server's minimum prices). */
@@ -46,7 +47,7 @@ export type CommandResult = ListResult | RecordResult | MessageResult;
 /** The one place command results become output. Returns the exit code. */
 export function render(result: CommandResult, out: Output): number {
   if (out.json) {
-    out.stdout(JSON.stringify(result.json, null, 2) + "\n");
+    out.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
   } else {
     const blocks: string[] = [];
     switch (result.kind) {
@@ -67,7 +68,7 @@ export function render(result: CommandResult, out: Output): number {
         break;
     }
     if (result.notes?.length) blocks.push(result.notes.join("\n"));
-    if (blocks.length) out.stdout(blocks.join("\n\n") + "\n");
+    if (blocks.length) out.stdout(`${blocks.join("\n\n")}\n`);
   }
   for (const w of result.warnings ?? []) out.warn(w);
   if (result.partial) {

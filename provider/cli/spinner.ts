@@ -17,7 +17,11 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
  * prints a plain line each time the text changes, so logs show progress without
  * carriage-return noise. With --json it prints nothing.
  */
-export function startProgress(io: CliIO, text: string, options: { silent?: boolean; intervalMs?: number } = {}): Progress {
+export function startProgress(
+  io: CliIO,
+  text: string,
+  options: { silent?: boolean; intervalMs?: number } = {},
+): Progress {
   const err = io.stderr;
   if (options.silent) return { update() {}, stop() {} };
   if (!err.isTTY) {

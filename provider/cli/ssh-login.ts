@@ -21,8 +21,14 @@ const DEFAULT_KEYS = ["id_ed25519", "id_ecdsa", "id_rsa"];
 export function sshLoginOptions(cmd: Command): void {
   cmd
     .option("--user <name>", "SSH user", "root")
-    .option("--password-env <VAR>", "read the order's SSH password from this environment variable (the Clore API never returns it)")
-    .option("-i, --identity <file>", "private key whose public half the order got as --ssh-key (default: ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")
+    .option(
+      "--password-env <VAR>",
+      "read the order's SSH password from this environment variable (the Clore API never returns it)",
+    )
+    .option(
+      "-i, --identity <file>",
+      "private key whose public half the order got as --ssh-key (default: ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa)",
+    )
     .option("--wait <seconds>", "how long to wait for the server's sshd to accept", positiveInt, 60);
 }
 
@@ -33,9 +39,13 @@ export const SSH_LOGIN_HELP =
 export function sshEndpointOf(order: Order, orderId: number): { host: string; port: number } {
   if (order.sshPort !== undefined && order.sshHost) return { host: order.sshHost, port: order.sshPort };
   if (order.pubHost && order.tcpPortMap["22"] === undefined && order.status !== "provisioning") {
-    throw new CliError(`order ${orderId} has no SSH port: port 22 was not published.`, { hint: "Deploy with --port 22:tcp to get SSH access." });
+    throw new CliError(`order ${orderId} has no SSH port: port 22 was not published.`, {
+      hint: "Deploy with --port 22:tcp to get SSH access.",
+    });
   }
-  throw new CliError(`order ${orderId} has no SSH endpoint yet (${order.status}).`, { hint: `Try again in a minute; "clore orders" shows its status.` });
+  throw new CliError(`order ${orderId} has no SSH endpoint yet (${order.status}).`, {
+    hint: `Try again in a minute; "clore orders" shows its status.`,
+  });
 }
 
 /** Log in to an order's server; progress on stderr. */
@@ -45,14 +55,18 @@ export async function loginToOrder(ctx: CliContext, orderId: number, o: SshLogin
   ctx.output.info(`Connecting to ${o.user}@${host}:${port} …`);
   return connectSsh(target, {
     waitMs: o.wait * 1000,
-    onWait: (w) => ctx.output.info(`sshd not ready yet (${w.reason}); trying again in ${(w.nextInMs / 1000).toFixed(1)} s`),
+    onWait: (w) =>
+      ctx.output.info(`sshd not ready yet (${w.reason}); trying again in ${(w.nextInMs / 1000).toFixed(1)} s`),
   });
 }
 
 function credentials(ctx: CliContext, o: SshLoginOptions): Pick<SshTarget, "password" | "privateKey" | "agent"> {
   if (o.passwordEnv !== undefined) {
     const password = ctx.env[o.passwordEnv];
-    if (!password) throw new CliError(`--password-env ${o.passwordEnv}: that variable is not set or empty.`, { hint: `export ${o.passwordEnv}=<the order's ssh password>, then run the command again.` });
+    if (!password)
+      throw new CliError(`--password-env ${o.passwordEnv}: that variable is not set or empty.`, {
+        hint: `export ${o.passwordEnv}=<the order's ssh password>, then run the command again.`,
+      });
     return { password };
   }
   const home = ctx.env.HOME ?? "";

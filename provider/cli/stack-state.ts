@@ -12,7 +12,8 @@ import { CliError } from "./errors";
 
 const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
 /** CloreOrder's own type token (`pulumi-nodejs:dynamic/clore:Order`) and any other dynamic resource. */
-const isDynamic = (type: string | undefined) => type === DYNAMIC_RESOURCE_TYPE || Boolean(type?.startsWith("pulumi-nodejs:dynamic/"));
+const isDynamic = (type: string | undefined) =>
+  type === DYNAMIC_RESOURCE_TYPE || Boolean(type?.startsWith("pulumi-nodejs:dynamic/"));
 
 export interface KnownOrder {
   orderId: number;
@@ -73,10 +74,20 @@ function stackFromUrn(urn: string | undefined): string | undefined {
   return m ? `${m[2]}/${m[1]}` : undefined;
 }
 
+/** What a state document may hold (either layout); anything may be missing or of another shape. */
+interface StateDocument {
+  checkpoint?: { latest?: Deployment | null; stack?: unknown };
+  deployment?: Deployment;
+}
+interface Deployment {
+  resources?: StateResource[];
+  pending_operations?: Array<{ type?: string; resource?: StateResource }>;
+}
+
 /** Parse one state document (either layout). Throws CliError on anything else. */
 export function ordersInState(doc: unknown, source: string): StackOrders {
-  const d = (doc ?? {}) as Record<string, any>;
-  let deployment: Record<string, any> | null | undefined;
+  const d = (doc ?? {}) as StateDocument;
+  let deployment: Deployment | null | undefined;
   let name: string | undefined;
   if (d.checkpoint && typeof d.checkpoint === "object") {
     deployment = d.checkpoint.latest; // null for a stack that was never deployed
@@ -88,8 +99,8 @@ export function ordersInState(doc: unknown, source: string): StackOrders {
       hint: "Export one with: pulumi stack export --file state.json",
     });
   }
-  const resources: StateResource[] = Array.isArray(deployment?.resources) ? deployment!.resources : [];
-  const pending: Array<{ type?: string; resource?: StateResource }> = Array.isArray(deployment?.pending_operations) ? deployment!.pending_operations : [];
+  const resources = Array.isArray(deployment?.resources) ? deployment.resources : [];
+  const pending = Array.isArray(deployment?.pending_operations) ? deployment.pending_operations : [];
   const orders: KnownOrder[] = [];
   const pendingCreates: PendingCreate[] = [];
   for (const r of resources) {
@@ -125,15 +136,20 @@ export function readStateFile(path: string): StackOrders {
     text = path.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read stack state ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}.`, {
-      hint: "Export the stack with: pulumi stack export --file state.json   (then pass --state state.json)",
-    });
+    throw new CliError(
+      `cannot read stack state ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}.`,
+      {
+        hint: "Export the stack with: pulumi stack export --file state.json   (then pass --state state.json)",
+      },
+    );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new CliError(`${path} is not valid JSON (${(e as Error).message}).`, { hint: "Export the stack again with: pulumi stack export --file state.json" });
+    throw new CliError(`${path} is not valid JSON (${(e as Error).message}).`, {
+      hint: "Export the stack again with: pulumi stack export --file state.json",
+    });
   }
   return ordersInState(doc, path);
 }
@@ -155,7 +171,10 @@ export function findStackFiles(dir: string): string[] {
   const candidates = [join(dir, ".pulumi", "stacks"), join(dir, "stacks")];
   const stacksDir = candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
   if (!stacksDir) {
-    if (!existsSync(dir)) throw new CliError(`--backend-dir ${dir} does not exist.`, { hint: "Pass the directory you used with: pulumi login file://DIR" });
+    if (!existsSync(dir))
+      throw new CliError(`--backend-dir ${dir} does not exist.`, {
+        hint: "Pass the directory you used with: pulumi login file://DIR",
+      });
     throw new CliError(`${dir} is not a Pulumi local backend: there is no ${candidates[0]} folder.`, {
       hint: "Pass the directory you used with `pulumi login file://DIR`, or export stacks with `pulumi stack export --file s.json` and use --state.",
     });

@@ -16,7 +16,7 @@ function width(s: string): number {
 
 function truncate(s: string, max: number | undefined): string {
   if (!max || width(s) <= max) return s;
-  return [...s].slice(0, Math.max(1, max - 1)).join("") + "…";
+  return `${[...s].slice(0, Math.max(1, max - 1)).join("")}…`;
 }
 
 function pad(s: string, w: number, align: "left" | "right"): string {
@@ -39,7 +39,13 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
   const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]))));
   const line = (values: string[]) =>
     values
-      .map((v, i) => pad(v, widths[i], i === values.length - 1 && columns[i].align !== "right" ? "left" : (columns[i].align ?? "left")))
+      .map((v, i) =>
+        pad(
+          v,
+          widths[i],
+          i === values.length - 1 && columns[i].align !== "right" ? "left" : (columns[i].align ?? "left"),
+        ),
+      )
       .join("  ")
       .trimEnd();
   return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join("\n");

@@ -24,12 +24,21 @@ export class Containers {
   ) {}
 
   /** Listen on a public port per container port; `live()` says whether the order still runs once they are ready. */
-  async start(o: OrderRecord, tcpPorts: string[], live: () => boolean): Promise<{ container: string; public: number }[]> {
+  async start(
+    o: OrderRecord,
+    tcpPorts: string[],
+    live: () => boolean,
+  ): Promise<{ container: string; public: number }[]> {
     const box = this.options.sshd ? this.sandboxes.create(o.id, o.env) : undefined;
     if (box && o.command) box.startBootCommand(o.command);
     const sshdUpAt = this.now() + this.options.sshdStartDelayMs;
     try {
-      const mapped = await this.ports.open(o.id, tcpPorts, (p) => (p === "22" && box ? this.sshd(o, box, sshdUpAt) : plainHandler(p, this.options.sshBanner)), live);
+      const mapped = await this.ports.open(
+        o.id,
+        tcpPorts,
+        (p) => (p === "22" && box ? this.sshd(o, box, sshdUpAt) : plainHandler(p, this.options.sshBanner)),
+        live,
+      );
       if (box && live()) o.sandboxDir = box.dir;
       else if (box) this.sandboxes.remove(o.id);
       return mapped;

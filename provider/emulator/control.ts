@@ -14,7 +14,7 @@ import { gigaspotSnapshot } from "./views";
 export const CONTROL_ROUTES = [
   "GET    /_emulator                      this list",
   "GET    /_emulator/orders[?active=true] every order ever created (or only active ones)",
-  "POST   /_emulator/orders/<id>/end      {how?: \"expired\" | \"host-ended\"} end an order outside the API",
+  'POST   /_emulator/orders/<id>/end      {how?: "expired" | "host-ended"} end an order outside the API',
   "POST   /_emulator/orders/<id>/outbid   a spot order loses to a higher bid",
   "GET    /_emulator/requests             the API request log",
   "DELETE /_emulator/requests             clear the log",
@@ -44,7 +44,8 @@ class ControlError extends Error {
 export function createControlHandler(emulator: () => Emulator) {
   return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: string): Promise<void> => {
     const reply = (status: number, body: unknown) => writeJson(res, { status, body });
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) return reply(403, { error: "the control interface only answers on 127.0.0.1" });
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? ""))
+      return reply(403, { error: "the control interface only answers on 127.0.0.1" });
     try {
       const body = raw.trim() ? (JSON.parse(raw) as unknown) : {};
       reply(200, await route(emulator(), req.method ?? "GET", url, body));
@@ -73,7 +74,8 @@ async function route(emu: Emulator, method: string, url: URL, body: unknown): Pr
     if (orderAction[2] === "outbid") emu.outbid(id);
     else {
       const how = b.how ?? "expired";
-      if (how !== "expired" && how !== "host-ended") throw new ControlError(400, `how must be "expired" or "host-ended" (got ${JSON.stringify(how)})`);
+      if (how !== "expired" && how !== "host-ended")
+        throw new ControlError(400, `how must be "expired" or "host-ended" (got ${JSON.stringify(how)})`);
       emu.endOrder(id, how);
     }
     await emu.idle();

@@ -115,7 +115,16 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     });
   });
   const address = server.address() as AddressInfo;
-  emulator = new RunningEmulator(server, `http://${urlHost(host)}:${address.port}`, options, state, faults, requests, clock, rateLimits);
+  emulator = new RunningEmulator(
+    server,
+    `http://${urlHost(host)}:${address.port}`,
+    options,
+    state,
+    faults,
+    requests,
+    clock,
+    rateLimits,
+  );
   return emulator;
 }
 

@@ -43,7 +43,15 @@ export const FaultSpec = z
     endpoint: z.union([z.enum(endpointNames), z.literal("*")]).default("*"),
     kind: z.enum(FAULT_KINDS),
     /** How many matching requests it hits; "always" until cleared. Default 1. */
-    times: z.union([z.number().positive().refine((n) => Number.isInteger(n) || n === Infinity, "must be a whole number"), z.literal("always")]).default(1),
+    times: z
+      .union([
+        z
+          .number()
+          .positive()
+          .refine((n) => Number.isInteger(n) || n === Infinity, "must be a whole number"),
+        z.literal("always"),
+      ])
+      .default(1),
     /** Real milliseconds to wait before the fault (or, for "delay", before answering). */
     delayMs: z.number().int().nonnegative().optional(),
     /** The `error` string of a field-error. */
@@ -53,9 +61,15 @@ export const FaultSpec = z
     /** HTTP status override for db-error, rate-limit, malformed, not-json and field-error. */
     httpStatus: z.number().int().min(100).max(599).optional(),
   })
-  .refine((f) => f.kind !== "field-error" || f.error !== undefined, { message: "field-error needs an `error` string", path: ["error"] })
+  .refine((f) => f.kind !== "field-error" || f.error !== undefined, {
+    message: "field-error needs an `error` string",
+    path: ["error"],
+  })
   .refine((f) => f.kind !== "delay" || f.delayMs !== undefined, { message: "delay needs `delayMs`", path: ["delayMs"] })
-  .refine((f) => !isSshKind(f.kind) || f.endpoint === "*", { message: "SSH faults hit SSH commands, not an API endpoint: leave `endpoint` out", path: ["endpoint"] });
+  .refine((f) => !isSshKind(f.kind) || f.endpoint === "*", {
+    message: "SSH faults hit SSH commands, not an API endpoint: leave `endpoint` out",
+    path: ["endpoint"],
+  });
 export type FaultSpec = z.input<typeof FaultSpec>;
 
 export interface ActiveFault {

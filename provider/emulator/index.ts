@@ -8,4 +8,4 @@ export { FAULT_KINDS, FaultInjector, type ActiveFault, type FaultKind, type Faul
 export { EmulatorState } from "./state";
 export type { EndReason, ForeignOffer, OrderRecord, OrderState, ServerRecord, WalletRecord } from "./records";
 export { CONTROL_ROUTES } from "./control";
-export { type RequestLogEntry } from "./server";
+export type { RequestLogEntry } from "./server";

@@ -56,7 +56,8 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
   const port = get("--port") ?? env.CLORE_EMULATOR_PORT;
   if (port !== undefined) {
     args.port = Number(port);
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) fail(`--port must be 0-65535 (got ${port})`);
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+      fail(`--port must be 0-65535 (got ${port})`);
   }
   args.host = get("--host") ?? env.CLORE_EMULATOR_HOST;
   const scale = get("--time-scale") ?? env.CLORE_EMULATOR_TIME_SCALE;
@@ -81,7 +82,10 @@ async function main(): Promise<void> {
   console.log(`API key: ${emu.apiKey}`);
   console.log(`export CLORE_BASE_URL=${emu.url} CLORE_API_KEY=${emu.apiKey}`);
   const stop = () => {
-    emu.close().then(() => process.exit(0), () => process.exit(1));
+    emu.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

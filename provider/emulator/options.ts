@@ -159,7 +159,11 @@ export const DEFAULT_OPTIONS: EmulatorOptions = {
   serverConfigAcceptsPost: true,
   serverConfigAcceptsQuery: true,
   errorNullOnSuccess: false,
-  inventedErrors: { orderNotFound: "order_not_found", serverNotFound: "server_not_found", notSpotOrder: "not_spot_order" },
+  inventedErrors: {
+    orderNotFound: "order_not_found",
+    serverNotFound: "server_not_found",
+    notSpotOrder: "not_spot_order",
+  },
 
   rateLimit: true,
   generalIntervalMs: 1000,
@@ -206,7 +210,9 @@ export const DEFAULT_OPTIONS: EmulatorOptions = {
 
 /** Defaults plus `overrides`; nested objects are copied so one emulator never changes another's. */
 export function resolveOptions(overrides: Partial<EmulatorOptions> = {}): EmulatorOptions {
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<EmulatorOptions>;
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, v]) => v !== undefined),
+  ) as Partial<EmulatorOptions>;
   return {
     ...DEFAULT_OPTIONS,
     ...defined,

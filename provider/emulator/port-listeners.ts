@@ -56,7 +56,12 @@ export class PortListeners {
    * Listen on one public port per container port. The listeners belong to `orderId` only if
    * it is still running when they are ready (`keep()`); otherwise they are closed again.
    */
-  async open(orderId: number, containerPorts: string[], handlerFor: (containerPort: string) => ConnectionHandler, keep: () => boolean): Promise<{ container: string; public: number }[]> {
+  async open(
+    orderId: number,
+    containerPorts: string[],
+    handlerFor: (containerPort: string) => ConnectionHandler,
+    keep: () => boolean,
+  ): Promise<{ container: string; public: number }[]> {
     const opened: PortListener[] = [];
     try {
       for (const p of containerPorts) opened.push(await PortListener.open(handlerFor(p)));

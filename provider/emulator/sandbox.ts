@@ -27,7 +27,13 @@ export class Sandbox {
 
   /** The order's env over a usable PATH, with HOME = the sandbox (so `~` is the login directory). */
   get env(): Record<string, string> {
-    return { PATH: process.env.PATH || DEFAULT_PATH, HOME: this.dir, SHELL: "/bin/sh", ...this.orderEnv, [MARKER]: this.dir };
+    return {
+      PATH: process.env.PATH || DEFAULT_PATH,
+      HOME: this.dir,
+      SHELL: "/bin/sh",
+      ...this.orderEnv,
+      [MARKER]: this.dir,
+    };
   }
 
   /**
@@ -90,7 +96,8 @@ function killMarked(marker: string): void {
   }
   for (const pid of pids) {
     try {
-      if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker)) process.kill(Number(pid), "SIGKILL");
+      if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker))
+        process.kill(Number(pid), "SIGKILL");
     } catch {
       // Gone, or not ours to read.
     }

@@ -5,7 +5,17 @@ import { HANDLERS } from "./handler-table";
 import type { EmulatorOptions } from "./options";
 import type { RateLimitBook } from "./rate-limits";
 import type { EmulatorState } from "./state";
-import { API_CODES, type Handler, type HandlerContext, type Reply, apiError, databaseError, fieldError, invalidInput, renderIssues } from "./wire";
+import {
+  API_CODES,
+  type Handler,
+  type HandlerContext,
+  type Reply,
+  apiError,
+  databaseError,
+  fieldError,
+  invalidInput,
+  renderIssues,
+} from "./wire";
 
 export const API_PREFIX = "/v1";
 export const CONTROL_PREFIX = "/_emulator";
@@ -64,18 +74,27 @@ async function handle(ctx: ApiServerContext, req: http.IncomingMessage, res: htt
   const realTime = Date.now();
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const raw = await readBody(req);
-  if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(CONTROL_PREFIX + "/")) return ctx.control(req, res, url, raw);
+  if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`))
+    return ctx.control(req, res, url, raw);
 
   const o = ctx.options;
   const method = req.method ?? "GET";
-  const name = url.pathname.startsWith(API_PREFIX + "/") ? BY_PATH.get(url.pathname.slice(API_PREFIX.length)) : undefined;
+  const name = url.pathname.startsWith(`${API_PREFIX}/`)
+    ? BY_PATH.get(url.pathname.slice(API_PREFIX.length))
+    : undefined;
   const authHeader = req.headers.auth;
   const key = typeof authHeader === "string" && authHeader !== "" ? authHeader : undefined;
   const fingerprint = keyFingerprint(key);
   const query = Object.fromEntries(url.searchParams);
   const json = parseJson(raw);
 
-  const entry: RequestLogEntry = { time: arrival, realTime, endpoint: name ?? url.pathname, method, keyFingerprint: fingerprint };
+  const entry: RequestLogEntry = {
+    time: arrival,
+    realTime,
+    endpoint: name ?? url.pathname,
+    method,
+    keyFingerprint: fingerprint,
+  };
   if (Object.keys(query).length) entry.query = query;
   if (json.ok && json.value !== undefined) entry.body = json.value;
   ctx.requests.push(entry);
@@ -105,11 +124,14 @@ async function handle(ctx: ApiServerContext, req: http.IncomingMessage, res: htt
   // A wrong key fails even on public endpoints; a missing one only where the table requires it.
   const valid = key !== undefined && [o.apiKey, ...o.apiKeys].includes(key);
   const needsKey = spec.auth === "required" || o.marketplaceRequiresAuth;
-  if ((key !== undefined && !valid) || (needsKey && !valid)) return send(apiError(o.unauthorizedHttpStatus, API_CODES.invalidToken));
+  if ((key !== undefined && !valid) || (needsKey && !valid))
+    return send(apiError(o.unauthorizedHttpStatus, API_CODES.invalidToken));
 
   const wait = ctx.rateLimits.take(fingerprint, spec.lane, arrival, o);
   if (wait > 0) {
-    const headers: Record<string, string> = o.sendRetryAfter ? { "retry-after": String(Math.max(1, Math.ceil((wait * o.timeScale) / 1000))) } : {};
+    const headers: Record<string, string> = o.sendRetryAfter
+      ? { "retry-after": String(Math.max(1, Math.ceil((wait * o.timeScale) / 1000))) }
+      : {};
     return send(apiError(429, API_CODES.rateLimited), headers);
   }
 
@@ -175,7 +197,13 @@ function checkRequest(
     if (!json.ok) return { reply: invalidInput(o, "body: not valid JSON") };
     let input = json.value;
     // server_config's name may come as ?server_name= (docs/api-notes.md §6.3: the method is uncertain).
-    if (input === undefined && name === "server_config" && o.serverConfigAcceptsQuery && method === "GET" && Object.keys(query).length) {
+    if (
+      input === undefined &&
+      name === "server_config" &&
+      o.serverConfigAcceptsQuery &&
+      method === "GET" &&
+      Object.keys(query).length
+    ) {
       input = query;
     }
     const r = spec.body.safeParse(input);
@@ -219,9 +247,19 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 /** Send `reply.body` as JSON (API answers and control answers alike). */
-export function writeJson(res: http.ServerResponse, reply: { status: number; body: unknown }, headers: Record<string, string> = {}): void {
+export function writeJson(
+  res: http.ServerResponse,
+  reply: { status: number; body: unknown },
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers }).end(text);
+  res
+    .writeHead(reply.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      ...headers,
+    })
+    .end(text);
 }
 
 const HTML_ERROR_PAGE =

@@ -59,9 +59,14 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   let queue = Promise.resolve();
   /** Handle a request; fs errors become SFTP status codes. */
   const on = <A extends unknown[]>(event: string, fn: (reqId: number, ...args: A) => Promise<void>) => {
-    sftp.on(event as "OPEN", ((reqId: number, ...args: A) => {
-      queue = queue.then(() => fn(reqId, ...args).catch((e: NodeJS.ErrnoException) => sftp.status(reqId, statusOf(e), e.code ?? e.message)));
-    }) as never);
+    sftp.on(
+      event as "OPEN",
+      ((reqId: number, ...args: A) => {
+        queue = queue.then(() =>
+          fn(reqId, ...args).catch((e: NodeJS.ErrnoException) => sftp.status(reqId, statusOf(e), e.code ?? e.message)),
+        );
+      }) as never,
+    );
   };
   const confined = (p: string): string => {
     const real = paths.real(p);
@@ -71,7 +76,11 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   const ok = (reqId: number) => sftp.status(reqId, STATUS_CODE.OK);
 
   on("OPEN", async (reqId, filename: string, flags: number, attrs: Attributes) => {
-    const fd = await fsp.open(confined(filename), openFlags(flags), typeof attrs?.mode === "number" ? attrs.mode & 0o7777 : 0o644);
+    const fd = await fsp.open(
+      confined(filename),
+      openFlags(flags),
+      typeof attrs?.mode === "number" ? attrs.mode & 0o7777 : 0o644,
+    );
     sftp.handle(reqId, newHandle({ kind: "file", fd }));
   });
   on("READ", async (reqId, handle: Buffer, offset: number, length: number) => {
@@ -91,7 +100,12 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   on("FSTAT", async (reqId, handle: Buffer) => sftp.attrs(reqId, attrsOf(await fileHandle(handleOf(handle)).stat())));
   on("FSETSTAT", async (reqId, handle: Buffer, attrs: Attributes) => {
     const fd = fileHandle(handleOf(handle));
-    await applyAttrs(attrs, (m) => fd.chmod(m), (n) => fd.truncate(n), (a, m) => fd.utimes(a, m));
+    await applyAttrs(
+      attrs,
+      (m) => fd.chmod(m),
+      (n) => fd.truncate(n),
+      (a, m) => fd.utimes(a, m),
+    );
     ok(reqId);
   });
   on("CLOSE", async (reqId, handle: Buffer) => {
@@ -108,7 +122,7 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   });
   on("READDIR", async (reqId, handle: Buffer) => {
     const h = handleOf(handle);
-    if (!h || h.kind !== "dir") return sftp.status(reqId, STATUS_CODE.FAILURE, "bad handle");
+    if (h?.kind !== "dir") return sftp.status(reqId, STATUS_CODE.FAILURE, "bad handle");
     h.names ??= [".", "..", ...(await fsp.readdir(h.path)).sort()];
     const batch = h.names.splice(0, READDIR_BATCH);
     if (!batch.length) return sftp.status(reqId, STATUS_CODE.EOF);
@@ -123,7 +137,12 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   on("LSTAT", async (reqId, path: string) => sftp.attrs(reqId, attrsOf(await fsp.lstat(confined(path)))));
   on("SETSTAT", async (reqId, path: string, attrs: Attributes) => {
     const real = confined(path);
-    await applyAttrs(attrs, (m) => fsp.chmod(real, m), (n) => fsp.truncate(real, n), (a, m) => fsp.utimes(real, a, m));
+    await applyAttrs(
+      attrs,
+      (m) => fsp.chmod(real, m),
+      (n) => fsp.truncate(real, n),
+      (a, m) => fsp.utimes(real, a, m),
+    );
     ok(reqId);
   });
   on("MKDIR", async (reqId, path: string, attrs: Attributes) => {
@@ -141,7 +160,13 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   on("RENAME", async (reqId, from: string, to: string) => {
     const target = confined(to);
     // SFTP v3: renaming onto an existing file fails.
-    if (await fsp.lstat(target).then(() => true, () => false)) return sftp.status(reqId, STATUS_CODE.FAILURE, "target exists");
+    if (
+      await fsp.lstat(target).then(
+        () => true,
+        () => false,
+      )
+    )
+      return sftp.status(reqId, STATUS_CODE.FAILURE, "target exists");
     await fsp.rename(confined(from), target);
     ok(reqId);
   });
@@ -159,7 +184,10 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   // After the client's EOF, ssh2 leaves the channel open and has no exit() for SFTP; OpenSSH
   // clients wait for the close, and scp exits 1 without the exit status sftp-server sends.
   sftp.on("end", () => {
-    const channel = sftp as unknown as { _protocol?: { exitStatus(id: number, code: number): void }; outgoing?: { id: number; state: string } };
+    const channel = sftp as unknown as {
+      _protocol?: { exitStatus(id: number, code: number): void };
+      outgoing?: { id: number; state: string };
+    };
     if (channel.outgoing?.state === "open") channel._protocol?.exitStatus(channel.outgoing.id, 0);
     sftp.end();
   });
@@ -173,15 +201,26 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
 function openFlags(p: number): number {
   const rw = p & OPEN_MODE.READ && p & OPEN_MODE.WRITE ? fsc.O_RDWR : p & OPEN_MODE.WRITE ? fsc.O_WRONLY : fsc.O_RDONLY;
   const bit = (m: number, f: number) => (p & m ? f : 0);
-  return rw | bit(OPEN_MODE.APPEND, fsc.O_APPEND) | bit(OPEN_MODE.CREAT, fsc.O_CREAT) | bit(OPEN_MODE.TRUNC, fsc.O_TRUNC) | bit(OPEN_MODE.EXCL, fsc.O_EXCL);
+  return (
+    rw |
+    bit(OPEN_MODE.APPEND, fsc.O_APPEND) |
+    bit(OPEN_MODE.CREAT, fsc.O_CREAT) |
+    bit(OPEN_MODE.TRUNC, fsc.O_TRUNC) |
+    bit(OPEN_MODE.EXCL, fsc.O_EXCL)
+  );
 }
 
 function fileHandle(h: Handle | undefined): fsp.FileHandle {
-  if (!h || h.kind !== "file") throw Object.assign(new Error("bad handle"), { code: "EBADF" });
+  if (h?.kind !== "file") throw Object.assign(new Error("bad handle"), { code: "EBADF" });
   return h.fd;
 }
 
-async function applyAttrs(a: Attributes | undefined, chmod: (m: number) => Promise<void>, truncate: (n: number) => Promise<void>, utimes: (a: number, m: number) => Promise<void>): Promise<void> {
+async function applyAttrs(
+  a: Attributes | undefined,
+  chmod: (m: number) => Promise<void>,
+  truncate: (n: number) => Promise<void>,
+  utimes: (a: number, m: number) => Promise<void>,
+): Promise<void> {
   if (!a) return;
   if (typeof a.mode === "number") await chmod(a.mode & 0o7777);
   if (typeof a.size === "number") await truncate(a.size);
@@ -189,7 +228,14 @@ async function applyAttrs(a: Attributes | undefined, chmod: (m: number) => Promi
 }
 
 function attrsOf(st: Stats): Attributes {
-  return { mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, atime: Math.floor(st.atimeMs / 1000), mtime: Math.floor(st.mtimeMs / 1000) };
+  return {
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: st.size,
+    atime: Math.floor(st.atimeMs / 1000),
+    mtime: Math.floor(st.mtimeMs / 1000),
+  };
 }
 
 /** `ls -l` style line (OpenSSH's sftp shows it for `ls -l`). */

@@ -2,7 +2,15 @@ import type { ChildProcess } from "node:child_process";
 import { timingSafeEqual } from "node:crypto";
 import type * as net from "node:net";
 import type { Writable } from "node:stream";
-import { type AuthContext, type Connection, type ParsedKey, Server, type ServerChannel, type Session, utils } from "ssh2";
+import {
+  type AuthContext,
+  type Connection,
+  type ParsedKey,
+  Server,
+  type ServerChannel,
+  type Session,
+  utils,
+} from "ssh2";
 import type { Sandbox } from "./sandbox";
 import { serveSftp } from "./sftp-server";
 
@@ -47,8 +55,16 @@ export function orderSshd(cfg: OrderSshdConfig): (socket: net.Socket) => void {
   };
 }
 
-function serveClient(client: Connection, cfg: OrderSshdConfig, publicKey: ParsedKey | undefined, socket: () => net.Socket | undefined): void {
-  const methods = [...(cfg.password !== undefined ? ["password", "keyboard-interactive"] : []), ...(publicKey ? ["publickey"] : [])] as AuthContext["method"][];
+function serveClient(
+  client: Connection,
+  cfg: OrderSshdConfig,
+  publicKey: ParsedKey | undefined,
+  socket: () => net.Socket | undefined,
+): void {
+  const methods = [
+    ...(cfg.password !== undefined ? ["password", "keyboard-interactive"] : []),
+    ...(publicKey ? ["publickey"] : []),
+  ] as AuthContext["method"][];
   client.on("authentication", (ctx) => {
     if (ctx.username !== "root") return ctx.reject(methods);
     switch (ctx.method) {
@@ -56,7 +72,9 @@ function serveClient(client: Connection, cfg: OrderSshdConfig, publicKey: Parsed
         return cfg.password !== undefined && same(ctx.password, cfg.password) ? ctx.accept() : ctx.reject(methods);
       case "keyboard-interactive":
         if (cfg.password === undefined) return ctx.reject(methods);
-        return ctx.prompt([{ prompt: "Password: ", echo: false }], (answers) => (same(answers[0] ?? "", cfg.password!) ? ctx.accept() : ctx.reject(methods)));
+        return ctx.prompt([{ prompt: "Password: ", echo: false }], (answers) =>
+          same(answers[0] ?? "", cfg.password!) ? ctx.accept() : ctx.reject(methods),
+        );
       case "publickey": {
         const matches = publicKey && ctx.key.algo === publicKey.type && ctx.key.data.equals(publicKey.getPublicSSH());
         // Without a signature the client only asks whether the key would do.
@@ -98,7 +116,12 @@ function serveSession(session: Session, cfg: OrderSshdConfig, socket: () => net.
 }
 
 /** `/bin/sh -c command` (or `-i`) in the sandbox, wired to the channel; exit status sent once all output is out. */
-function run(channel: ServerChannel, command: string | undefined, cfg: OrderSshdConfig, env: Record<string, string>): ChildProcess | undefined {
+function run(
+  channel: ServerChannel,
+  command: string | undefined,
+  cfg: OrderSshdConfig,
+  env: Record<string, string>,
+): ChildProcess | undefined {
   let child: ChildProcess;
   try {
     child = cfg.sandbox.spawn(command, { env });

@@ -234,9 +234,15 @@ export class EmulatorState {
   /** Someone bids higher: the spot order ends (expired) and their offer takes over. */
   outbid(id: number): OrderRecord {
     const o = this.orders.get(id);
-    if (!o || o.state !== "active" || o.type !== "spot") throw new RangeError(`order ${id} is not an active spot order`);
+    if (o?.state !== "active" || o.type !== "spot") throw new RangeError(`order ${id} is not an active spot order`);
     const server = this.servers.get(o.serverId);
-    server?.foreignOffers.push({ offer_id: this.nextId++, owner: 9001, bid: round(o.price * 1.1, 10), currency: o.currency, active: true });
+    server?.foreignOffers.push({
+      offer_id: this.nextId++,
+      owner: 9001,
+      bid: round(o.price * 1.1, 10),
+      currency: o.currency,
+      active: true,
+    });
     return this.endOrder(id, "outbid");
   }
 
@@ -290,7 +296,9 @@ export class EmulatorState {
     o.booting = true;
     // Still this state's running order (not ended, not wiped by reset(), emulator open)?
     const live = () => o.state === "active" && this.orders.get(o.id) === o && !this.closed;
-    const tcp = Object.keys(o.ports).filter((p) => o.ports[p] === "tcp" || (this.options.httpPortInTcpPorts && o.ports[p] === "http"));
+    const tcp = Object.keys(o.ports).filter(
+      (p) => o.ports[p] === "tcp" || (this.options.httpPortInTcpPorts && o.ports[p] === "http"),
+    );
     let mapped: { container: string; public: number }[];
     try {
       mapped = this.options.listenTcpPorts

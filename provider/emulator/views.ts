@@ -86,10 +86,15 @@ function addSpecs(out: Record<string, unknown>, s: ServerRecord): void {
 
 /** One /my_servers entry (fixture my_servers.json); a never-connected server has no specs. */
 export function myServer(state: EmulatorState, s: ServerRecord): Record<string, unknown> {
-  const out = hostedServerHead(state, s, {}, {
-    min_spot_pricing: state.pricing(s, "spot"),
-    allowed_currencies: [...s.allowedCoins],
-  });
+  const out = hostedServerHead(
+    state,
+    s,
+    {},
+    {
+      min_spot_pricing: state.pricing(s, "spot"),
+      allowed_currencies: [...s.allowedCoins],
+    },
+  );
   if (s.initToken) out.init_token = s.initToken;
   addSpecs(out, s);
   return out;
@@ -97,12 +102,17 @@ export function myServer(state: EmulatorState, s: ServerRecord): Record<string, 
 
 /** /server_config's `config` (fixture server_config.json). */
 export function serverConfig(state: EmulatorState, s: ServerRecord): Record<string, unknown> {
-  const out = hostedServerHead(state, s, { spot_pricing: state.pricing(s, "spot"), mrl: s.mrl }, {
-    initialized: s.connected,
-    id: s.id,
-    // rental_status is an undocumented enum (docs/api-notes.md §9); INFERRED: 0 = free, 1 = rented.
-    rental_status: state.isRented(s) ? 1 : 0,
-  });
+  const out = hostedServerHead(
+    state,
+    s,
+    { spot_pricing: state.pricing(s, "spot"), mrl: s.mrl },
+    {
+      initialized: s.connected,
+      id: s.id,
+      // rental_status is an undocumented enum (docs/api-notes.md §9); INFERRED: 0 = free, 1 = rented.
+      rental_status: state.isRented(s) ? 1 : 0,
+    },
+  );
   addSpecs(out, s);
   out.background_job = s.backgroundJob ?? { times_updated: 0, image: "", command: "", env: {} };
   out.allowed_coins = [...s.allowedCoins];
@@ -158,10 +168,21 @@ export function spotMarket(state: EmulatorState, s: ServerRecord): Record<string
   const mine = state.activeOrdersOn(s.id).filter((o) => o.type === "spot");
   return {
     offers: [
-      ...s.foreignOffers.map((f) => ({ offer_id: f.offer_id, bid: f.bid, active: f.active, my: false, currency: f.currency })),
+      ...s.foreignOffers.map((f) => ({
+        offer_id: f.offer_id,
+        bid: f.bid,
+        active: f.active,
+        my: false,
+        currency: f.currency,
+      })),
       ...mine.map((o) => ({ offer_id: o.id, bid: o.price, active: true, my: true, currency: o.currency })),
     ],
-    server: { min_pricing: only(state.pricing(s, "spot"), s.allowedCoins), mrl: s.mrl, online: s.online, visibility: s.visibility },
+    server: {
+      min_pricing: only(state.pricing(s, "spot"), s.allowedCoins),
+      mrl: s.mrl,
+      online: s.online,
+      visibility: s.visibility,
+    },
     currency_rates_in_usd: usdRates(state),
   };
 }
@@ -174,20 +195,45 @@ export function emptySpotMarket(state: EmulatorState): Record<string, unknown> {
 const usdRates = (state: EmulatorState) => Object.fromEntries(CURRENCIES.map((c) => [c, state.usdRates[c]]));
 
 // Overclock ranges per GPU for the GigaSPOT snapshot (made up, fixture-shaped).
-const OC_RANGES = { mem_lock: [405, 10501], core_lock: [210, 3105], mem_offset: [-2000, 3000], core_offset: [-500, 300] };
+const OC_RANGES = {
+  mem_lock: [405, 10501],
+  core_lock: [210, 3105],
+  mem_offset: [-2000, 3000],
+  core_offset: [-500, 300],
+};
 
 /** The JSON at get_gigaspot's v1_snapshot_url (fixture gigaspot_snapshot.json), keyed by server id. */
 export function gigaspotSnapshot(state: EmulatorState): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const s of state.marketplaceServers().filter((x) => x.gigaspot)) {
-    const [cores, threads] = String(s.specs?.cpus ?? "0/0").split("/").map(Number);
+    const [cores, threads] = String(s.specs?.cpus ?? "0/0")
+      .split("/")
+      .map(Number);
     const pl = ((s.specs?.pl as number[] | undefined) ?? [])[0] ?? 0;
     const active = state.activeOrdersOn(s.id);
     const mine = active.filter((o) => o.gigaspot);
     out[String(s.id)] = {
       bids: [
-        ...s.foreignOffers.map((f) => ({ owner: f.owner, id: f.offer_id, active: f.active, to_cache: true, cached: true, price: f.bid, currency: f.currency, pl })),
-        ...mine.map((o) => ({ owner: state.userId, id: o.id, active: true, to_cache: true, cached: true, price: o.price, currency: o.currency, pl })),
+        ...s.foreignOffers.map((f) => ({
+          owner: f.owner,
+          id: f.offer_id,
+          active: f.active,
+          to_cache: true,
+          cached: true,
+          price: f.bid,
+          currency: f.currency,
+          pl,
+        })),
+        ...mine.map((o) => ({
+          owner: state.userId,
+          id: o.id,
+          active: true,
+          to_cache: true,
+          cached: true,
+          price: o.price,
+          currency: o.currency,
+          pl,
+        })),
       ],
       on_demand_rented: s.rentedByOthers || active.some((o) => o.type === "on-demand"),
       online: s.online,

@@ -28,7 +28,8 @@ export class VirtualClock {
   }
 
   advance(ms: number): void {
-    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance(ms): ms must be a finite number >= 0 (got ${ms})`);
+    if (!(ms >= 0) || !Number.isFinite(ms))
+      throw new RangeError(`advance(ms): ms must be a finite number >= 0 (got ${ms})`);
     this.now();
     this.anchorVirtual += ms;
   }

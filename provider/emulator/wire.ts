@@ -12,7 +12,15 @@ export interface Reply {
   body: Record<string, unknown>;
 }
 
-export const API_CODES = { ok: 0, database: 1, invalidInput: 2, invalidToken: 3, invalidEndpoint: 4, rateLimited: 5, fieldError: 6 } as const;
+export const API_CODES = {
+  ok: 0,
+  database: 1,
+  invalidInput: 2,
+  invalidToken: 3,
+  invalidEndpoint: 4,
+  rateLimited: 5,
+  fieldError: 6,
+} as const;
 
 export function ok(payload: Record<string, unknown> = {}): Reply {
   return { status: 200, body: { ...payload, code: API_CODES.ok } };
@@ -26,7 +34,12 @@ export function apiError(status: number, code: number, extra: Record<string, unk
  * Code 6: `{"code":6,"error":"<error>", ...extra}` at HTTP 200 (observed for server-already-rented).
  * `status` overrides options.fieldErrorHttpStatus.
  */
-export function fieldError(options: EmulatorOptions, error: string, extra: Record<string, unknown> = {}, status?: number): Reply {
+export function fieldError(
+  options: EmulatorOptions,
+  error: string,
+  extra: Record<string, unknown> = {},
+  status?: number,
+): Reply {
   return apiError(status ?? options.fieldErrorHttpStatus, API_CODES.fieldError, { error, ...extra });
 }
 
@@ -47,8 +60,10 @@ export function renderIssues(error: Parameters<typeof issuesFromZod>[0], root: s
 }
 
 type Spec<E extends EndpointName> = (typeof ENDPOINTS)[E];
-export type BodyOf<E extends EndpointName> = Spec<E> extends { body: infer S extends z.ZodType } ? z.output<S> : undefined;
-export type QueryOf<E extends EndpointName> = Spec<E> extends { query: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type BodyOf<E extends EndpointName> =
+  Spec<E> extends { body: infer S extends z.ZodType } ? z.output<S> : undefined;
+export type QueryOf<E extends EndpointName> =
+  Spec<E> extends { query: infer S extends z.ZodType } ? z.output<S> : undefined;
 
 /** What a handler gets: the request already checked against the endpoint's zod schemas. */
 export interface HandlerContext<E extends EndpointName = EndpointName> {

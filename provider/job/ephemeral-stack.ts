@@ -20,14 +20,23 @@ export interface EphemeralStackSpec {
  * A failed destroy throws JobCleanupError (carrying the job's own error), because then an
  * order may still bill.
  */
-export async function withEphemeralStack<T>(s: EphemeralStackSpec, use: (outputs: Record<string, unknown>) => Promise<T>): Promise<T> {
-  const stack = await LocalWorkspace.createOrSelectStack({ workDir: s.workDir, stackName: s.stackName }, s.env ? { envVars: s.env } : {});
+export async function withEphemeralStack<T>(
+  s: EphemeralStackSpec,
+  use: (outputs: Record<string, unknown>) => Promise<T>,
+): Promise<T> {
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { workDir: s.workDir, stackName: s.stackName },
+    s.env ? { envVars: s.env } : {},
+  );
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
     await stack.setAllConfig(s.config);
     s.onStep(`pulumi up (stack ${s.stackName})`);
     const up = await withLines(s.onPulumi, (onOutput) => stack.up({ onOutput }));
-    outcome = { ok: true, value: await use(Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]))) };
+    outcome = {
+      ok: true,
+      value: await use(Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]))),
+    };
   } catch (error) {
     outcome = { ok: false, error };
   }
@@ -36,14 +45,20 @@ export async function withEphemeralStack<T>(s: EphemeralStackSpec, use: (outputs
     await withLines(s.onPulumi, (onOutput) => stack.destroy({ onOutput }));
     await stack.workspace.removeStack(s.stackName);
   } catch (e) {
-    throw new JobCleanupError(s.stackName, s.workDir, firstLine(e), { cause: e, jobError: outcome.ok ? undefined : outcome.error });
+    throw new JobCleanupError(s.stackName, s.workDir, firstLine(e), {
+      cause: e,
+      jobError: outcome.ok ? undefined : outcome.error,
+    });
   }
   if (!outcome.ok) throw outcome.error;
   return outcome.value;
 }
 
 /** Pulumi's onOutput hands out chunks; the log wants lines. */
-async function withLines<T>(onLine: (line: string) => void, run: (onOutput: (chunk: string) => void) => Promise<T>): Promise<T> {
+async function withLines<T>(
+  onLine: (line: string) => void,
+  run: (onOutput: (chunk: string) => void) => Promise<T>,
+): Promise<T> {
   const lines = new LineSplitter(onLine);
   try {
     return await run((chunk) => lines.push(chunk));
@@ -54,5 +69,10 @@ async function withLines<T>(onLine: (line: string) => void, run: (onOutput: (chu
 
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
+  return (
+    text
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? "unknown error"
+  );
 }

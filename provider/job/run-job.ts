@@ -63,33 +63,51 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
   const started = performance.now();
   const log = o.log ?? ciLog;
   const user = o.ssh?.user ?? "root";
-  const configured = valueOf(o.config?.sshPassword);
-  const password = o.ssh?.password ?? configured ?? (o.ssh?.privateKey === undefined ? randomBytes(12).toString("hex") : undefined);
+  const configured = configValue(o.config?.sshPassword);
+  const password =
+    o.ssh?.password ?? configured ?? (o.ssh?.privateKey === undefined ? randomBytes(12).toString("hex") : undefined);
   const stackPassword = configured ?? password;
   const config: ConfigMap = {
-    ...Object.fromEntries(Object.entries(o.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? { value: v } : v])),
+    ...Object.fromEntries(
+      Object.entries(o.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? { value: v } : v]),
+    ),
     ...(stackPassword !== undefined ? { sshPassword: { value: stackPassword, secret: true } } : {}),
   };
-  const stack = { workDir: o.workDir, stackName: o.stackName, config, env: o.pulumiEnv, onPulumi: (l: string) => log(l, "pulumi"), onStep: (l: string) => log(l, "job") };
+  const stack = {
+    workDir: o.workDir,
+    stackName: o.stackName,
+    config,
+    env: o.pulumiEnv,
+    onPulumi: (l: string) => log(l, "pulumi"),
+    onStep: (l: string) => log(l, "job"),
+  };
   return withEphemeralStack(stack, async (outputs) => {
     const host = outputs.sshHost;
     const port = Number(outputs.sshPort);
     if (typeof host !== "string" || !host || !Number.isInteger(port)) {
-      throw new Error(`stack ${o.stackName} exports no sshHost/sshPort: the program must publish port 22 (ports: {"22": "tcp"}) and export the order's sshHost and sshPort.`);
+      throw new Error(
+        `stack ${o.stackName} exports no sshHost/sshPort: the program must publish port 22 (ports: {"22": "tcp"}) and export the order's sshHost and sshPort.`,
+      );
     }
     const orderId = Number(outputs.orderId) || undefined;
     o.signal?.throwIfAborted();
     log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
     const ssh = await connectSsh(
       { host, port, user, password, privateKey: o.ssh?.privateKey },
-      { waitMs: o.ssh?.waitMs ?? 300_000, hostKeys: new TrustOnFirstUse(), onWait: (w) => log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job") },
+      {
+        waitMs: o.ssh?.waitMs ?? 300_000,
+        hostKeys: new TrustOnFirstUse(),
+        onWait: (w) => log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
+      },
     );
     // Stopping hangs up: the step in progress fails at once and the destroy follows.
     const hangUp = () => void ssh.close();
     o.signal?.addEventListener("abort", hangUp, { once: true });
     try {
       o.signal?.throwIfAborted();
-      const steps = await runSteps(ssh, o, log).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
+      const steps = await runSteps(ssh, o, log).catch((e: unknown) =>
+        Promise.reject(o.signal?.aborted ? o.signal.reason : e),
+      );
       return { stackName: o.stackName, orderId, ...steps, durationMs: performance.now() - started };
     } finally {
       o.signal?.removeEventListener("abort", hangUp);
@@ -98,6 +116,6 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
   });
 }
 
-function valueOf(v: ConfigInput | undefined): string | undefined {
+function configValue(v: ConfigInput | undefined): string | undefined {
   return typeof v === "string" ? v : v?.value;
 }

@@ -39,7 +39,9 @@ const INVOKES: Record<string, Invoke> = {
     const { inputs, failures } = checkInputs(MarketplaceArgs, args);
     if (failures) return { failures };
     const client = currentClient(undefined, (account) => new DiskStore(account));
-    return { outputs: plainData(await searchMarketplace(client, inputs as MarketplaceArgsResolved)) as unknown as Props };
+    return {
+      outputs: plainData(await searchMarketplace(client, inputs as MarketplaceArgsResolved)) as unknown as Props,
+    };
   },
 };
 

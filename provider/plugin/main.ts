@@ -11,7 +11,8 @@ import { startServer } from "./server";
  * from the first line of stdout. scripts/release.sh bundles this file with esbuild.
  */
 async function main(args: string[]): Promise<void> {
-  if (Number(process.versions.node.split(".")[0]) < 22) throw new Error(`it needs Node.js >= 22 first on PATH (found ${process.version})`);
+  if (Number(process.versions.node.split(".")[0]) < 22)
+    throw new Error(`it needs Node.js >= 22 first on PATH (found ${process.version})`);
   const engine = args.find((a) => !a.startsWith("-"));
   if (engine) logToEngine(engine, grpc);
   const { port } = await startServer();
@@ -21,7 +22,9 @@ async function main(args: string[]): Promise<void> {
 // A bug in one call must not take down the others (or an order's create in flight with it):
 // report it to the engine's log and keep serving. Messages carry no secrets (STYLE.md).
 for (const event of ["uncaughtException", "unhandledRejection"] as const) {
-  process.on(event, (e: unknown) => process.stderr.write(`pulumi-resource-clore: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
+  process.on(event, (e: unknown) =>
+    process.stderr.write(`pulumi-resource-clore: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
+  );
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

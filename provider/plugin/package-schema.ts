@@ -69,11 +69,12 @@ const PROVIDER_CONFIG: Record<string, PropertySpec> = {
     type: "string",
     secret: true,
     description:
-      'Clore API key. Set it with `pulumi config set --secret clore:apiKey <key>`, or give it to an explicit provider. When unset: the CLORE_API_KEY environment variable, then `api_key` in ~/.clore/config.json (which keep the key out of the stack\'s state).',
+      "Clore API key. Set it with `pulumi config set --secret clore:apiKey <key>`, or give it to an explicit provider. When unset: the CLORE_API_KEY environment variable, then `api_key` in ~/.clore/config.json (which keep the key out of the stack's state).",
   },
   baseUrl: {
     type: "string",
-    description: "Clore API base URL. When unset: CLORE_BASE_URL, then `base_url` in ~/.clore/config.json, then https://api.clore.ai/v1.",
+    description:
+      "Clore API base URL. When unset: CLORE_BASE_URL, then `base_url` in ~/.clore/config.json, then https://api.clore.ai/v1.",
   },
 };
 
@@ -103,17 +104,26 @@ export function packageSchema(version?: string): PackageSchema {
     name: PACKAGE,
     ...(version ? { version } : {}),
     displayName: "Clore.ai",
-    description: "Rent and run Clore.ai GPU servers as code: orders (rented servers), host server settings and a marketplace search.",
+    description:
+      "Rent and run Clore.ai GPU servers as code: orders (rented servers), host server settings and a marketplace search.",
     publisher: "pulumi-clore",
     license: "Apache-2.0",
     keywords: ["pulumi", "clore", "gpu", "category/cloud", "kind/native"],
     config: { variables: PROVIDER_CONFIG },
-    provider: { description: "The Clore.ai provider: one API key (account) and base URL per provider instance.", inputProperties: PROVIDER_CONFIG },
+    provider: {
+      description: "The Clore.ai provider: one API key (account) and base URL per provider instance.",
+      inputProperties: PROVIDER_CONFIG,
+    },
     types: types.all,
     resources,
     functions,
     language: {
-      python: { packageName: "pulumi_clore", requires: { pulumi: ">=3.0.0,<4.0.0" }, pyproject: { enabled: true }, respectSchemaVersion: true },
+      python: {
+        packageName: "pulumi_clore",
+        requires: { pulumi: ">=3.0.0,<4.0.0" },
+        pyproject: { enabled: true },
+        respectSchemaVersion: true,
+      },
       go: { importBasePath: GO_IMPORT_BASE, generateResourceContainerTypes: true, respectSchemaVersion: true },
     },
     // Generated SDKs ship their plugin's name and version (pulumi-plugin.json), so the engine
@@ -157,9 +167,14 @@ class TypeRegistry {
   /** An object's fields; with `defaultsRequired` false a field with a default is optional. */
   objectSpec(s: JsonSchema, owner: string, o: { defaultsRequired: boolean }): ObjectTypeSpec {
     const properties = Object.fromEntries(
-      Object.entries(s.properties ?? {}).map(([name, p]) => [name, { ...this.typeOf(p, owner + pascal(name)), ...describe(p) }]),
+      Object.entries(s.properties ?? {}).map(([name, p]) => [
+        name,
+        { ...this.typeOf(p, owner + pascal(name)), ...describe(p) },
+      ]),
     );
-    const required = (s.required ?? []).filter((name) => o.defaultsRequired || s.properties?.[name]?.default === undefined);
+    const required = (s.required ?? []).filter(
+      (name) => o.defaultsRequired || s.properties?.[name]?.default === undefined,
+    );
     return { type: "object", properties, ...(required.length ? { required } : {}) };
   }
 
@@ -180,7 +195,11 @@ class TypeRegistry {
         return { type: "array", items: this.typeOf(s.items ?? {}, hint.replace(/s$/, "")) };
       case "object":
         if (s.properties) return { $ref: `#/types/${this.named(s, hint)}` };
-        return { type: "object", additionalProperties: typeof s.additionalProperties === "object" ? this.typeOf(s.additionalProperties, hint) : ANY };
+        return {
+          type: "object",
+          additionalProperties:
+            typeof s.additionalProperties === "object" ? this.typeOf(s.additionalProperties, hint) : ANY,
+        };
       default:
         return ANY;
     }
@@ -207,8 +226,13 @@ const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 
 /** The field's description; an enum's values are added unless the description names them all. */
 function describe(s: JsonSchema): { description?: string } {
-  const values = (s.enum ?? s.items?.enum ?? (typeof s.additionalProperties === "object" ? s.additionalProperties.enum : undefined))?.map(String);
+  const values = (
+    s.enum ??
+    s.items?.enum ??
+    (typeof s.additionalProperties === "object" ? s.additionalProperties.enum : undefined)
+  )?.map(String);
   let text = s.description ?? "";
-  if (values && !values.every((v) => text.includes(v))) text = `${text} One of: ${values.map((v) => `"${v}"`).join(", ")}.`.trim();
+  if (values && !values.every((v) => text.includes(v)))
+    text = `${text} One of: ${values.map((v) => `"${v}"`).join(", ")}.`.trim();
   return text ? { description: text } : {};
 }

@@ -39,7 +39,9 @@ export function providerService(): grpc.UntypedServiceImplementation {
     // every order it manages.
     diffConfig: unary(async (req: pb.DiffRequest) => {
       const same = isDeepStrictEqual(fromStruct(req.getOlds()), fromStruct(req.getNews()));
-      return new pb.DiffResponse().setChanges(same ? pb.DiffResponse.DiffChanges.DIFF_NONE : pb.DiffResponse.DiffChanges.DIFF_SOME);
+      return new pb.DiffResponse().setChanges(
+        same ? pb.DiffResponse.DiffChanges.DIFF_NONE : pb.DiffResponse.DiffChanges.DIFF_SOME,
+      );
     }),
 
     configure: unary(async (req: pb.ConfigureRequest) => {
@@ -49,12 +51,19 @@ export function providerService(): grpc.UntypedServiceImplementation {
 
     check: resourceCall(async (req: pb.CheckRequest, { provider }) => {
       const news = fromStruct(req.getNews());
-      const r = (await provider.check(fromStruct(req.getOlds()), news)) as { inputs?: Props; failures?: CheckFailure[] };
+      const r = (await provider.check(fromStruct(req.getOlds()), news)) as {
+        inputs?: Props;
+        failures?: CheckFailure[];
+      };
       return new pb.CheckResponse().setInputs(toStruct(r.inputs ?? news)).setFailuresList(checkFailures(r.failures));
     }),
 
     diff: resourceCall(async (req: pb.DiffRequest, { provider }) => {
-      const r = (await provider.diff(req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()))) as { changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean };
+      const r = (await provider.diff(req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()))) as {
+        changes?: boolean;
+        replaces?: string[];
+        deleteBeforeReplace?: boolean;
+      };
       const changes = r.changes === undefined ? "DIFF_UNKNOWN" : r.changes ? "DIFF_SOME" : "DIFF_NONE";
       return new pb.DiffResponse()
         .setChanges(pb.DiffResponse.DiffChanges[changes])
@@ -63,7 +72,10 @@ export function providerService(): grpc.UntypedServiceImplementation {
     }),
 
     create: resourceCall(async (req: pb.CreateRequest, { provider, spec }) => {
-      const r = (await provider.create(fromStruct(req.getProperties()), req.getUrn(), timeout(req))) as { id: string; outs: Props };
+      const r = (await provider.create(fromStruct(req.getProperties()), req.getUrn(), timeout(req))) as {
+        id: string;
+        outs: Props;
+      };
       return new pb.CreateResponse().setId(r.id).setProperties(toStruct(r.outs, spec.secretOutputs));
     }),
 
@@ -78,18 +90,30 @@ export function providerService(): grpc.UntypedServiceImplementation {
     }),
 
     update: resourceCall(async (req: pb.UpdateRequest, { provider, spec }) => {
-      const r = (await provider.update(req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()), timeout(req))) as { outs: Props };
+      const r = (await provider.update(
+        req.getId(),
+        fromStruct(req.getOlds()),
+        fromStruct(req.getNews()),
+        timeout(req),
+      )) as { outs: Props };
       return new pb.UpdateResponse().setProperties(toStruct(r.outs, spec.secretOutputs));
     }),
 
     delete: resourceCall(async (req: pb.DeleteRequest, { provider }) => {
-      await withDeadline(provider.delete(req.getId(), fromStruct(req.getProperties())), timeout(req).timeoutS, req.getId());
+      await withDeadline(
+        provider.delete(req.getId(), fromStruct(req.getProperties())),
+        timeout(req).timeoutS,
+        req.getId(),
+      );
       return new Empty();
     }),
 
     invoke: unary(async (req: pb.InvokeRequest) => {
       const invoke = FUNCTION_IMPLEMENTATIONS.get(req.getTok());
-      if (!invoke) throw new Error(`unknown function ${req.getTok()}; this plugin serves ${[...FUNCTION_IMPLEMENTATIONS.keys()].join(", ")}`);
+      if (!invoke)
+        throw new Error(
+          `unknown function ${req.getTok()}; this plugin serves ${[...FUNCTION_IMPLEMENTATIONS.keys()].join(", ")}`,
+        );
       const r = await invoke(fromStruct(req.getArgs()));
       return new pb.InvokeResponse().setReturn(toStruct(r.outputs ?? {})).setFailuresList(checkFailures(r.failures));
     }),
@@ -111,7 +135,10 @@ export async function startServer(): Promise<{ server: grpc.Server; port: number
 
 type Unary = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => void;
 
-function unary<Req>(handle: (req: Req) => Promise<unknown>, secretsOf: (req: Req) => readonly string[] = () => []): Unary {
+function unary<Req>(
+  handle: (req: Req) => Promise<unknown>,
+  secretsOf: (req: Req) => readonly string[] = () => [],
+): Unary {
   return (call, callback) => {
     const req = call.request as Req;
     handle(req).then(
@@ -126,7 +153,9 @@ interface ResourceRequest {
 }
 
 /** A call on one resource: found by the type in its URN (…::clore:index:Order::name). */
-function resourceCall<Req extends ResourceRequest>(handle: (req: Req, resource: ServedResource) => Promise<unknown>): Unary {
+function resourceCall<Req extends ResourceRequest>(
+  handle: (req: Req, resource: ServedResource) => Promise<unknown>,
+): Unary {
   return unary<Req>(
     async (req) => handle(req, served(req)),
     (req) => RESOURCE_IMPLEMENTATIONS.get(typeOf(req))?.spec.secretOutputs ?? [],
@@ -139,7 +168,10 @@ function typeOf(req: ResourceRequest): string {
 
 function served(req: ResourceRequest): ServedResource {
   const resource = RESOURCE_IMPLEMENTATIONS.get(typeOf(req));
-  if (!resource) throw new Error(`unknown resource type ${typeOf(req)}; this plugin serves ${[...RESOURCE_IMPLEMENTATIONS.keys()].join(", ")}`);
+  if (!resource)
+    throw new Error(
+      `unknown resource type ${typeOf(req)}; this plugin serves ${[...RESOURCE_IMPLEMENTATIONS.keys()].join(", ")}`,
+    );
   return resource;
 }
 
@@ -158,7 +190,12 @@ async function withDeadline(work: Promise<unknown>, timeoutS: number | undefined
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`deleting ${id} did not finish within customTimeouts.delete (${timeoutS} s); it stays in the stack (an order may still bill you). Run \`pulumi destroy\` again.`)),
+      () =>
+        reject(
+          new Error(
+            `deleting ${id} did not finish within customTimeouts.delete (${timeoutS} s); it stays in the stack (an order may still bill you). Run \`pulumi destroy\` again.`,
+          ),
+        ),
       timeoutS * 1000,
     );
   });

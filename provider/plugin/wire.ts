@@ -34,7 +34,8 @@ function unwrap(v: unknown): unknown {
 /** Plain values as a Struct, `secret` keys marked secret (undefined values dropped). */
 export function toStruct(props: Props, secret: readonly string[] = []): Struct {
   const data = plainData(props);
-  for (const key of secret) if (data[key] !== undefined && data[key] !== null) data[key] = { [SIG_KEY]: SECRET_SIG, value: data[key] };
+  for (const key of secret)
+    if (data[key] !== undefined && data[key] !== null) data[key] = { [SIG_KEY]: SECRET_SIG, value: data[key] };
   return Struct.fromJavaScript(data as Parameters<typeof Struct.fromJavaScript>[0]);
 }
 
@@ -46,7 +47,11 @@ interface PartialFailure {
 }
 
 function isPartialFailure(e: unknown): e is Error & PartialFailure {
-  return e instanceof Error && typeof (e as Partial<PartialFailure>).id === "string" && typeof (e as Partial<PartialFailure>).properties === "object";
+  return (
+    e instanceof Error &&
+    typeof (e as Partial<PartialFailure>).id === "string" &&
+    typeof (e as Partial<PartialFailure>).properties === "object"
+  );
 }
 
 /**

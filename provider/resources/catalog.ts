@@ -48,7 +48,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
   {
     className: "CloreServerSettings",
     name: "ServerSettings",
-    description: "Declarative pricing and rental settings of a server you host on Clore.ai. Delete restores the settings found at creation (see onDelete).",
+    description:
+      "Declarative pricing and rental settings of a server you host on Clore.ai. Delete restores the settings found at creation (see onDelete).",
     inputs: ServerSettingsInputs,
     state: ServerSettingsState,
     secretOutputs: [],
@@ -60,7 +61,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: "getMarketplace",
-    description: "Search the Clore marketplace: servers matching the filters, cheapest first, and the cheapest one. Servers the key hosts are left out unless includeOwnServers.",
+    description:
+      "Search the Clore marketplace: servers matching the filters, cheapest first, and the cheapest one. Servers the key hosts are left out unless includeOwnServers.",
     inputs: MarketplaceArgs,
     outputs: MarketplaceResult,
   },

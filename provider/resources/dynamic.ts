@@ -43,9 +43,11 @@ function provider(load: () => Impl) {
   return {
     check: (olds: Props, news: Props) => serve(() => load().check(olds, news)),
     diff: (id: string, olds: Props, news: Props) => serve(() => load().diff(id, olds, news)),
-    create: (inputs: Props, urn?: string, options?: orderImpl.OperationOptions) => serve(() => load().create(inputs, urn, options)),
+    create: (inputs: Props, urn?: string, options?: orderImpl.OperationOptions) =>
+      serve(() => load().create(inputs, urn, options)),
     read: (id: string, props?: Props) => serve(() => load().read(id, props)),
-    update: (id: string, olds: Props, news: Props, options?: orderImpl.OperationOptions) => serve(() => load().update(id, olds, news, options)),
+    update: (id: string, olds: Props, news: Props, options?: orderImpl.OperationOptions) =>
+      serve(() => load().update(id, olds, news, options)),
     delete: (id: string, props: Props) => serve(() => load().remove(id, props)),
   };
 }

@@ -32,7 +32,8 @@ export function logToEngine(addr: string, grpc: Grpc): void {
 
 function defaultLogger(): EngineLogger {
   const addr = process.argv[2];
-  const isDynamicPlugin = /pulumi-resource-pulumi-nodejs|dynamic-provider/.test(process.argv[1] ?? "") && /^[\w.-]+:\d+$/.test(addr ?? "");
+  const isDynamicPlugin =
+    /pulumi-resource-pulumi-nodejs|dynamic-provider/.test(process.argv[1] ?? "") && /^[\w.-]+:\d+$/.test(addr ?? "");
   if (!isDynamicPlugin) return { log: async (sev, msg) => void process.stderr.write(`${sev}: ${msg}\n`) };
   // Resolve gRPC from the copy of @pulumi/pulumi the plugin runs on (its protos use that copy).
   const base = dirname(require.resolve("@pulumi/pulumi/package.json"));

@@ -2,7 +2,11 @@
 export function plainData<T>(v: T): T {
   if (Array.isArray(v)) return v.map(plainData) as T;
   if (v && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, plainData(x)])) as T;
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, plainData(x)]),
+    ) as T;
   }
   return v;
 }

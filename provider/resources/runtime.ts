@@ -23,7 +23,10 @@ const clients = new Map<string, CloreClient>();
  * `config` defaults to what the plugin was configured with; the program passes its own, and
  * a disk store for its cache.
  */
-export function currentClient(config: ConfigReader | undefined = stackConfig, store?: (account: string) => CacheStore): CloreClient {
+export function currentClient(
+  config: ConfigReader | undefined = stackConfig,
+  store?: (account: string) => CacheStore,
+): CloreClient {
   const settings = resolveSettings({
     apiKey: config?.get("clore:apiKey") || undefined,
     baseUrl: config?.get("clore:baseUrl") || undefined,

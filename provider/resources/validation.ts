@@ -24,7 +24,11 @@ type Props = Record<string, unknown>;
  * the inputs come back parsed (defaults applied), so create and update trust them as they are.
  * `keep` names inputs that are not the schema's but must reach create (e.g. the resource URN).
  */
-export function checkInputs(schema: z.ZodType, news: Props, keep: readonly string[] = []): { inputs?: Props; failures?: CheckFailure[] } {
+export function checkInputs(
+  schema: z.ZodType,
+  news: Props,
+  keep: readonly string[] = [],
+): { inputs?: Props; failures?: CheckFailure[] } {
   const known: Props = {};
   const unknownKeys = new Set<string>();
   const kept: Props = {};

@@ -28,7 +28,10 @@ export function resolveSettings(options: ResolveOptions = {}): ResolvedSettings 
   // Read only when a setting falls through to it: the provider resolves settings per operation.
   let fileContents: ReturnType<typeof readConfigFile> | undefined;
   const file = () => (fileContents ??= readConfigFile(options.configPath ?? defaultConfigPath()));
-  const [url, baseUrlSource] = firstSet([options.baseUrl, "option"], [env.CLORE_BASE_URL, "env"], () => [file().base_url, "config-file"]) ?? [DEFAULT_BASE_URL, "default"];
+  const [url, baseUrlSource] = firstSet([options.baseUrl, "option"], [env.CLORE_BASE_URL, "env"], () => [
+    file().base_url,
+    "config-file",
+  ]) ?? [DEFAULT_BASE_URL, "default"];
   const base = { baseUrl: url.replace(/\/+$/, ""), baseUrlSource };
   const key = firstSet([options.apiKey, "option"], [env.CLORE_API_KEY, "env"], () => [file().api_key, "config-file"]);
   return key ? { apiKey: key[0], keySource: key[1], ...base } : base;

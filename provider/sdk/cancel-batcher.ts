@@ -38,7 +38,9 @@ export class CancelBatcher {
       failed = new Set(batch.map((b) => b.id));
     }
     await Promise.all(
-      batch.map((b) => (failed.has(b.id) ? this.client.cancelOrder(b.id).then(() => b.resolve(), b.reject) : b.resolve())),
+      batch.map((b) =>
+        failed.has(b.id) ? this.client.cancelOrder(b.id).then(() => b.resolve(), b.reject) : b.resolve(),
+      ),
     );
   }
 }

@@ -2,7 +2,16 @@ import { z } from "zod";
 import { resolveSettings, type KeySource } from "./api-key";
 import { type Clock, systemClock } from "./clock";
 import { ENDPOINTS, type EndpointName, type EndpointResponse } from "./endpoints";
-import { CloreApiError, DatabaseError, MalformedResponseError, NetworkError, OrderNotFoundError, OrderOutcomeUnknownError, TimeoutError, ValidationError } from "./errors";
+import {
+  CloreApiError,
+  DatabaseError,
+  MalformedResponseError,
+  NetworkError,
+  OrderNotFoundError,
+  OrderOutcomeUnknownError,
+  TimeoutError,
+  ValidationError,
+} from "./errors";
 import * as fields from "./fields";
 import { FileLedger } from "./file-ledger";
 import { filterMarketplace, type MarketplaceFilters } from "./marketplace-filter";
@@ -10,8 +19,24 @@ import type { GigaspotEditRequest, GigaspotOrderRequest } from "./models/gigaspo
 import type { Order } from "./models/order";
 import { type CreateOrderParams, createOrderBody, createOrderParamName } from "./order-fields";
 import { newestOrderOn, pendingSince } from "./pending-order";
-import { type Handler, cacheLayer, checkRequest, compose, exponentialBackoff, limitLayer, retryLayer, sendHandler } from "./pipeline";
-import { RateLimiter, type RateLimits, type SlotLedger, accountId, keyFingerprint, sharedRateLimiter } from "./rate-limiter";
+import {
+  type Handler,
+  cacheLayer,
+  checkRequest,
+  compose,
+  exponentialBackoff,
+  limitLayer,
+  retryLayer,
+  sendHandler,
+} from "./pipeline";
+import {
+  RateLimiter,
+  type RateLimits,
+  type SlotLedger,
+  accountId,
+  keyFingerprint,
+  sharedRateLimiter,
+} from "./rate-limiter";
 import { DEFAULT_MRL_HOURS, ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
 import { type Transport, UndiciTransport } from "./transport";
 import { type CacheStore, type Timed, TtlCache } from "./ttl-cache";
@@ -80,12 +105,22 @@ export class CloreClient {
     this.account = accountId(this.#apiKey, this.baseUrl);
     this.timeout = options.timeout ?? envNumber("CLORE_TIMEOUT_MS", 1) ?? 30_000;
     this.maxRetries = options.maxRetries ?? 3;
-    if (options.timeout !== undefined && !(options.timeout > 0)) throw new ValidationError("CloreClient", [{ path: "timeout", message: "must be > 0 (milliseconds)" }]);
-    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new ValidationError("CloreClient", [{ path: "maxRetries", message: "must be an integer >= 0" }]);
+    if (options.timeout !== undefined && !(options.timeout > 0))
+      throw new ValidationError("CloreClient", [{ path: "timeout", message: "must be > 0 (milliseconds)" }]);
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0)
+      throw new ValidationError("CloreClient", [{ path: "maxRetries", message: "must be an integer >= 0" }]);
     this.clock = options.clock ?? options.rateLimiter?.clock ?? systemClock;
     this.rateLimiter =
       options.rateLimiter ??
-      sharedRateLimiter(this.#apiKey, () => new RateLimiter({ clock: this.clock, limits: options.rateLimits ?? limitsFromEnv(), ledger: defaultLedger(this.#apiKey, this.clock) }));
+      sharedRateLimiter(
+        this.#apiKey,
+        () =>
+          new RateLimiter({
+            clock: this.clock,
+            limits: options.rateLimits ?? limitsFromEnv(),
+            ledger: defaultLedger(this.#apiKey, this.clock),
+          }),
+      );
     this.transport = options.transport ?? new UndiciTransport();
     this.#handle = compose(
       checkRequest(() => Boolean(this.#apiKey)),
@@ -97,7 +132,14 @@ export class CloreClient {
         onRateLimited: (ms) => this.rateLimiter.backOff(ms),
       }),
       limitLayer(this.rateLimiter),
-    )(sendHandler(this.transport, { baseUrl: this.baseUrl, timeoutMs: this.timeout, clock: this.clock, apiKey: () => this.#apiKey }));
+    )(
+      sendHandler(this.transport, {
+        baseUrl: this.baseUrl,
+        timeoutMs: this.timeout,
+        clock: this.clock,
+        apiKey: () => this.#apiKey,
+      }),
+    );
   }
 
   /** Whether a key was found (the key itself is never exposed). */
@@ -163,17 +205,29 @@ export class CloreClient {
       if (!outcomeUncertain(e)) throw e;
       const found = await this.findNewOrder(serverId, since, exclude, findTimeoutMs).catch(() => undefined);
       if (found) return found;
-      throw new OrderOutcomeUnknownError(serverId, `the request failed (${(e as Error).message}) and no new order showed up in my_orders`, { cause: e, since });
+      throw new OrderOutcomeUnknownError(
+        serverId,
+        `the request failed (${(e as Error).message}) and no new order showed up in my_orders`,
+        { cause: e, since },
+      );
     }
     // From here on the server is rented: whatever goes wrong, the caller must hear that.
     let found: Order | undefined;
     try {
       found = await this.findNewOrder(serverId, since, exclude, findTimeoutMs);
     } catch (e) {
-      throw new OrderOutcomeUnknownError(serverId, `the API accepted the order but my_orders could not be read (${(e as Error).message})`, { cause: e, since });
+      throw new OrderOutcomeUnknownError(
+        serverId,
+        `the API accepted the order but my_orders could not be read (${(e as Error).message})`,
+        { cause: e, since },
+      );
     }
     if (found) return found;
-    throw new OrderOutcomeUnknownError(serverId, `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`, { since });
+    throw new OrderOutcomeUnknownError(
+      serverId,
+      `the API accepted the order but it did not appear in my_orders within ${Math.round(findTimeoutMs / 1000)} s`,
+      { since },
+    );
   }
 
   /**
@@ -181,7 +235,12 @@ export class CloreClient {
    * (Unix s). A failed poll does not end the search before its deadline; if every poll
    * failed, the last error is thrown (the order may exist), else undefined (not found).
    */
-  async findNewOrder(serverId: number, since: number, exclude: Set<number>, timeoutMs: number): Promise<Order | undefined> {
+  async findNewOrder(
+    serverId: number,
+    since: number,
+    exclude: Set<number>,
+    timeoutMs: number,
+  ): Promise<Order | undefined> {
     const deadline = this.clock.now() + timeoutMs;
     let lastError: unknown;
     let answered = false;
@@ -259,7 +318,9 @@ export class CloreClient {
     parseOrThrow(z.array(fields.orderId).min(1), orderIds, "cancelOrders", "orderIds");
     const failed: number[] = [];
     for (let i = 0; i < orderIds.length; i += fields.LIMITS.cancelBatch) {
-      const r = await this.call("cancel_orders", { body: { order_ids: orderIds.slice(i, i + fields.LIMITS.cancelBatch) } });
+      const r = await this.call("cancel_orders", {
+        body: { order_ids: orderIds.slice(i, i + fields.LIMITS.cancelBatch) },
+      });
       failed.push(...r.failed_to_cancel.map(Number));
     }
     return { failedToCancel: failed };
@@ -292,13 +353,23 @@ export class CloreClient {
    * from the cache where the endpoint allows it and `maxAgeMs` accepts, spaced by the rate
    * limiter, retried where safe (see pipeline/).
    */
-  async call<E extends EndpointName>(endpoint: E, input: CallInput = {}, options: CallOptions = {}): Promise<EndpointResponse<E>> {
+  async call<E extends EndpointName>(
+    endpoint: E,
+    input: CallInput = {},
+    options: CallOptions = {},
+  ): Promise<EndpointResponse<E>> {
     return (await this.read(endpoint, input, options)).value;
   }
 
   /** Like `call`, with when the answer's request was sent (a cached answer is older than now). */
-  read<E extends EndpointName>(endpoint: E, input: CallInput = {}, options: CallOptions = {}): Promise<Timed<EndpointResponse<E>>> {
-    return this.#handle({ endpoint, spec: ENDPOINTS[endpoint], ...input, ...options, attempt: 0 }) as Promise<Timed<EndpointResponse<E>>>;
+  read<E extends EndpointName>(
+    endpoint: E,
+    input: CallInput = {},
+    options: CallOptions = {},
+  ): Promise<Timed<EndpointResponse<E>>> {
+    return this.#handle({ endpoint, spec: ENDPOINTS[endpoint], ...input, ...options, attempt: 0 }) as Promise<
+      Timed<EndpointResponse<E>>
+    >;
   }
 }
 
@@ -347,7 +418,6 @@ function limitsFromEnv(): Partial<RateLimits> | undefined {
   if (create !== undefined) limits.createIntervalMs = create;
   return Object.keys(limits).length ? limits : undefined;
 }
-
 
 /** Failures after which create_order may still have rented the server. */
 function outcomeUncertain(e: unknown): boolean {

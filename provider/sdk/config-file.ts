@@ -27,6 +27,6 @@ export function readConfigFile(path: string = defaultConfigPath()): CloreConfigF
 /** Write the config file readable by its owner only: it holds the API key. */
 export function writeConfigFile(config: CloreConfigFile, path: string = defaultConfigPath()): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }

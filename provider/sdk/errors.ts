@@ -37,13 +37,15 @@ export class CloreError extends Error {
     this.name = new.target.name;
     // The class names from this one up to CloreError: what instanceof checks, by name.
     const kinds: string[] = [];
-    for (let c: unknown = new.target; c && c !== Error; c = Object.getPrototypeOf(c)) kinds.push((c as { name: string }).name);
+    for (let c: unknown = new.target; c && c !== Error; c = Object.getPrototypeOf(c))
+      kinds.push((c as { name: string }).name);
     Object.defineProperty(this, BRAND, { value: kinds });
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (!isCloreError(value)) return false;
     const kinds = (value as unknown as Record<symbol, unknown>)[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of instanceof (a subclass too): that is the check.
     return Array.isArray(kinds) ? kinds.includes(this.name) : this === CloreError;
   }
 }
@@ -75,7 +77,10 @@ export class CloreApiError extends CloreError {
   readonly response?: Record<string, unknown>;
   constructor(details: ApiErrorDetails, hint?: string, code: CloreErrorCode = "CLORE_API_ERROR") {
     const what = details.apiError ? ` "${details.apiError}"` : "";
-    super(code, `${details.endpoint}: Clore API code ${details.apiCode}${what} (HTTP ${details.httpStatus}).${hint ? " " + hint : ""}`);
+    super(
+      code,
+      `${details.endpoint}: Clore API code ${details.apiCode}${what} (HTTP ${details.httpStatus}).${hint ? ` ${hint}` : ""}`,
+    );
     this.apiCode = details.apiCode;
     this.endpoint = details.endpoint;
     this.httpStatus = details.httpStatus;
@@ -86,7 +91,11 @@ export class CloreApiError extends CloreError {
 
 export class DatabaseError extends CloreApiError {
   constructor(d: ApiErrorDetails) {
-    super(d, "The API reported a database error; it is usually transient. For create_order it can also mean a low balance, a just-rented server or an env value the API rejects; check `clore orders` before retrying.", "CLORE_DATABASE_ERROR");
+    super(
+      d,
+      "The API reported a database error; it is usually transient. For create_order it can also mean a low balance, a just-rented server or an env value the API rejects; check `clore orders` before retrying.",
+      "CLORE_DATABASE_ERROR",
+    );
   }
 }
 export class InvalidInputError extends CloreApiError {
@@ -96,17 +105,29 @@ export class InvalidInputError extends CloreApiError {
 }
 export class AuthError extends CloreApiError {
   constructor(d: ApiErrorDetails) {
-    super(d, "The API key was rejected: check the key given (the apiKey option, CLORE_API_KEY or ~/.clore/config.json).", "CLORE_AUTH_FAILED");
+    super(
+      d,
+      "The API key was rejected: check the key given (the apiKey option, CLORE_API_KEY or ~/.clore/config.json).",
+      "CLORE_AUTH_FAILED",
+    );
   }
 }
 export class InvalidEndpointError extends CloreApiError {
   constructor(d: ApiErrorDetails) {
-    super(d, "The API does not know this endpoint; check the base URL (clore:baseUrl / CLORE_BASE_URL).", "CLORE_INVALID_ENDPOINT");
+    super(
+      d,
+      "The API does not know this endpoint; check the base URL (clore:baseUrl / CLORE_BASE_URL).",
+      "CLORE_INVALID_ENDPOINT",
+    );
   }
 }
 export class RateLimitError extends CloreApiError {
   constructor(d: ApiErrorDetails, retries = 0) {
-    super(d, `Rate limit still exceeded after ${retries} retries. Another process may be using the same key; wait a minute and try again.`, "CLORE_RATE_LIMITED");
+    super(
+      d,
+      `Rate limit still exceeded after ${retries} retries. Another process may be using the same key; wait a minute and try again.`,
+      "CLORE_RATE_LIMITED",
+    );
   }
 }
 export class FieldError extends CloreApiError {
@@ -141,7 +162,11 @@ function fieldErrorHint(d: ApiErrorDetails): string {
 export class TimeoutError extends CloreError {
   readonly endpoint: string;
   constructor(endpoint: string, timeoutMs: number, options?: { cause?: unknown }) {
-    super("CLORE_TIMEOUT", `${endpoint}: no answer within ${timeoutMs} ms. Raise the client timeout or check your network.`, options);
+    super(
+      "CLORE_TIMEOUT",
+      `${endpoint}: no answer within ${timeoutMs} ms. Raise the client timeout or check your network.`,
+      options,
+    );
     this.endpoint = endpoint;
   }
 }
@@ -149,7 +174,11 @@ export class TimeoutError extends CloreError {
 export class NetworkError extends CloreError {
   readonly endpoint: string;
   constructor(endpoint: string, reason: string, options?: { cause?: unknown }) {
-    super("CLORE_NETWORK_ERROR", `${endpoint}: network error (${reason}). Check the base URL and your connection.`, options);
+    super(
+      "CLORE_NETWORK_ERROR",
+      `${endpoint}: network error (${reason}). Check the base URL and your connection.`,
+      options,
+    );
     this.endpoint = endpoint;
   }
 }
@@ -158,7 +187,10 @@ export class MalformedResponseError extends CloreError {
   readonly endpoint: string;
   readonly httpStatus: number;
   constructor(endpoint: string, httpStatus: number, reason: string) {
-    super("CLORE_MALFORMED_RESPONSE", `${endpoint}: the API sent a response we could not read (HTTP ${httpStatus}: ${reason}).`);
+    super(
+      "CLORE_MALFORMED_RESPONSE",
+      `${endpoint}: the API sent a response we could not read (HTTP ${httpStatus}: ${reason}).`,
+    );
     this.endpoint = endpoint;
     this.httpStatus = httpStatus;
   }
@@ -172,7 +204,10 @@ export const API_KEY_SOURCES = [
 
 export class MissingApiKeyError extends CloreError {
   constructor(endpoint?: string) {
-    super("CLORE_MISSING_API_KEY", `${endpoint ? endpoint + ": " : ""}no Clore API key found. Looked in: ${API_KEY_SOURCES.join("; ")}.`);
+    super(
+      "CLORE_MISSING_API_KEY",
+      `${endpoint ? `${endpoint}: ` : ""}no Clore API key found. Looked in: ${API_KEY_SOURCES.join("; ")}.`,
+    );
   }
 }
 
@@ -189,7 +224,10 @@ export interface ValidationIssue {
 export class ValidationError extends CloreError {
   readonly issues: ValidationIssue[];
   constructor(context: string, issues: ValidationIssue[]) {
-    super("CLORE_VALIDATION_FAILED", `${context}: ${issues.map((i) => `${i.path || "(input)"}: ${i.message}`).join("; ")}`);
+    super(
+      "CLORE_VALIDATION_FAILED",
+      `${context}: ${issues.map((i) => `${i.path || "(input)"}: ${i.message}`).join("; ")}`,
+    );
     this.issues = issues;
   }
 }
@@ -219,8 +257,16 @@ export class ReadyTimeoutError extends CloreError {
   readonly seconds: number;
   /** What was still missing: endpoints, or why the port did not answer. */
   readonly waitingFor: string;
-  constructor(orderId: number, seconds: number, waitingFor: string, nextStep = `It keeps running and billing: wait longer, or cancel it (\`clore cancel ${orderId}\`).`) {
-    super("CLORE_READY_TIMEOUT", `order ${orderId} was not ready after ${seconds} s (still waiting for ${waitingFor}). ${nextStep}`);
+  constructor(
+    orderId: number,
+    seconds: number,
+    waitingFor: string,
+    nextStep = `It keeps running and billing: wait longer, or cancel it (\`clore cancel ${orderId}\`).`,
+  ) {
+    super(
+      "CLORE_READY_TIMEOUT",
+      `order ${orderId} was not ready after ${seconds} s (still waiting for ${waitingFor}). ${nextStep}`,
+    );
     this.orderId = orderId;
     this.seconds = seconds;
     this.waitingFor = waitingFor;
@@ -230,7 +276,10 @@ export class ReadyTimeoutError extends CloreError {
 export class OrderNotFoundError extends CloreError {
   readonly orderId: number;
   constructor(orderId: number) {
-    super("CLORE_ORDER_NOT_FOUND", `order ${orderId} is not among your active orders. It may have ended or been cancelled; see \`clore orders --completed\`.`);
+    super(
+      "CLORE_ORDER_NOT_FOUND",
+      `order ${orderId} is not among your active orders. It may have ended or been cancelled; see \`clore orders --completed\`.`,
+    );
     this.orderId = orderId;
   }
 }
@@ -286,9 +335,12 @@ const shortCommand = (c: string) => {
   const line = c.trim().replace(/\s*\n\s*/g, "; ");
   return JSON.stringify(line.length > 80 ? `${line.slice(0, 77)}...` : line);
 };
-const tailText = (lines: readonly string[]) => (lines.length ? `\nLast lines of stderr:\n${lines.map((l) => `  ${l}`).join("\n")}` : " It wrote nothing to stderr.");
+const tailText = (lines: readonly string[]) =>
+  lines.length ? `\nLast lines of stderr:\n${lines.map((l) => `  ${l}`).join("\n")}` : " It wrote nothing to stderr.";
 const historyText = (h: readonly SshCommandRecord[]) =>
-  h.length ? ` Before it, ${h.map((c) => `${shortCommand(c.command)} exited ${c.exitCode ?? c.signal}`).join(", ")}.` : " Nothing had finished before it.";
+  h.length
+    ? ` Before it, ${h.map((c) => `${shortCommand(c.command)} exited ${c.exitCode ?? c.signal}`).join(", ")}.`
+    : " Nothing had finished before it.";
 
 abstract class SshError extends CloreError {
   readonly host: string;
@@ -375,9 +427,22 @@ export class SshConnectionLostError extends SshError {
   readonly elapsedMs: number;
   /** Commands that had finished on this session before. */
   readonly completed: SshCommandRecord[];
-  constructor(at: SshEndpoint, during: string, elapsedMs: number, completed: SshCommandRecord[], options: { cause?: unknown; transfer?: boolean } = {}) {
-    const after = options.transfer ? "The copy is incomplete: copy it again once connected." : "The command may still be running on the server; its outcome is unknown.";
-    super("CLORE_SSH_CONNECTION_LOST", at, `connection lost after ${(elapsedMs / 1000).toFixed(1)} s of ${shortCommand(during)}.${historyText(completed)} ${after}`, { cause: options.cause });
+  constructor(
+    at: SshEndpoint,
+    during: string,
+    elapsedMs: number,
+    completed: SshCommandRecord[],
+    options: { cause?: unknown; transfer?: boolean } = {},
+  ) {
+    const after = options.transfer
+      ? "The copy is incomplete: copy it again once connected."
+      : "The command may still be running on the server; its outcome is unknown.";
+    super(
+      "CLORE_SSH_CONNECTION_LOST",
+      at,
+      `connection lost after ${(elapsedMs / 1000).toFixed(1)} s of ${shortCommand(during)}.${historyText(completed)} ${after}`,
+      { cause: options.cause },
+    );
     this.during = during;
     this.elapsedMs = elapsedMs;
     this.completed = completed;
@@ -390,7 +455,13 @@ export class SshCommandFailedError extends SshError {
   readonly exitCode: number | null;
   readonly signal?: string;
   readonly stderrTail: string[];
-  constructor(at: SshEndpoint, command: string, exitCode: number | null, signal: string | undefined, stderrTail: string[]) {
+  constructor(
+    at: SshEndpoint,
+    command: string,
+    exitCode: number | null,
+    signal: string | undefined,
+    stderrTail: string[],
+  ) {
     const how = exitCode !== null ? `exited with code ${exitCode}` : `was killed by signal ${signal ?? "?"}`;
     super("CLORE_SSH_COMMAND_FAILED", at, `${shortCommand(command)} ${how}.${tailText(stderrTail)}`);
     this.command = command;
@@ -406,7 +477,11 @@ export class SshCommandTimeoutError extends SshError {
   readonly timeoutMs: number;
   readonly stderrTail: string[];
   constructor(at: SshEndpoint, command: string, timeoutMs: number, stderrTail: string[]) {
-    super("CLORE_SSH_COMMAND_TIMEOUT", at, `${shortCommand(command)} ran longer than ${timeoutMs} ms and was killed (its process group got SIGTERM, then SIGKILL). Raise the timeout if the job needs longer.${tailText(stderrTail)}`);
+    super(
+      "CLORE_SSH_COMMAND_TIMEOUT",
+      at,
+      `${shortCommand(command)} ran longer than ${timeoutMs} ms and was killed (its process group got SIGTERM, then SIGKILL). Raise the timeout if the job needs longer.${tailText(stderrTail)}`,
+    );
     this.command = command;
     this.timeoutMs = timeoutMs;
     this.stderrTail = stderrTail;
@@ -420,8 +495,20 @@ export class SshTransferError extends SshError {
   readonly remotePath: string;
   readonly expectedBytes?: number;
   readonly actualBytes?: number;
-  constructor(at: SshEndpoint, t: { direction: "upload" | "download"; localPath: string; remotePath: string; reason: string; expectedBytes?: number; actualBytes?: number }, options?: { cause?: unknown }) {
-    const [from, to] = t.direction === "upload" ? [t.localPath, `remote ${t.remotePath}`] : [`remote ${t.remotePath}`, t.localPath];
+  constructor(
+    at: SshEndpoint,
+    t: {
+      direction: "upload" | "download";
+      localPath: string;
+      remotePath: string;
+      reason: string;
+      expectedBytes?: number;
+      actualBytes?: number;
+    },
+    options?: { cause?: unknown },
+  ) {
+    const [from, to] =
+      t.direction === "upload" ? [t.localPath, `remote ${t.remotePath}`] : [`remote ${t.remotePath}`, t.localPath];
     super("CLORE_SSH_TRANSFER_FAILED", at, `${t.direction} ${from} → ${to} failed: ${t.reason}.`, options);
     this.direction = t.direction;
     this.localPath = t.localPath;
@@ -437,7 +524,12 @@ export class JobCleanupError extends CloreError {
   readonly workDir: string;
   /** The job's own failure, if it failed too. */
   readonly jobError?: unknown;
-  constructor(stackName: string, workDir: string, reason: string, options: { cause?: unknown; jobError?: unknown } = {}) {
+  constructor(
+    stackName: string,
+    workDir: string,
+    reason: string,
+    options: { cause?: unknown; jobError?: unknown } = {},
+  ) {
     super(
       "CLORE_JOB_CLEANUP_FAILED",
       `destroying the job stack "${stackName}" failed (${reason}); its server may still bill you. Run "pulumi destroy --yes --stack ${stackName}" in ${workDir}; the scheduled "clore orphans --expired --cancel --yes" cancels it once its ttl has passed.`,

@@ -30,13 +30,20 @@ export const LIMITS = {
 export const serverId = z.number().int().positive().meta({ description: "Marketplace server id (`clore search`)." });
 
 const imageBase = z.string().min(1, "must not be empty").max(LIMITS.imageLength);
-export const image = matching(imageBase, /^\S+$/, "must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12", "Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`.");
+export const image = matching(
+  imageBase,
+  /^\S+$/,
+  "must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12",
+  "Docker image to run, e.g. `cloreai/ubuntu22.04-cuda12`.",
+);
 
 export const currency = z.enum(CURRENCIES).meta({
   description: `Payment currency: one of ${CURRENCIES.join(", ")}. It must be in the server's allowed_coins.`,
 });
 
-export const orderType = z.enum(ORDER_TYPES).meta({ description: "`on-demand` (fixed price) or `spot` (bid, may be outbid)." });
+export const orderType = z
+  .enum(ORDER_TYPES)
+  .meta({ description: "`on-demand` (fixed price) or `spot` (bid, may be outbid)." });
 
 export const price = z.number().positive().finite();
 
@@ -45,25 +52,58 @@ export const PORT_PROTOCOLS = ["tcp", "http"] as const;
 /** Container port → protocol. Keys are port numbers as strings (JSON object keys). */
 export const ports = z
   .record(
-    matching(z.string(), /^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, "must be a port number 1-65535"),
+    matching(
+      z.string(),
+      /^([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/,
+      "must be a port number 1-65535",
+    ),
     z.enum(PORT_PROTOCOLS),
   )
   .refine((p) => Object.keys(p).length <= LIMITS.maxPorts, `at most ${LIMITS.maxPorts} ports`)
-  .refine((p) => Object.values(p).filter((v) => v === "http").length <= 1, "at most one port may be 'http' (an order has one http_port)")
-  .meta({ description: 'Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL.' });
+  .refine(
+    (p) => Object.values(p).filter((v) => v === "http").length <= 1,
+    "at most one port may be 'http' (an order has one http_port)",
+  )
+  .meta({
+    description:
+      'Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL.',
+  });
 
 export const env = z
   .record(
-    matching(z.string().max(LIMITS.envKeyLength), /^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)"),
+    matching(
+      z.string().max(LIMITS.envKeyLength),
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      "must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
+    ),
     z.string().max(LIMITS.envValueLength),
   )
-  .refine((e) => JSON.stringify(e).length < LIMITS.envTotalLength, `must be under ${LIMITS.envTotalLength} characters as JSON`)
+  .refine(
+    (e) => JSON.stringify(e).length < LIMITS.envTotalLength,
+    `must be under ${LIMITS.envTotalLength} characters as JSON`,
+  )
   .meta({ description: "Environment variables for the container. Values may be Pulumi secrets.", secret: true });
 
-export const jupyterToken = z.string().min(1).max(LIMITS.jupyterTokenLength).meta({ description: "Jupyter token (secret).", secret: true });
-export const sshPassword = z.string().min(1).max(LIMITS.sshPasswordLength).meta({ description: "SSH root password (secret).", secret: true });
-export const sshKey = matching(z.string().min(1).max(LIMITS.sshKeyLength), /^(ssh-|ecdsa-|sk-)/, "must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)", "SSH public key to authorize.");
-export const command = z.string().max(LIMITS.commandLength).meta({ description: "Startup shell script run in the container." });
+export const jupyterToken = z
+  .string()
+  .min(1)
+  .max(LIMITS.jupyterTokenLength)
+  .meta({ description: "Jupyter token (secret).", secret: true });
+export const sshPassword = z
+  .string()
+  .min(1)
+  .max(LIMITS.sshPasswordLength)
+  .meta({ description: "SSH root password (secret).", secret: true });
+export const sshKey = matching(
+  z.string().min(1).max(LIMITS.sshKeyLength),
+  /^(ssh-|ecdsa-|sk-)/,
+  "must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)",
+  "SSH public key to authorize.",
+);
+export const command = z
+  .string()
+  .max(LIMITS.commandLength)
+  .meta({ description: "Startup shell script run in the container." });
 export const orderId = z.number().int().positive();
 
 /**

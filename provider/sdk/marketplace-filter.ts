@@ -21,7 +21,8 @@ export function matchesFilters(s: MarketplaceServer, f: MarketplaceFilters): boo
   }
   if (f.minGpuCount !== undefined && s.gpuCount < f.minGpuCount) return false;
   if (f.minRamGb !== undefined && (s.ramGb ?? 0) < f.minRamGb) return false;
-  if (f.maxPriceUsd !== undefined && (s.priceUsdPerHour === undefined || s.priceUsdPerHour > f.maxPriceUsd)) return false;
+  if (f.maxPriceUsd !== undefined && (s.priceUsdPerHour === undefined || s.priceUsdPerHour > f.maxPriceUsd))
+    return false;
   return true;
 }
 

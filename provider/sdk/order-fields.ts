@@ -21,16 +21,37 @@ export const CREATE_ORDER_FIELDS = {
   env: { wire: "env", schema: f.env.optional() },
   jupyterToken: { wire: "jupyter_token", schema: f.jupyterToken.optional() },
   command: { wire: "command", schema: f.command.optional() },
-  spotPrice: { wire: "spotprice", schema: f.price.optional().meta({ description: "Bid per day in `currency`; required for spot orders." }) },
+  spotPrice: {
+    wire: "spotprice",
+    schema: f.price.optional().meta({ description: "Bid per day in `currency`; required for spot orders." }),
+  },
   requiredPrice: {
     wire: "required_price",
-    schema: f.price.optional().meta({ description: "The price per day you expect; the API fails the rent if the price differs." }),
+    schema: f.price
+      .optional()
+      .meta({ description: "The price per day you expect; the API fails the rent if the price differs." }),
   },
-  autosshEntrypoint: { wire: "autossh_entrypoint", schema: z.boolean().optional().meta({ description: "The API's autossh_entrypoint flag (its effect is undocumented)." }) },
-  rememberPassword: { wire: "remember_password", schema: z.boolean().optional().meta({ description: "The API's remember_password flag (its effect is undocumented)." }) },
+  autosshEntrypoint: {
+    wire: "autossh_entrypoint",
+    schema: z
+      .boolean()
+      .optional()
+      .meta({ description: "The API's autossh_entrypoint flag (its effect is undocumented)." }),
+  },
+  rememberPassword: {
+    wire: "remember_password",
+    schema: z
+      .boolean()
+      .optional()
+      .meta({ description: "The API's remember_password flag (its effect is undocumented)." }),
+  },
   dockerhubAuth: {
     wire: "dockerhub_auth",
-    schema: z.string().min(1).optional().meta({ description: "Docker Hub credentials for a private image (the format is undocumented)." }),
+    schema: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Docker Hub credentials for a private image (the format is undocumented)." }),
   },
 } as const;
 
@@ -51,7 +72,11 @@ export const CREATE_ORDER_RULES: FieldRule<{ type: string; spotPrice: number; ad
     message: 'is required when type is "spot"',
     applies: (o) => o.type === "spot" && o.spotPrice === undefined && o.adoptOrderId === undefined,
   },
-  { path: "spotPrice", message: 'is only allowed when type is "spot"', applies: (o) => o.type !== "spot" && o.spotPrice !== undefined },
+  {
+    path: "spotPrice",
+    message: 'is only allowed when type is "spot"',
+    applies: (o) => o.type !== "spot" && o.spotPrice !== undefined,
+  },
 ];
 
 /** createOrder's parameters, camelCase: the fields above with their rules. */
@@ -69,14 +94,16 @@ export const createOrderParamName = (wireKey: string): string => FIELD_OF_WIRE[w
 export const CreateOrderBody = withRules(
   z.looseObject(Object.fromEntries(entries.map(([, d]) => [d.wire, d.schema])) as WireShape),
   CREATE_ORDER_RULES,
-  (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).map(([k, v]) => [createOrderParamName(k), v])),
+  (body) => Object.fromEntries(Object.entries(body).map(([k, v]) => [createOrderParamName(k), v])),
   (field) => CREATE_ORDER_FIELDS[field as CreateOrderField]?.wire ?? field,
 );
 export type CreateOrderBody = z.input<typeof CreateOrderBody>;
 
 /** The create_order fields of any object holding them (CloreOrder's inputs), unset ones left out. */
 export function createOrderFields(values: object): CreateOrderParams {
-  return Object.fromEntries(Object.entries(values).filter(([k, v]) => k in CREATE_ORDER_FIELDS && v !== undefined)) as CreateOrderParams;
+  return Object.fromEntries(
+    Object.entries(values).filter(([k, v]) => k in CREATE_ORDER_FIELDS && v !== undefined),
+  ) as CreateOrderParams;
 }
 
 /**
@@ -91,10 +118,15 @@ export function createOrderBody(params: CreateOrderParams): CreateOrderBody {
   if (unknown.length) {
     throw new ValidationError(
       "createOrder",
-      unknown.map((k) => ({ path: k, code: "unknown_field", message: "is not a known field; remove it or check its spelling" })),
+      unknown.map((k) => ({
+        path: k,
+        code: "unknown_field",
+        message: "is not a known field; remove it or check its spelling",
+      })),
     );
   }
   const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) body[CREATE_ORDER_FIELDS[k as CreateOrderField].wire] = v;
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined) body[CREATE_ORDER_FIELDS[k as CreateOrderField].wire] = v;
   return body as CreateOrderBody;
 }

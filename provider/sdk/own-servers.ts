@@ -7,7 +7,10 @@ import type { MarketplaceServer } from "./models/marketplace";
  * where it does not (newer client types dropped the field), servers whose `owner` is the
  * caller's user id (get_gigaspot's `my_user_id`, cached for an hour) are the caller's.
  */
-export async function ownServerIds(client: CloreClient, market: { servers: MarketplaceServer[]; my_servers?: number[] | null }): Promise<Set<number>> {
+export async function ownServerIds(
+  client: CloreClient,
+  market: { servers: MarketplaceServer[]; my_servers?: number[] | null },
+): Promise<Set<number>> {
   if (Array.isArray(market.my_servers)) return new Set(market.my_servers);
   if (!client.hasApiKey) return new Set();
   const { my_user_id: me } = await client.call("get_gigaspot", {}, { maxAgeMs: 3_600_000 });

@@ -41,7 +41,12 @@ export function isPendingOrder(p: PendingOrder, order: Pick<Order, "serverId" | 
  * The order a create on `serverId` made: the newest active order there created at or after
  * `since` (Unix s), skipping `exclude`. my_orders is the only place the API reveals the id.
  */
-export function newestOrderOn(orders: Order[], serverId: number, since: number, exclude: ReadonlySet<number> = new Set()): Order | undefined {
+export function newestOrderOn(
+  orders: Order[],
+  serverId: number,
+  since: number,
+  exclude: ReadonlySet<number> = new Set(),
+): Order | undefined {
   return orders
     .filter((o) => !exclude.has(o.id) && isPendingOrder({ serverId, since }, o))
     .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];

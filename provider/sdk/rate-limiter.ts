@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import { type Clock, systemClock } from "./clock";
-import { type Lane, type RateLimits, type SlotState, commitSend, emptySlots, markWritten, reserveSlot, slowDown } from "./rate-slots";
+import {
+  type Lane,
+  type RateLimits,
+  type SlotState,
+  commitSend,
+  emptySlots,
+  markWritten,
+  reserveSlot,
+  slowDown,
+} from "./rate-slots";
 
 export type { Lane, RateLimits, SlotState } from "./rate-slots";
 
@@ -107,7 +116,10 @@ type Registry = Map<string, RateLimiter>;
  * The process-wide limiter for one API key: every client with that key shares it,
  * whatever its options, so N resources never add up to N requests per second.
  */
-export function sharedRateLimiter(apiKey: string | undefined, create: () => RateLimiter = () => new RateLimiter()): RateLimiter {
+export function sharedRateLimiter(
+  apiKey: string | undefined,
+  create: () => RateLimiter = () => new RateLimiter(),
+): RateLimiter {
   const g = globalThis as unknown as Record<symbol, Registry | undefined>;
   const registry = (g[REGISTRY] ??= new Map());
   const id = keyFingerprint(apiKey);

@@ -67,7 +67,10 @@ function activeSlowdown(s: SlotState, now: number): number {
 /** The intervals in force at `now`: the configured limits plus any slowdown learned from 429s. */
 export function effectiveLimits(s: SlotState, limits: RateLimits, now: number): RateLimits {
   const slowdown = activeSlowdown(s, now);
-  return { minIntervalMs: Math.ceil(limits.minIntervalMs * (1 + slowdown)), createIntervalMs: Math.ceil(limits.createIntervalMs * (1 + slowdown)) };
+  return {
+    minIntervalMs: Math.ceil(limits.minIntervalMs * (1 + slowdown)),
+    createIntervalMs: Math.ceil(limits.createIntervalMs * (1 + slowdown)),
+  };
 }
 
 /** The earliest time a request in `lane` may go out under `limits` (in force), judged by what was really sent. */

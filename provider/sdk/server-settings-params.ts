@@ -25,7 +25,13 @@ export const DEFAULT_MRL_HOURS = 72;
 export const ServerSettingsParams = z.strictObject({
   name: z.string().min(1).meta({ description: "Server name, as in `clore servers`." }),
   availability: z.boolean().optional().meta({ description: "Listed on the marketplace (true) or not." }),
-  mrl: z.number().int().positive().max(24 * 365).optional().meta({ description: "Maximum rental length, hours." }),
+  mrl: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 365)
+    .optional()
+    .meta({ description: "Maximum rental length, hours." }),
   onDemand: pricePerDay.optional(),
   spot: pricePerDay.optional(),
   onDemandPrices: pricesPerCurrency.optional(),
@@ -49,7 +55,9 @@ export function serverSettingsBody(p: ServerSettings): SetServerSettingsBody {
   }
   if (p.autoprice) body.autoprice = p.autoprice;
   if (p.usdPricing) {
-    body.usd_pricing = Object.fromEntries(Object.entries(p.usdPricing).map(([c, v]) => [c, { on_demand: v!.onDemand, spot: v!.spot }]));
+    body.usd_pricing = Object.fromEntries(
+      Object.entries(p.usdPricing).map(([c, v]) => [c, { on_demand: v!.onDemand, spot: v!.spot }]),
+    );
   }
   return body as SetServerSettingsBody;
 }

@@ -43,11 +43,17 @@ export class TtlCache {
   ) {}
 
   /** The cached answer for `key`, or `load`'s; `load` calls `sent()` when its request leaves. */
-  get<V>(key: string, maxAgeMs: number, load: (sent: () => void) => Promise<Timed<V>>, persist = false): Promise<Timed<V>> {
+  get<V>(
+    key: string,
+    maxAgeMs: number,
+    load: (sent: () => void) => Promise<Timed<V>>,
+    persist = false,
+  ): Promise<Timed<V>> {
     const store = persist ? this.store : undefined;
     const now = this.clock.now();
     const hit = this.entries.get(key);
-    if (hit && (hit.sentAt === undefined || (maxAgeMs > 0 && now - hit.sentAt <= maxAgeMs))) return hit.answer as Promise<Timed<V>>;
+    if (hit && (hit.sentAt === undefined || (maxAgeMs > 0 && now - hit.sentAt <= maxAgeMs)))
+      return hit.answer as Promise<Timed<V>>;
     const stored = maxAgeMs > 0 ? store?.read(key) : undefined;
     if (stored && now - stored.sentAt <= maxAgeMs && stored.sentAt <= now) {
       this.entries.set(key, { answer: Promise.resolve(stored), sentAt: stored.sentAt });
@@ -70,6 +76,7 @@ export class TtlCache {
 
   /** Forget sent answers whose key starts with `prefix` (all of them without one). */
   invalidate(prefix = ""): void {
-    for (const [key, entry] of this.entries) if (key.startsWith(prefix) && entry.sentAt !== undefined) this.entries.delete(key);
+    for (const [key, entry] of this.entries)
+      if (key.startsWith(prefix) && entry.sentAt !== undefined) this.entries.delete(key);
   }
 }

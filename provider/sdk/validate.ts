@@ -25,14 +25,17 @@ export interface IssueOptions {
 /** zod issues → data. Unrecognised keys become one issue each, at the key, so a typo points at the typo. */
 export function issuesFromZod(error: z.ZodError, options: IssueOptions = {}): ValidationIssue[] {
   const rename = options.rename ?? ((k: string) => k);
-  const at = (path: ReadonlyArray<PropertyKey>) => formatPath(path.map((p, i) => (i === 0 && typeof p === "string" ? rename(p) : p)));
+  const at = (path: ReadonlyArray<PropertyKey>) =>
+    formatPath(path.map((p, i) => (i === 0 && typeof p === "string" ? rename(p) : p)));
   return error.issues.flatMap((issue) => {
     const target = options.schema && schemaAt(options.schema, issue.path);
     if (issue.code === "unrecognized_keys") {
       // In a record keyed by an enum (prices per currency) the allowed keys are worth naming.
       const keys = target && target._zod.def.type === "record" ? (target as z.ZodRecord)._zod.def.keyType : undefined;
       const allowed = keys instanceof z.ZodEnum ? (keys.options as unknown[]) : undefined;
-      const message = allowed ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}` : "is not a known field; remove it or check its spelling";
+      const message = allowed
+        ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`
+        : "is not a known field; remove it or check its spelling";
       return issue.keys.map((k) => ({ path: at([...issue.path, k]), code: "unknown_field", message }));
     }
     if (issue.code === "invalid_type" && issue.expected === "number" && (target as z.ZodNumber | undefined)?.isInt) {
@@ -46,14 +49,27 @@ export function issuesFromZod(error: z.ZodError, options: IssueOptions = {}): Va
 function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodType | undefined {
   let s: z.ZodType | undefined = schema;
   for (let i = 0; s && i <= path.length; ) {
-    const def = s._zod.def as { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType };
+    const def = s._zod.def as {
+      type: string;
+      innerType?: z.ZodType;
+      shape?: Record<string, z.ZodType>;
+      valueType?: z.ZodType;
+      element?: z.ZodType;
+    };
     if (def.innerType && ["optional", "default", "nullable", "prefault", "readonly"].includes(def.type)) {
       s = def.innerType;
       continue;
     }
     if (i === path.length) break;
     const key = path[i++];
-    s = def.type === "object" ? (s as z.ZodObject).shape[String(key)] : def.type === "record" ? def.valueType : def.type === "array" ? def.element : undefined;
+    s =
+      def.type === "object"
+        ? (s as z.ZodObject).shape[String(key)]
+        : def.type === "record"
+          ? def.valueType
+          : def.type === "array"
+            ? def.element
+            : undefined;
   }
   return s;
 }
@@ -74,25 +90,36 @@ function describe(issue: Issue): string {
       return `must be ${typeName(issue.expected)}${issue.expected === "int" ? got(issue) : ""}`;
     }
     case "too_small":
-      if (issue.origin === "number" || issue.origin === "int") return `must be ${issue.inclusive ? ">=" : "greater than"} ${issue.minimum}${got(issue)}`;
-      if (Number(issue.minimum) === 1 && (issue.origin === "string" || issue.origin === "array")) return "must not be empty";
+      if (issue.origin === "number" || issue.origin === "int")
+        return `must be ${issue.inclusive ? ">=" : "greater than"} ${issue.minimum}${got(issue)}`;
+      if (Number(issue.minimum) === 1 && (issue.origin === "string" || issue.origin === "array"))
+        return "must not be empty";
       if (issue.origin === "string") return `must be at least ${issue.minimum} characters`;
       if (issue.origin === "array") return `must have at least ${issue.minimum} items`;
       return issue.message;
     case "too_big":
-      if (issue.origin === "number" || issue.origin === "int") return `must be ${issue.inclusive ? "<=" : "less than"} ${issue.maximum}${got(issue)}`;
+      if (issue.origin === "number" || issue.origin === "int")
+        return `must be ${issue.inclusive ? "<=" : "less than"} ${issue.maximum}${got(issue)}`;
       if (issue.origin === "string") return `must be at most ${issue.maximum} characters`;
       if (issue.origin === "array") return `must have at most ${issue.maximum} items`;
       return issue.message;
     case "invalid_format":
       // Our regexes carry a message that says what is expected; zod's default names the pattern.
-      return issue.message.startsWith("Invalid") ? `must match pattern ${(issue as { pattern?: string }).pattern ?? issue.format}` : issue.message;
+      return issue.message.startsWith("Invalid")
+        ? `must match pattern ${(issue as { pattern?: string }).pattern ?? issue.format}`
+        : issue.message;
     default:
       return issue.message;
   }
 }
 
-const TYPE_NAMES: Record<string, string> = { int: "an integer", record: "an object", object: "an object", array: "an array", undefined: "absent" };
+const TYPE_NAMES: Record<string, string> = {
+  int: "an integer",
+  record: "an object",
+  object: "an object",
+  array: "an array",
+  undefined: "absent",
+};
 function typeName(expected: string): string {
   return TYPE_NAMES[expected] ?? `${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}`;
 }
@@ -121,7 +148,8 @@ function describeUnion(issue: Extract<Issue, { code: "invalid_union" }>): string
 function got(issue: Issue): string {
   const v = (issue as { input?: unknown }).input;
   if (typeof v === "number" || typeof v === "boolean") return ` (got ${v})`;
-  if (typeof v === "string" && v.length <= 32 && (issue.code === "invalid_value" || issue.code === "invalid_union")) return ` (got ${JSON.stringify(v)})`;
+  if (typeof v === "string" && v.length <= 32 && (issue.code === "invalid_value" || issue.code === "invalid_union"))
+    return ` (got ${JSON.stringify(v)})`;
   return "";
 }
 
@@ -129,11 +157,22 @@ function got(issue: Issue): string {
  * Parse `value` with `schema` or throw a ValidationError naming every bad field. `at` names
  * a positional argument (`orderId`), so its issues carry a path like an object field's.
  */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, context: string, at?: string, options: IssueOptions = {}): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  context: string,
+  at?: string,
+  options: IssueOptions = {},
+): z.output<S> {
   const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) {
     const issues = issuesFromZod(result.error, { schema, ...options });
-    throw new ValidationError(context, at === undefined ? issues : issues.map((i) => ({ ...i, path: i.path ? (i.path.startsWith("[") ? at + i.path : `${at}.${i.path}`) : at })));
+    throw new ValidationError(
+      context,
+      at === undefined
+        ? issues
+        : issues.map((i) => ({ ...i, path: i.path ? (i.path.startsWith("[") ? at + i.path : `${at}.${i.path}`) : at })),
+    );
   }
   return result.data;
 }
@@ -152,13 +191,19 @@ export interface FieldRule<T> {
  * The rules as a zod check that runs even when some field failed its own schema, so `check`
  * reports every mistake at once; rules only compare values, so a wrong type cannot break them.
  */
-export function withRules<S extends z.ZodType>(schema: S, rules: ReadonlyArray<FieldRule<any>>, view: (v: any) => any = (v) => v, pathOf: (p: string) => string = (p) => p): S {
+export function withRules<S extends z.ZodType, T>(
+  schema: S,
+  rules: ReadonlyArray<FieldRule<T>>,
+  view: (v: object) => Partial<T> = (v) => v as Partial<T>,
+  pathOf: (p: string) => string = (p) => p,
+): S {
   return schema.check(
     z.superRefine(
       (v, ctx) => {
         if (!v || typeof v !== "object") return;
         const seen = view(v);
-        for (const r of rules) if (r.applies(seen)) ctx.addIssue({ code: "custom", path: [pathOf(r.path)], message: r.message });
+        for (const r of rules)
+          if (r.applies(seen)) ctx.addIssue({ code: "custom", path: [pathOf(r.path)], message: r.message });
       },
       { when: () => true },
     ),

@@ -60,7 +60,8 @@ export async function waitUntilReady(client: CloreClient, order: Order, o: Ready
       waitingFor = `${target.host}:${target.port} to accept a connection (${r.reason})`;
     }
     const now = clock.now();
-    if (now >= deadline) throw new ReadyTimeoutError(order.id, Math.round(o.timeoutMs / 1000), waitingFor, o.timeoutNextStep);
+    if (now >= deadline)
+      throw new ReadyTimeoutError(order.id, Math.round(o.timeoutMs / 1000), waitingFor, o.timeoutNextStep);
     if (now - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = now;
       const secs = (t: number) => `${Math.round((now - t) / 1000)} s`;

@@ -1,5 +1,13 @@
 import { Client, type ConnectConfig } from "ssh2";
-import { type Clock, SshAuthError, SshConnectTimeoutError, SshConnectionRefusedError, type SshEndpoint, SshHostKeyMismatchError, systemClock } from "../sdk";
+import {
+  type Clock,
+  SshAuthError,
+  SshConnectTimeoutError,
+  SshConnectionRefusedError,
+  type SshEndpoint,
+  SshHostKeyMismatchError,
+  systemClock,
+} from "../sdk";
 import { type HostKeyPolicy, TrustOnFirstUse, hostKeyFingerprint } from "./host-keys";
 import type { SshSession } from "./session";
 import { Ssh2Session } from "./ssh2-session";
@@ -84,10 +92,17 @@ export async function connectSsh(target: SshTarget, options: ConnectOptions = {}
 
 /** Credentials offered, by ssh2's method names (for the auth error). */
 function methodsOf(t: SshTarget): string[] {
-  return [t.password !== undefined && "password", t.privateKey !== undefined && "publickey", t.agent && "agent"].filter((m): m is string => Boolean(m));
+  return [t.password !== undefined && "password", t.privateKey !== undefined && "publickey", t.agent && "agent"].filter(
+    (m): m is string => Boolean(m),
+  );
 }
 
-function attemptLogin(target: SshTarget, at: SshEndpoint, hostKeys: HostKeyPolicy, options: ConnectOptions): Promise<Attempt> {
+function attemptLogin(
+  target: SshTarget,
+  at: SshEndpoint,
+  hostKeys: HostKeyPolicy,
+  options: ConnectOptions,
+): Promise<Attempt> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     let fingerprint = "";
@@ -98,7 +113,9 @@ function attemptLogin(target: SshTarget, at: SshEndpoint, hostKeys: HostKeyPolic
       settled = true;
       fn();
     };
-    client.on("keyboard-interactive", (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => target.password ?? "")));
+    client.on("keyboard-interactive", (_name, _instructions, _lang, prompts, finish) =>
+      finish(prompts.map(() => target.password ?? "")),
+    );
     client.once("ready", () => settle(() => resolve({ session: new Ssh2Session(client, at, fingerprint) })));
     // Commands and SFTP are request/response: Nagle would hold each small packet for an ACK.
     client.once("connect", () => client.setNoDelay(true));
@@ -111,7 +128,11 @@ function attemptLogin(target: SshTarget, at: SshEndpoint, hostKeys: HostKeyPolic
         else resolve({ retry: "handshake", reason: describe(e), cause: e });
       });
     });
-    client.once("close", () => settle(() => resolve({ retry: "handshake", reason: "connection closed before the SSH handshake", cause: undefined })));
+    client.once("close", () =>
+      settle(() =>
+        resolve({ retry: "handshake", reason: "connection closed before the SSH handshake", cause: undefined }),
+      ),
+    );
     const config: ConnectConfig = {
       host: target.host,
       port: target.port,
@@ -136,6 +157,7 @@ function attemptLogin(target: SshTarget, at: SshEndpoint, hostKeys: HostKeyPolic
 
 function describe(e: Error & { code?: string; level?: string }): string {
   if (e.level === "client-timeout") return "no SSH handshake in time";
-  if (/before handshake/i.test(e.message) || e.code === "ECONNRESET") return "connection closed before the SSH handshake";
+  if (/before handshake/i.test(e.message) || e.code === "ECONNRESET")
+    return "connection closed before the SSH handshake";
   return e.code ? `${e.code} (${e.message})` : e.message;
 }

@@ -11,9 +11,11 @@ export async function openShell(link: SessionLink, o: ShellOptions): Promise<num
   const startedAt = performance.now();
   if (!link.connected) throw link.lost("shell", startedAt);
   const tty = (o.stdin as ReadStream).isTTY ? (o.stdin as ReadStream) : undefined;
-  const size = (o.stdout as { columns?: number; rows?: number });
-  const pty = tty ? { term: o.term ?? process.env.TERM ?? "xterm", cols: size.columns ?? 80, rows: size.rows ?? 24 } : false;
-  let restore = () => undefined as void;
+  const size = o.stdout as { columns?: number; rows?: number };
+  const pty = tty
+    ? { term: o.term ?? process.env.TERM ?? "xterm", cols: size.columns ?? 80, rows: size.rows ?? 24 }
+    : false;
+  let restore: () => void = () => {};
   try {
     return await new Promise<number>((resolve, reject) => {
       link.client.shell(pty, (e, channel: ClientChannel) => {

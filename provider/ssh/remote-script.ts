@@ -19,7 +19,14 @@ export function shellQuote(s: string): string {
 export function remoteScript(command: string, opts: { env?: Record<string, string>; cwd?: string } = {}): string {
   const env = Object.entries(opts.env ?? {});
   const bad = env.filter(([k]) => !ENV_NAME.test(k));
-  if (bad.length) throw new ValidationError("ssh run", bad.map(([k]) => ({ path: `env.${k}`, message: "must be a shell variable name (letters, digits, _; not starting with a digit)" })));
+  if (bad.length)
+    throw new ValidationError(
+      "ssh run",
+      bad.map(([k]) => ({
+        path: `env.${k}`,
+        message: "must be a shell variable name (letters, digits, _; not starting with a digit)",
+      })),
+    );
   const lines = [`printf '${PID_PREFIX}%s\\n' "$$" >&2`];
   if (opts.cwd !== undefined) lines.push(`cd -- ${shellQuote(opts.cwd)} || exit 1`);
   for (const [k, v] of env) lines.push(`${k}=${shellQuote(v)}; export ${k}`);

@@ -26,8 +26,18 @@ export function runRemote(link: SessionLink, command: string, o: RunOptions): Pr
     const wire = (channel: ClientChannel) => {
       let exit: { exitCode: number | null; signal?: string } | undefined;
       let timedOut = false;
-      const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), void killRemote(link, channel, marker, o.killGraceMs ?? 2000)), o.timeoutMs) : undefined;
-      channel.on("exit", (code: number | null, signal?: string) => (exit = code === null ? { exitCode: null, signal } : { exitCode: code }));
+      const timer =
+        o.timeoutMs !== undefined
+          ? setTimeout(() => {
+              timedOut = true;
+              void killRemote(link, channel, marker, o.killGraceMs ?? 2000);
+            }, o.timeoutMs)
+          : undefined;
+      channel.on(
+        "exit",
+        (code: number | null, signal?: string) =>
+          (exit = code === null ? { exitCode: null, signal } : { exitCode: code }),
+      );
       channel.on("data", (d: Buffer) => {
         o.stdout?.write(d);
         out.push(d);
@@ -44,7 +54,8 @@ export function runRemote(link: SessionLink, command: string, o: RunOptions): Pr
         // No exit status: the connection (or the server) went away under the command.
         if (!exit) return reject(link.lost(command, startedAt));
         link.history.push({ command, ...exit, durationMs });
-        if (o.check && exit.exitCode !== 0) return reject(new SshCommandFailedError(link.endpoint, command, exit.exitCode, exit.signal, tail.get()));
+        if (o.check && exit.exitCode !== 0)
+          return reject(new SshCommandFailedError(link.endpoint, command, exit.exitCode, exit.signal, tail.get()));
         resolve({ ...exit, durationMs, stderrTail: tail.get() });
       });
       if (o.stdin) o.stdin.pipe(channel);
@@ -54,7 +65,13 @@ export function runRemote(link: SessionLink, command: string, o: RunOptions): Pr
   });
 }
 
-function openExec(link: SessionLink, script: string, command: string, startedAt: number, wire: (channel: ClientChannel) => void): Promise<ClientChannel> {
+function openExec(
+  link: SessionLink,
+  script: string,
+  command: string,
+  startedAt: number,
+  wire: (channel: ClientChannel) => void,
+): Promise<ClientChannel> {
   if (!link.connected) return Promise.reject(link.lost(command, startedAt));
   return new Promise((resolve, reject) => {
     link.client.exec(script, (e, channel) => {
@@ -66,7 +83,12 @@ function openExec(link: SessionLink, script: string, command: string, startedAt:
 }
 
 /** SIGTERM to the command's process group, SIGKILL after the grace period if it is still there. */
-async function killRemote(link: SessionLink, channel: ClientChannel, marker: PidMarker, graceMs: number): Promise<void> {
+async function killRemote(
+  link: SessionLink,
+  channel: ClientChannel,
+  marker: PidMarker,
+  graceMs: number,
+): Promise<void> {
   const closed = new Promise<void>((r) => channel.once("close", () => r()));
   if (marker.pid === undefined) {
     // The shell never reported its pid: all we can do is ask sshd to signal it and hang up.
@@ -81,7 +103,10 @@ async function killRemote(link: SessionLink, channel: ClientChannel, marker: Pid
     }).catch(() => undefined);
   };
   await signal("TERM");
-  const stillRunning = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+  const stillRunning = await Promise.race([
+    closed.then(() => false),
+    new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+  ]);
   if (stillRunning) {
     await signal("KILL");
     channel.close();

@@ -20,7 +20,12 @@ interface Ctx {
   bytes: number;
 }
 
-export async function uploadPath(link: SessionLink, sftp: SFTPWrapper, local: string, remote: string): Promise<TransferResult> {
+export async function uploadPath(
+  link: SessionLink,
+  sftp: SFTPWrapper,
+  local: string,
+  remote: string,
+): Promise<TransferResult> {
   const ctx: Ctx = { link, sftp, direction: "upload", startedAt: performance.now(), files: 0, bytes: 0 };
   await guard(ctx, local, remote, async () => {
     const st = statSync(local);
@@ -30,7 +35,12 @@ export async function uploadPath(link: SessionLink, sftp: SFTPWrapper, local: st
   return { files: ctx.files, bytes: ctx.bytes, durationMs: performance.now() - ctx.startedAt };
 }
 
-export async function downloadPath(link: SessionLink, sftp: SFTPWrapper, remote: string, local: string): Promise<TransferResult> {
+export async function downloadPath(
+  link: SessionLink,
+  sftp: SFTPWrapper,
+  remote: string,
+  local: string,
+): Promise<TransferResult> {
   const ctx: Ctx = { link, sftp, direction: "download", startedAt: performance.now(), files: 0, bytes: 0 };
   await guard(ctx, local, remote, async () => {
     const st = await call<Stats>((cb) => sftp.stat(remote, cb));
@@ -85,7 +95,14 @@ async function downloadFile(ctx: Ctx, remote: string, local: string, size: numbe
 
 function checkSize(ctx: Ctx, local: string, remote: string, expected: number, actual: number): void {
   if (actual !== expected) {
-    throw new SshTransferError(ctx.link.endpoint, { direction: ctx.direction, localPath: local, remotePath: remote, reason: `the copy has ${actual} bytes, the source ${expected}`, expectedBytes: expected, actualBytes: actual });
+    throw new SshTransferError(ctx.link.endpoint, {
+      direction: ctx.direction,
+      localPath: local,
+      remotePath: remote,
+      reason: `the copy has ${actual} bytes, the source ${expected}`,
+      expectedBytes: expected,
+      actualBytes: actual,
+    });
   }
   ctx.files += 1;
   ctx.bytes += actual;
@@ -110,8 +127,13 @@ async function guard(ctx: Ctx, local: string, remote: string, fn: () => Promise<
     await Promise.race([fn(), ctx.link.closed.then(() => Promise.reject(new Error("connection closed")))]);
   } catch (e) {
     if (isCloreError(e)) throw e;
-    if (!ctx.link.connected) throw ctx.link.lost(`${ctx.direction} ${ctx.direction === "upload" ? local : remote}`, ctx.startedAt, e, true);
-    throw new SshTransferError(ctx.link.endpoint, { direction: ctx.direction, localPath: local, remotePath: remote, reason: reasonOf(e) }, { cause: e });
+    if (!ctx.link.connected)
+      throw ctx.link.lost(`${ctx.direction} ${ctx.direction === "upload" ? local : remote}`, ctx.startedAt, e, true);
+    throw new SshTransferError(
+      ctx.link.endpoint,
+      { direction: ctx.direction, localPath: local, remotePath: remote, reason: reasonOf(e) },
+      { cause: e },
+    );
   }
 }
 

@@ -48,7 +48,10 @@ export class Ssh2Session implements SshSession, SessionLink {
   }
 
   lost(during: string, startedAt: number, cause?: unknown, transfer = false): SshConnectionLostError {
-    return new SshConnectionLostError(this.endpoint, during, performance.now() - startedAt, [...this.history], { cause, transfer });
+    return new SshConnectionLostError(this.endpoint, during, performance.now() - startedAt, [...this.history], {
+      cause,
+      transfer,
+    });
   }
 
   async run(command: string, options: RunOptions = {}): Promise<RunResult> {
@@ -84,7 +87,9 @@ export class Ssh2Session implements SshSession, SessionLink {
     const startedAt = performance.now();
     if (!this.#connected) return Promise.reject(this.lost(during, startedAt, undefined, true));
     this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(this.#connected ? err : this.lost(during, startedAt, err, true)) : resolve(sftp)));
+      this.client.sftp((err, sftp) =>
+        err ? reject(this.#connected ? err : this.lost(during, startedAt, err, true)) : resolve(sftp),
+      );
     });
     const p = this.#sftp;
     p.catch(() => {

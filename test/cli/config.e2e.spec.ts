@@ -5,7 +5,7 @@ import { CliHarness } from "./helpers";
 
 const KEY = "abcd1234efgh5678ijkl9012wxyz";
 
-describe("clore config (~/.clore/config.json)", function () {
+describe("clore config (~/.clore/config.json)", () => {
   const h = new CliHarness();
   let path: string;
   // No CLORE_* in the environment: only the file counts here.
@@ -28,7 +28,15 @@ describe("clore config (~/.clore/config.json)", function () {
         "No API key yet. Set one with: clore config set api_key <key>\n",
     );
     const { doc } = await h.json(["config", "show"], bare());
-    assert.deepEqual(doc, { path, exists: false, mode: null, api_key: null, api_key_source: null, base_url: "https://api.clore.ai/v1", base_url_source: "default" });
+    assert.deepEqual(doc, {
+      path,
+      exists: false,
+      mode: null,
+      api_key: null,
+      api_key_source: null,
+      base_url: "https://api.clore.ai/v1",
+      base_url_source: "default",
+    });
   });
 
   it("get of an unset key: exit 1 and the command to set it", async () => {
@@ -46,7 +54,7 @@ describe("clore config (~/.clore/config.json)", function () {
     assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), { api_key: KEY });
   });
 
-  it('set api_key - reads the key from stdin; set base_url keeps the other keys', async () => {
+  it("set api_key - reads the key from stdin; set base_url keeps the other keys", async () => {
     const r = await h.run(["config", "set", "api_key", "-"], { ...bare(), input: `${h.emu.apiKey}\n` });
     assert.equal(r.code, 0, r.stderr);
     const base = await h.run(["config", "set", "base_url", `${h.emu.url}/`], bare());
@@ -72,14 +80,24 @@ describe("clore config (~/.clore/config.json)", function () {
   it("show masks the key and says where each value comes from (flag > env > file)", async () => {
     const masked = `${h.emu.apiKey.slice(0, 4)}…${h.emu.apiKey.slice(-4)}`;
     const fromFile = await h.json(["config", "show"], bare());
-    assert.deepEqual(fromFile.doc, { path, exists: true, mode: "0600", api_key: masked, api_key_source: path, base_url: h.emu.url, base_url_source: path });
+    assert.deepEqual(fromFile.doc, {
+      path,
+      exists: true,
+      mode: "0600",
+      api_key: masked,
+      api_key_source: path,
+      base_url: h.emu.url,
+      base_url_source: path,
+    });
     assert.ok(!fromFile.run.stdout.includes(h.emu.apiKey));
 
     const table = await h.run(["config", "show"], bare());
     assert.match(table.stdout, new RegExp(`^api_key +${masked} +${path.replace(/\./g, "\\.")}$`, "m"));
     assert.ok(!table.stdout.includes(h.emu.apiKey));
 
-    const fromEnv = await h.json(["config", "show"], { env: { CLORE_API_KEY: KEY, CLORE_BASE_URL: "http://example.invalid/v1" } });
+    const fromEnv = await h.json(["config", "show"], {
+      env: { CLORE_API_KEY: KEY, CLORE_BASE_URL: "http://example.invalid/v1" },
+    });
     assert.equal(fromEnv.doc.api_key, "abcd…wxyz");
     assert.equal(fromEnv.doc.api_key_source, "CLORE_API_KEY");
     assert.equal(fromEnv.doc.base_url_source, "CLORE_BASE_URL");
@@ -102,10 +120,22 @@ describe("clore config (~/.clore/config.json)", function () {
 
   it("refuses unknown keys and bad values", async () => {
     const cases: Array<[string[], string]> = [
-      [["config", "set", "apikey", "x"], 'Error: unknown config key "apikey"; the keys are api_key, base_url.\nExample: clore config set api_key <key>\n'],
-      [["config", "get", "token"], 'Error: unknown config key "token"; the keys are api_key, base_url.\nExample: clore config set api_key <key>\n'],
-      [["config", "set", "base_url", "ftp://x"], 'Error: base_url must be an http(s) URL, got "ftp://x".\nExample: clore config set base_url https://api.clore.ai/v1\n'],
-      [["config", "set", "api_key", "has space"], "Error: api_key must not contain spaces or newlines.\nCopy the key again from clore.ai and run: clore config set api_key <key>\n"],
+      [
+        ["config", "set", "apikey", "x"],
+        'Error: unknown config key "apikey"; the keys are api_key, base_url.\nExample: clore config set api_key <key>\n',
+      ],
+      [
+        ["config", "get", "token"],
+        'Error: unknown config key "token"; the keys are api_key, base_url.\nExample: clore config set api_key <key>\n',
+      ],
+      [
+        ["config", "set", "base_url", "ftp://x"],
+        'Error: base_url must be an http(s) URL, got "ftp://x".\nExample: clore config set base_url https://api.clore.ai/v1\n',
+      ],
+      [
+        ["config", "set", "api_key", "has space"],
+        "Error: api_key must not contain spaces or newlines.\nCopy the key again from clore.ai and run: clore config set api_key <key>\n",
+      ],
     ];
     for (const [args, stderr] of cases) {
       const r = await h.run(args, bare());

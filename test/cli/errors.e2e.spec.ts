@@ -7,7 +7,7 @@ import { CliHarness } from "./helpers";
 /** No stack trace: no "    at fn (file:line)" lines. */
 const STACK_LINE = /^\s+at .+/m;
 
-describe("clore errors: one clear line on stderr, the next command, the right exit code", function () {
+describe("clore errors: one clear line on stderr, the next command, the right exit code", () => {
   const h = new CliHarness();
   before(() => h.start());
   after(() => h.stop());
@@ -27,14 +27,22 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
     it("names CLORE_API_KEY or the config file when the key came from there", async () => {
       const fromEnv = await h.run(["orders"], { env: { CLORE_API_KEY: "wrong-key" } });
       assert.equal(fromEnv.code, 1);
-      assert.match(fromEnv.stderr, /^Error: my_orders: the API rejected the key from CLORE_API_KEY \(code 3, HTTP 401\)\.\n/);
+      assert.match(
+        fromEnv.stderr,
+        /^Error: my_orders: the API rejected the key from CLORE_API_KEY \(code 3, HTTP 401\)\.\n/,
+      );
 
       const home = join(h.home, "bad-key-home");
       mkdirSync(join(home, ".clore"), { recursive: true });
       writeFileSync(join(home, ".clore", "config.json"), JSON.stringify({ api_key: "stale-key" }));
       const fromFile = await h.run(["orders"], { env: { HOME: home, CLORE_API_KEY: undefined } });
       assert.equal(fromFile.code, 1);
-      assert.match(fromFile.stderr, new RegExp(`^Error: my_orders: the API rejected the key from ${join(home, ".clore", "config.json").replace(/\./g, "\\.")} \\(code 3, HTTP 401\\)\\.\\n`));
+      assert.match(
+        fromFile.stderr,
+        new RegExp(
+          `^Error: my_orders: the API rejected the key from ${join(home, ".clore", "config.json").replace(/\./g, "\\.")} \\(code 3, HTTP 401\\)\\.\\n`,
+        ),
+      );
     });
 
     it("no key anywhere: lists the places it looked and the command to set one", async () => {
@@ -53,7 +61,12 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
       try {
         const r = await h.run(["search"], { env: { CLORE_API_KEY: undefined } });
         assert.equal(r.code, 1);
-        assert.ok(r.stderr.startsWith(`Error: no Clore API key found (looked at --api-key, CLORE_API_KEY and ${join(h.home, ".clore", "config.json")}).\n`), r.stderr);
+        assert.ok(
+          r.stderr.startsWith(
+            `Error: no Clore API key found (looked at --api-key, CLORE_API_KEY and ${join(h.home, ".clore", "config.json")}).\n`,
+          ),
+          r.stderr,
+        );
       } finally {
         h.emu.options.marketplaceRequiresAuth = false;
       }
@@ -75,7 +88,10 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
     const r = await h.run(["cancel", "999999"]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
-    assert.equal(r.stderr, "Error: order 999999 is not among your active orders. It may have ended or been cancelled; see `clore orders --completed`.\n");
+    assert.equal(
+      r.stderr,
+      "Error: order 999999 is not among your active orders. It may have ended or been cancelled; see `clore orders --completed`.\n",
+    );
   });
 
   describe("rate limits", () => {
@@ -116,18 +132,55 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
     const server = ["deploy", "41873", "--currency", "USD-Blockchain", "--image"];
     const HELP = 'Run "clore deploy --help" to see the options.';
     const cases: Array<{ args: string[]; stderr: string }> = [
-      { args: [...server, "a b"], stderr: `Error: invalid deploy options: --image must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12\n${HELP}\n` },
-      { args: [...server, "x", "--type", "spot"], stderr: `Error: invalid deploy options: --spot-price is required when type is "spot"\n${HELP}\n` },
-      { args: [...server, "x", "--spot-price", "2"], stderr: `Error: invalid deploy options: --spot-price is only allowed when type is "spot"\n${HELP}\n` },
-      { args: [...server, "x", "--port", "22:udp"], stderr: `Error: invalid deploy options: --port "22" must be one of "tcp", "http" (got "udp")\n${HELP}\n` },
-      { args: [...server, "x", "--port", "22-tcp"], stderr: `Error: invalid deploy options: --port "22-tcp" is not PORT:PROTOCOL with PROTOCOL tcp or http (e.g. 22:tcp)\n${HELP}\n` },
-      { args: [...server, "x", "--port", "70000:tcp"], stderr: `Error: invalid deploy options: --port "70000" must be a port number 1-65535\n${HELP}\n` },
-      { args: [...server, "x", "--port", "80:http", "--port", "81:http"], stderr: `Error: invalid deploy options: --port at most one port may be 'http' (an order has one http_port)\n${HELP}\n` },
-      { args: [...server, "x", "--env", "1A=b"], stderr: `Error: invalid deploy options: --env "1A" must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)\n${HELP}\n` },
-      { args: [...server, "x", "--env", "NOVALUE"], stderr: `Error: invalid deploy options: --env "NOVALUE" is not KEY=VALUE (e.g. HF_TOKEN=hf_xxx)\n${HELP}\n` },
-      { args: [...server, "x", "--ssh-key", "hello"], stderr: `Error: invalid deploy options: --ssh-key must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)\n${HELP}\n` },
-      { args: [...server, "x", "--ssh-key", "@/nonexistent/id.pub"], stderr: "Error: cannot read the SSH key file /nonexistent/id.pub: ENOENT.\nPass the public key itself or @PATH to an existing .pub file.\n" },
-      { args: [...server, "x", "--ssh-password", "p".repeat(33)], stderr: `Error: invalid deploy options: --ssh-password must be at most 32 characters\n${HELP}\n` },
+      {
+        args: [...server, "a b"],
+        stderr: `Error: invalid deploy options: --image must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--type", "spot"],
+        stderr: `Error: invalid deploy options: --spot-price is required when type is "spot"\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--spot-price", "2"],
+        stderr: `Error: invalid deploy options: --spot-price is only allowed when type is "spot"\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--port", "22:udp"],
+        stderr: `Error: invalid deploy options: --port "22" must be one of "tcp", "http" (got "udp")\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--port", "22-tcp"],
+        stderr: `Error: invalid deploy options: --port "22-tcp" is not PORT:PROTOCOL with PROTOCOL tcp or http (e.g. 22:tcp)\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--port", "70000:tcp"],
+        stderr: `Error: invalid deploy options: --port "70000" must be a port number 1-65535\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--port", "80:http", "--port", "81:http"],
+        stderr: `Error: invalid deploy options: --port at most one port may be 'http' (an order has one http_port)\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--env", "1A=b"],
+        stderr: `Error: invalid deploy options: --env "1A" must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--env", "NOVALUE"],
+        stderr: `Error: invalid deploy options: --env "NOVALUE" is not KEY=VALUE (e.g. HF_TOKEN=hf_xxx)\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--ssh-key", "hello"],
+        stderr: `Error: invalid deploy options: --ssh-key must be an OpenSSH public key (ssh-ed25519 …, ssh-rsa …, ecdsa-…)\n${HELP}\n`,
+      },
+      {
+        args: [...server, "x", "--ssh-key", "@/nonexistent/id.pub"],
+        stderr:
+          "Error: cannot read the SSH key file /nonexistent/id.pub: ENOENT.\nPass the public key itself or @PATH to an existing .pub file.\n",
+      },
+      {
+        args: [...server, "x", "--ssh-password", "p".repeat(33)],
+        stderr: `Error: invalid deploy options: --ssh-password must be at most 32 characters\n${HELP}\n`,
+      },
       {
         args: [...server, "a b", "--type", "spot", "--jupyter-token", "t".repeat(33)],
         stderr: `Error: invalid deploy options: --image must be a Docker image reference without spaces, e.g. cloreai/ubuntu22.04-cuda12; --jupyter-token must be at most 32 characters; --spot-price is required when type is "spot"\n${HELP}\n`,
@@ -159,10 +212,16 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
     };
     const code = await run(["config", "show"], io);
     assert.equal(code, 2);
-    assert.equal(stderr, "Unexpected error: stdout exploded\nThis is a bug in clore. Run the command again with --debug and report the output.\n");
+    assert.equal(
+      stderr,
+      "Unexpected error: stdout exploded\nThis is a bug in clore. Run the command again with --debug and report the output.\n",
+    );
 
     stderr = "";
     assert.equal(await run(["config", "show", "--debug"], io), 2);
-    assert.match(stderr, /^Unexpected error: stdout exploded\nThis is a bug in clore; please report it with the stack below\.\nTypeError: stdout exploded\n\s+at /);
+    assert.match(
+      stderr,
+      /^Unexpected error: stdout exploded\nThis is a bug in clore; please report it with the stack below\.\nTypeError: stdout exploded\n\s+at /,
+    );
   });
 });

@@ -24,7 +24,14 @@ describe("clore output formats", () => {
   });
 
   it("durations, GPUs, percentages and masked keys", () => {
-    assert.deepEqual([45, 12 * 60 + 5, 3 * 3600 + 5 * 60, 2 * 86400 + 4 * 3600, 3600, 86400].map(duration), ["45 s", "12 min", "3 h 5 min", "2 d 4 h", "1 h", "1 d"]);
+    assert.deepEqual([45, 12 * 60 + 5, 3 * 3600 + 5 * 60, 2 * 86400 + 4 * 3600, 3600, 86400].map(duration), [
+      "45 s",
+      "12 min",
+      "3 h 5 min",
+      "2 d 4 h",
+      "1 h",
+      "1 d",
+    ]);
     assert.equal(duration(undefined), "-");
     assert.equal(gpu("NVIDIA GeForce RTX 4090", 2), "RTX 4090 ×2");
     assert.equal(gpu("1x NVIDIA A100 80GB PCIe", 1), "A100 80GB PCIe ×1");
@@ -45,7 +52,10 @@ describe("clore output formats", () => {
       { header: "Image", value: (r) => r.name, maxWidth: 12 },
       { header: "Price", value: (r) => r.price, align: "right" },
     ]);
-    assert.equal(text, ["   ID  IMAGE             PRICE", "    7  a-very-long…  $1.00/day", "12345  x                     -"].join("\n"));
+    assert.equal(
+      text,
+      ["   ID  IMAGE             PRICE", "    7  a-very-long…  $1.00/day", "12345  x                     -"].join("\n"),
+    );
   });
 
   it("finds order ids in both state layouts, by outputs.orderId or by a dynamic resource's id", () => {
@@ -55,10 +65,28 @@ describe("clore output formats", () => {
     assert.equal(orderIdOf({ type: dyn, id: "44", outputs: { name: "not an order" } }), undefined);
     assert.equal(orderIdOf({ type: "aws:s3:Bucket", id: "45", outputs: { serverId: 1 } }), undefined);
 
-    const exported = ordersInState({ deployment: { resources: [{ urn: "urn:pulumi:dev::p::t::n", type: dyn, id: "42", outputs: { serverId: 1 } }] } }, "e.json");
-    assert.deepEqual(exported, { source: "e.json", stack: "p/dev", orders: [{ orderId: 42, urn: "urn:pulumi:dev::p::t::n" }], pendingCreates: [] });
-    const checkpoint = ordersInState({ checkpoint: { stack: "org/p/prod", latest: { resources: [{ type: dyn, id: "9", outputs: { orderId: 9 } }] } } }, "c.json");
-    assert.deepEqual(checkpoint, { source: "c.json", stack: "org/p/prod", orders: [{ orderId: 9, urn: "" }], pendingCreates: [] });
+    const exported = ordersInState(
+      {
+        deployment: { resources: [{ urn: "urn:pulumi:dev::p::t::n", type: dyn, id: "42", outputs: { serverId: 1 } }] },
+      },
+      "e.json",
+    );
+    assert.deepEqual(exported, {
+      source: "e.json",
+      stack: "p/dev",
+      orders: [{ orderId: 42, urn: "urn:pulumi:dev::p::t::n" }],
+      pendingCreates: [],
+    });
+    const checkpoint = ordersInState(
+      { checkpoint: { stack: "org/p/prod", latest: { resources: [{ type: dyn, id: "9", outputs: { orderId: 9 } }] } } },
+      "c.json",
+    );
+    assert.deepEqual(checkpoint, {
+      source: "c.json",
+      stack: "org/p/prod",
+      orders: [{ orderId: 9, urn: "" }],
+      pendingCreates: [],
+    });
     assert.throws(() => ordersInState({ resources: [] }, "bad.json"), /bad\.json is not a Pulumi stack state/);
   });
 });

@@ -124,7 +124,14 @@ export class CliHarness {
     for (const serverId of ids) {
       const min = this.emu.state.marketplaceServers().find((s) => s.id === serverId)!.spotMin[currency] ?? 1;
       const spotPrice = spot ? (params.spotPrice ?? min * 1.1) : undefined;
-      const order = { serverId, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency, ...params, ...(spot ? { spotPrice } : {}) };
+      const order = {
+        serverId,
+        image: "cloreai/ubuntu22.04-cuda12",
+        type: "on-demand",
+        currency,
+        ...params,
+        ...(spot ? { spotPrice } : {}),
+      };
       orders.push(await this.client().createOrder(order as CreateOrderParams));
     }
     return orders;
@@ -154,7 +161,10 @@ export function asJson<T>(value: T): unknown {
 
 /** Column headers of a rendered table (first line of stdout, split on 2+ spaces). */
 export function tableHeader(stdout: string): string[] {
-  return stdout.split("\n")[0].trim().split(/\s{2,}/);
+  return stdout
+    .split("\n")[0]
+    .trim()
+    .split(/\s{2,}/);
 }
 
 /** Rows of the first table in stdout (lines after the header up to the first blank line). */

@@ -5,7 +5,7 @@ import { CliHarness, asJson, tableHeader, tableRows } from "./helpers";
 const byPrice = (a: MarketplaceServer, b: MarketplaceServer) =>
   (a.priceUsdPerHour ?? Infinity) - (b.priceUsdPerHour ?? Infinity) || a.id - b.id;
 
-describe("clore listings (search, wallets, servers, server-config, spot, orders)", function () {
+describe("clore listings (search, wallets, servers, server-config, spot, orders)", () => {
   const h = new CliHarness();
   before(() => h.start());
   after(() => h.stop());
@@ -16,9 +16,23 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       const r = await h.run(["search"]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, "");
-      assert.deepEqual(tableHeader(r.stdout), ["ID", "GPU", "VRAM", "RAM", "CPU", "PRICE/H", "PRICE/DAY", "SPOT/DAY", "RELIABILITY", "LOCATION"]);
+      assert.deepEqual(tableHeader(r.stdout), [
+        "ID",
+        "GPU",
+        "VRAM",
+        "RAM",
+        "CPU",
+        "PRICE/H",
+        "PRICE/DAY",
+        "SPOT/DAY",
+        "RELIABILITY",
+        "LOCATION",
+      ]);
       const rows = tableRows(r.stdout);
-      assert.deepEqual(rows.map((row) => Number(row[0])), servers.map((s) => s.id));
+      assert.deepEqual(
+        rows.map((row) => Number(row[0])),
+        servers.map((s) => s.id),
+      );
       for (const row of rows) {
         assert.match(row[1], / ×\d+$/, `GPU cell ${row[1]}`);
         assert.match(row[3], /^\d+(\.\d)? GB$/);
@@ -28,7 +42,10 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       }
       const cheapest = servers[0];
       assert.equal(rows[0][6], `$${cheapest.priceUsdPerDay!.toFixed(2)}/day`);
-      assert.ok(r.stdout.includes(`\nShowing ${servers.length} of ${servers.length} available servers, sorted by price.\n`), r.stdout);
+      assert.ok(
+        r.stdout.includes(`\nShowing ${servers.length} of ${servers.length} available servers, sorted by price.\n`),
+        r.stdout,
+      );
     });
 
     it("--json prints exactly the SDK's servers, sorted and limited like the table", async () => {
@@ -42,14 +59,20 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
     it("applies the official Python SDK's filters (--gpu, --min-gpu, --min-ram, --max-price in USD/hour) and --all", async () => {
       const all = await h.client().marketplace({ availableOnly: false });
       const want = all.filter((s) => /rtx 3090/i.test(s.gpuModel ?? "")).sort(byPrice);
-      assert.ok(want.some((s) => !s.available), "the seed should have a rented RTX 3090 server");
+      assert.ok(
+        want.some((s) => !s.available),
+        "the seed should have a rented RTX 3090 server",
+      );
       const { doc } = await h.json(["search", "--gpu", "rtx 3090", "--all"]);
       assert.deepEqual(doc, asJson(want));
 
       const cheap = await h.json(["search", "--max-price", "0.1", "--min-ram", "8"]);
       assert.deepEqual(
         cheap.doc.map((s: MarketplaceServer) => s.id),
-        all.filter((s) => s.available && s.priceUsdPerHour! <= 0.1 && (s.ramGb ?? 0) >= 8).sort(byPrice).map((s) => s.id),
+        all
+          .filter((s) => s.available && s.priceUsdPerHour! <= 0.1 && (s.ramGb ?? 0) >= 8)
+          .sort(byPrice)
+          .map((s) => s.id),
       );
 
       const multi = await h.json(["search", "--min-gpu", "2"]);
@@ -63,7 +86,10 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       assert.equal(r.code, 0);
       const rows = tableRows(r.stdout);
       assert.equal(rows.length, 2);
-      assert.ok(r.stdout.includes(`Showing 2 of ${total} available servers, sorted by gpu. Use --limit ${total} to see all.`), r.stdout);
+      assert.ok(
+        r.stdout.includes(`Showing 2 of ${total} available servers, sorted by gpu. Use --limit ${total} to see all.`),
+        r.stdout,
+      );
       const { doc } = await h.json(["search", "--sort", "gpu"]);
       for (let i = 1; i < doc.length; i++) assert.ok(doc[i - 1].gpuCount >= doc[i].gpuCount);
     });
@@ -85,7 +111,12 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       assert.deepEqual(tableHeader(r.stdout), ["CURRENCY", "BALANCE", "WITHDRAWAL FEE", "DEPOSIT ADDRESS"]);
       const usdWallet = wallets.find((w) => w.name === "USD-Blockchain")!;
       const usdRow = tableRows(r.stdout).find((row) => row[0] === "USD-Blockchain (USD)")!;
-      assert.deepEqual(usdRow, ["USD-Blockchain (USD)", `$${usdWallet.balance!.toFixed(2)}`, `$${usdWallet.withdrawal_fee!.toFixed(2)}`, usdWallet.deposit]);
+      assert.deepEqual(usdRow, [
+        "USD-Blockchain (USD)",
+        `$${usdWallet.balance!.toFixed(2)}`,
+        `$${usdWallet.withdrawal_fee!.toFixed(2)}`,
+        usdWallet.deposit,
+      ]);
       assert.match(r.stdout, /^bitcoin \(BTC\) +[\d.]+ BTC +[\d.]+ BTC /m);
       assert.ok(r.stdout.endsWith(`\n${wallets.length} wallets.\n`));
       const { doc } = await h.json(["wallets"]);
@@ -96,7 +127,15 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       const servers = await h.client().myServers();
       const r = await h.run(["servers"]);
       assert.equal(r.code, 0);
-      assert.deepEqual(tableHeader(r.stdout), ["NAME", "STATUS", "GPU", "RAM", "VISIBILITY", "ON-DEMAND", "SPOT MINIMUM"]);
+      assert.deepEqual(tableHeader(r.stdout), [
+        "NAME",
+        "STATUS",
+        "GPU",
+        "RAM",
+        "VISIBILITY",
+        "ON-DEMAND",
+        "SPOT MINIMUM",
+      ]);
       const first = servers[0];
       assert.match(r.stdout, new RegExp(`^${first.name} +${first.status} `, "m"));
       assert.match(r.stdout, /\/day/);
@@ -142,10 +181,21 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`^Server +${withSpot}\\nMinimum bid +.*\\/day`));
       const tableStart = r.stdout.split("\n").findIndex((l) => l.trim().startsWith("ORDER"));
-      assert.deepEqual(tableHeader(r.stdout.split("\n").slice(tableStart).join("\n")), ["ORDER", "BID", "≈USD", "ACTIVE", "MINE"]);
+      assert.deepEqual(tableHeader(r.stdout.split("\n").slice(tableStart).join("\n")), [
+        "ORDER",
+        "BID",
+        "≈USD",
+        "ACTIVE",
+        "MINE",
+      ]);
       const rows = tableRows(r.stdout, tableStart);
       assert.equal(rows.length, market.offers.length);
-      assert.ok(r.stdout.endsWith(`\n${market.offers.length} spot offers; ${market.offers.filter((o) => o.active).length} active.\n`), r.stdout);
+      assert.ok(
+        r.stdout.endsWith(
+          `\n${market.offers.length} spot offers; ${market.offers.filter((o) => o.active).length} active.\n`,
+        ),
+        r.stdout,
+      );
       const { doc } = await h.json(["spot", String(withSpot)]);
       assert.deepEqual(doc, asJson(market));
     });
@@ -162,13 +212,30 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
     it("lists active orders newest first; --json is exactly the SDK's orders", async () => {
       const client = h.client();
       const [first] = await h.rent(1, { ports: { "22": "tcp" } });
-      const [second] = await h.rent(1, { image: "nvidia/cuda:12.4.1-runtime-ubuntu22.04", currency: "CLORE-Blockchain" });
+      const [second] = await h.rent(1, {
+        image: "nvidia/cuda:12.4.1-runtime-ubuntu22.04",
+        currency: "CLORE-Blockchain",
+      });
 
       const r = await h.run(["orders"]);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(tableHeader(r.stdout), ["ID", "SERVER", "TYPE", "STATUS", "GPU", "IMAGE", "AGE", "PRICE", "SPENT", "SSH"]);
+      assert.deepEqual(tableHeader(r.stdout), [
+        "ID",
+        "SERVER",
+        "TYPE",
+        "STATUS",
+        "GPU",
+        "IMAGE",
+        "AGE",
+        "PRICE",
+        "SPENT",
+        "SSH",
+      ]);
       const rows = tableRows(r.stdout);
-      assert.deepEqual(rows.map((row) => Number(row[0])), [second.id, first.id]);
+      assert.deepEqual(
+        rows.map((row) => Number(row[0])),
+        [second.id, first.id],
+      );
       assert.match(rows[0][7], /^\d+(\.\d+)? CLORE\/day/);
       assert.match(rows[1][7], /^\$\d+\.\d\d\/day$/);
       assert.ok(r.stdout.endsWith("\n2 active orders.\n"));

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import type { EmulatorOrder } from "../../provider/emulator";
 import { CliHarness } from "./helpers";
 
-describe("clore deploy, ssh, spot-price and cancel", function () {
+describe("clore deploy, ssh, spot-price and cancel", () => {
   const h = new CliHarness();
   before(() => h.start());
   after(() => h.stop());
@@ -24,8 +24,20 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
   describe("deploy", () => {
     it("sends every option, prints the order, waits for host and SSH port, and prints how to connect", async () => {
       const { run, order, serverId } = await deploy([
-        "--port", "22:tcp", "--port", "8888:http", "--ssh-password", "pw-123456",
-        "--env", "A=1", "--env", "B=x=y", "--command", "echo hi", "--jupyter-token", "tok",
+        "--port",
+        "22:tcp",
+        "--port",
+        "8888:http",
+        "--ssh-password",
+        "pw-123456",
+        "--env",
+        "A=1",
+        "--env",
+        "B=x=y",
+        "--command",
+        "echo hi",
+        "--jupyter-token",
+        "tok",
       ]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(createBodies().at(-1), {
@@ -45,9 +57,15 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
       assert.match(run.stdout, new RegExp(`^ {2}SSH +ssh root@127\\.0\\.0\\.1 -p ${ssh.public}$`, "m"));
       assert.match(run.stdout, new RegExp(`^ {2}HTTP +https://${order.httpPub.replace(/\./g, "\\.")}$`, "m"));
       assert.match(run.stdout, /^ {2}Price +\$\d+\.\d\d\/day$/m);
-      assert.ok(run.stdout.endsWith(`\nConnect: ssh root@127.0.0.1 -p ${ssh.public}\nCancel: clore cancel ${order.id}\n`), run.stdout);
+      assert.ok(
+        run.stdout.endsWith(`\nConnect: ssh root@127.0.0.1 -p ${ssh.public}\nCancel: clore cancel ${order.id}\n`),
+        run.stdout,
+      );
       // Progress went to stderr as plain lines (no terminal here).
-      assert.match(run.stderr, new RegExp(`^Order ${order.id} created on server ${serverId} \\(\\$\\d+\\.\\d\\d/day, \\w+\\)\\.$`, "m"));
+      assert.match(
+        run.stderr,
+        new RegExp(`^Order ${order.id} created on server ${serverId} \\(\\$\\d+\\.\\d\\d/day, \\w+\\)\\.$`, "m"),
+      );
       assert.doesNotMatch(run.stderr, /\r|\x1b/);
     });
 
@@ -69,7 +87,13 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
       assert.equal(doc.id, order.id);
       assert.equal(doc.status, "running");
       assert.equal(doc.sshHost, "127.0.0.1");
-      assert.equal(doc.sshPort, h.emu.allOrders().find((o) => o.id === order.id)!.tcpPorts.find((p) => p.container === "22")!.public);
+      assert.equal(
+        doc.sshPort,
+        h.emu
+          .allOrders()
+          .find((o) => o.id === order.id)!
+          .tcpPorts.find((p) => p.container === "22")!.public,
+      );
     });
 
     it("exits 3 and keeps the order when the endpoints don't come up in --wait-timeout", async () => {
@@ -88,7 +112,11 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
           ),
           run.stderr,
         );
-        assert.equal(h.emu.activeOrders().some((o) => o.id === order.id), true, "the order must not be cancelled");
+        assert.equal(
+          h.emu.activeOrders().some((o) => o.id === order.id),
+          true,
+          "the order must not be cancelled",
+        );
       } finally {
         h.emu.options.bootDelayMs = boot;
       }
@@ -96,10 +124,21 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
 
     it("a rented server is an API error: exit 1 with the API's reason and what to do", async () => {
       const rented = h.emu.activeOrders()[0];
-      const r = await h.run(["deploy", String(rented.serverId), "--image", "x", "--currency", "USD-Blockchain", "--no-wait"]);
+      const r = await h.run([
+        "deploy",
+        String(rented.serverId),
+        "--image",
+        "x",
+        "--currency",
+        "USD-Blockchain",
+        "--no-wait",
+      ]);
       assert.equal(r.code, 1);
       assert.equal(r.stdout, "");
-      assert.match(r.stderr, /^Error: create_order: Clore API code 6 "server-already-rented" \(HTTP 200\)\. .*`clore search`/m);
+      assert.match(
+        r.stderr,
+        /^Error: create_order: Clore API code 6 "server-already-rented" \(HTTP 200\)\. .*`clore search`/m,
+      );
       assert.doesNotMatch(r.stderr, /^\s+at /m);
     });
   });
@@ -121,25 +160,43 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
     it("--user and --json", async () => {
       const { run, doc } = await h.json(["ssh", String(withSsh.id), "--user", "ubuntu"]);
       assert.equal(run.code, 0);
-      assert.deepEqual(doc, { orderId: withSsh.id, user: "ubuntu", host: "127.0.0.1", port, command: `ssh ubuntu@127.0.0.1 -p ${port}` });
+      assert.deepEqual(doc, {
+        orderId: withSsh.id,
+        user: "ubuntu",
+        host: "127.0.0.1",
+        port,
+        command: `ssh ubuntu@127.0.0.1 -p ${port}`,
+      });
     });
 
     it("--exec logs in with its own SSH client and passes the command's output and exit code on (more in ssh-exec-cp.e2e.spec.ts)", async () => {
       const env = { PATH: "/nonexistent", ORDER_PW: "pw-123456" }; // no ssh binary to fall back on
-      const r = await h.run(["ssh", String(withSsh.id), "--exec", "--password-env", "ORDER_PW", "--", "echo hi; exit 7"], { env });
+      const r = await h.run(
+        ["ssh", String(withSsh.id), "--exec", "--password-env", "ORDER_PW", "--", "echo hi; exit 7"],
+        { env },
+      );
       assert.equal(r.code, 7);
       assert.equal(r.stdout, "hi\n");
-      assert.equal(r.stderr.trimEnd().split("\n").at(-1), `Error: the command on order ${withSsh.id} exited with code 7.`);
+      assert.equal(
+        r.stderr.trimEnd().split("\n").at(-1),
+        `Error: the command on order ${withSsh.id} exited with code 7.`,
+      );
     });
 
     it("explains an order without port 22, and an unknown order", async () => {
       const noSsh = h.emu.activeOrders().find((o) => o.online && !o.tcpPorts.some((p) => p.container === "22"))!;
       const r = await h.run(["ssh", String(noSsh.id)]);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `Error: order ${noSsh.id} has no SSH port: port 22 was not published.\nDeploy with --port 22:tcp to get SSH access.\n`);
+      assert.equal(
+        r.stderr,
+        `Error: order ${noSsh.id} has no SSH port: port 22 was not published.\nDeploy with --port 22:tcp to get SSH access.\n`,
+      );
       const unknown = await h.run(["ssh", "999999"]);
       assert.equal(unknown.code, 1);
-      assert.equal(unknown.stderr, "Error: order 999999 is not among your active orders. It may have ended or been cancelled; see `clore orders --completed`.\n");
+      assert.equal(
+        unknown.stderr,
+        "Error: order 999999 is not among your active orders. It may have ended or been cancelled; see `clore orders --completed`.\n",
+      );
     });
   });
 
@@ -160,7 +217,10 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
       const cut = await h.run(["spot-price", String(spot.id), String(min + 0.1)]);
       assert.equal(cut.code, 1);
       assert.equal(cut.stdout, "");
-      assert.match(cut.stderr, /^Error: set_spot_price: Clore API code 6 "(exceeded_max_step|can_lower_every_600_seconds)" \(HTTP 200\)\. A spot bid can be lowered /);
+      assert.match(
+        cut.stderr,
+        /^Error: set_spot_price: Clore API code 6 "(exceeded_max_step|can_lower_every_600_seconds)" \(HTTP 200\)\. A spot bid can be lowered /,
+      );
       assert.equal(cut.stderr.trimEnd().split("\n").length, 1);
     });
   });
@@ -170,7 +230,10 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
       const target = h.emu.activeOrders()[0];
       const r = await h.run(["cancel", String(target.id), "--issue", "GPU #1 not detected"]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, new RegExp(`^Cancelled order ${target.id} on server ${target.serverId} \\(spent \\$\\d+\\.\\d+\\)\\.\\n$`));
+      assert.match(
+        r.stdout,
+        new RegExp(`^Cancelled order ${target.id} on server ${target.serverId} \\(spent \\$\\d+\\.\\d+\\)\\.\\n$`),
+      );
       const ended = h.emu.allOrders().find((o) => o.id === target.id)!;
       assert.equal(ended.state, "cancelled");
       assert.equal(ended.issue, "GPU #1 not detected");
@@ -178,7 +241,10 @@ describe("clore deploy, ssh, spot-price and cancel", function () {
       const again = await h.run(["cancel", String(target.id)]);
       assert.equal(again.code, 1);
       assert.equal(again.stdout, "");
-      assert.equal(again.stderr, `Error: order ${target.id} is not among your active orders. It may have ended or been cancelled; see \`clore orders --completed\`.\n`);
+      assert.equal(
+        again.stderr,
+        `Error: order ${target.id} is not among your active orders. It may have ended or been cancelled; see \`clore orders --completed\`.\n`,
+      );
     });
 
     it("--json says what was cancelled", async () => {

@@ -19,9 +19,13 @@ function orderResource(name: string, order: Order) {
   };
 }
 
-const STACK = { urn: "urn:pulumi:dev::gpu-farm::pulumi:pulumi:Stack::gpu-farm-dev", custom: false, type: "pulumi:pulumi:Stack" };
+const STACK = {
+  urn: "urn:pulumi:dev::gpu-farm::pulumi:pulumi:Stack::gpu-farm-dev",
+  custom: false,
+  type: "pulumi:pulumi:Stack",
+};
 
-describe("clore orphans", function () {
+describe("clore orphans", () => {
   const h = new CliHarness();
   let managed: Order; // in the stack
   let byHand: Order; // created with the SDK, outside Pulumi
@@ -43,7 +47,12 @@ describe("clore orphans", function () {
           resources: [STACK, orderResource("trainer", managed)],
           pending_operations: [
             {
-              resource: { urn: `urn:pulumi:dev::gpu-farm::${DYNAMIC}::worker`, custom: true, type: DYNAMIC, inputs: { serverId: interrupted.serverId, image: "cloreai/ubuntu22.04-cuda12" } },
+              resource: {
+                urn: `urn:pulumi:dev::gpu-farm::${DYNAMIC}::worker`,
+                custom: true,
+                type: DYNAMIC,
+                inputs: { serverId: interrupted.serverId, image: "cloreai/ubuntu22.04-cuda12" },
+              },
               type: "creating",
             },
           ],
@@ -53,7 +62,11 @@ describe("clore orphans", function () {
   });
   after(() => h.stop());
 
-  const activeIds = () => h.emu.activeOrders().map((o) => o.id).sort();
+  const activeIds = () =>
+    h.emu
+      .activeOrders()
+      .map((o) => o.id)
+      .sort();
 
   it("lists the orders the stack doesn't know, with age and daily cost, and cancels nothing", async () => {
     const r = await h.run(["orphans", "--state", exportFile]);
@@ -68,8 +81,14 @@ describe("clore orphans", function () {
     assert.equal(row(interrupted.id)[7], "interrupted create in gpu-farm/dev");
     assert.equal(row(byHand.id)[7], "-");
     const total = (byHand.price! + interrupted.price!).toFixed(2);
-    assert.ok(r.stdout.includes(`\n2 orphaned orders (of 3 active; 1 stack state read) costing $${total}/day.\n`), r.stdout);
-    assert.ok(r.stdout.endsWith(`\nNothing was cancelled. To cancel them: clore orphans --state ${exportFile} --cancel\n`), r.stdout);
+    assert.ok(
+      r.stdout.includes(`\n2 orphaned orders (of 3 active; 1 stack state read) costing $${total}/day.\n`),
+      r.stdout,
+    );
+    assert.ok(
+      r.stdout.endsWith(`\nNothing was cancelled. To cancel them: clore orphans --state ${exportFile} --cancel\n`),
+      r.stdout,
+    );
     assert.deepEqual(activeIds(), [managed.id, byHand.id, interrupted.id].sort());
   });
 
@@ -86,13 +105,30 @@ describe("clore orphans", function () {
     }
     // Everything but the orders themselves (whose `spend` keeps growing) compared whole:
     assert.deepEqual(
-      { ...doc, orphans: doc.orphans.map((o: { id: number; interruptedCreate: unknown }) => ({ id: o.id, interruptedCreate: o.interruptedCreate })) },
       {
-        stacks: [{ source: exportFile, stack: "gpu-farm/dev", orderIds: [managed.id], pendingCreates: [{ urn: `urn:pulumi:dev::gpu-farm::${DYNAMIC}::worker`, serverId: interrupted.serverId }] }],
+        ...doc,
+        orphans: doc.orphans.map((o: { id: number; interruptedCreate: unknown }) => ({
+          id: o.id,
+          interruptedCreate: o.interruptedCreate,
+        })),
+      },
+      {
+        stacks: [
+          {
+            source: exportFile,
+            stack: "gpu-farm/dev",
+            orderIds: [managed.id],
+            pendingCreates: [{ urn: `urn:pulumi:dev::gpu-farm::${DYNAMIC}::worker`, serverId: interrupted.serverId }],
+          },
+        ],
         activeOrders: 3,
         orphans: [byHand, interrupted]
           .sort((a, b) => (a.ct ?? 0) - (b.ct ?? 0) || a.id - b.id)
-          .map((o) => ({ id: o.id, interruptedCreate: o === interrupted ? { stack: "gpu-farm/dev", urn: `urn:pulumi:dev::gpu-farm::${DYNAMIC}::worker` } : null })),
+          .map((o) => ({
+            id: o.id,
+            interruptedCreate:
+              o === interrupted ? { stack: "gpu-farm/dev", urn: `urn:pulumi:dev::gpu-farm::${DYNAMIC}::worker` } : null,
+          })),
         stale: [],
         cancelled: [],
         failed: [],
@@ -106,20 +142,47 @@ describe("clore orphans", function () {
     mkdirSync(stacks, { recursive: true });
     // The checkpoint knows `managed` only by its id (outputs without orderId).
     const trainer = { ...orderResource("trainer", managed), outputs: { serverId: managed.serverId } };
-    writeFileSync(join(stacks, "dev.json"), JSON.stringify({ version: 3, checkpoint: { stack: "organization/gpu-farm/dev", latest: { manifest: {}, resources: [STACK, trainer] } } }));
+    writeFileSync(
+      join(stacks, "dev.json"),
+      JSON.stringify({
+        version: 3,
+        checkpoint: { stack: "organization/gpu-farm/dev", latest: { manifest: {}, resources: [STACK, trainer] } },
+      }),
+    );
     // A backup that still lists byHand must not count.
-    writeFileSync(join(stacks, "dev.json.bak"), JSON.stringify({ version: 3, checkpoint: { latest: { resources: [orderResource("old", byHand)] } } }));
+    writeFileSync(
+      join(stacks, "dev.json.bak"),
+      JSON.stringify({ version: 3, checkpoint: { latest: { resources: [orderResource("old", byHand)] } } }),
+    );
     // A second, gzipped stack that manages `interrupted`.
     writeFileSync(
       join(stacks, "prod.json.gz"),
-      gzipSync(JSON.stringify({ version: 3, checkpoint: { stack: "prod", latest: { resources: [{ ...orderResource("worker", interrupted), urn: `urn:pulumi:prod::gpu-farm::${DYNAMIC}::worker` }] } } })),
+      gzipSync(
+        JSON.stringify({
+          version: 3,
+          checkpoint: {
+            stack: "prod",
+            latest: {
+              resources: [
+                { ...orderResource("worker", interrupted), urn: `urn:pulumi:prod::gpu-farm::${DYNAMIC}::worker` },
+              ],
+            },
+          },
+        }),
+      ),
     );
     // An empty stack (never deployed).
-    writeFileSync(join(stacks, "empty.json"), JSON.stringify({ version: 3, checkpoint: { stack: "empty", latest: null } }));
+    writeFileSync(
+      join(stacks, "empty.json"),
+      JSON.stringify({ version: 3, checkpoint: { stack: "empty", latest: null } }),
+    );
 
     const { run, doc } = await h.json(["orphans", "--backend-dir", dir]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(doc.orphans.map((o: { id: number }) => o.id), [byHand.id]);
+    assert.deepEqual(
+      doc.orphans.map((o: { id: number }) => o.id),
+      [byHand.id],
+    );
     assert.deepEqual(
       doc.stacks.map((s: { source: string; stack: string; orderIds: number[] }) => [s.source, s.stack, s.orderIds]),
       [
@@ -136,7 +199,8 @@ describe("clore orphans", function () {
     assert.equal(r.stdout, "");
     assert.equal(
       r.stderr,
-      "Error: --cancel needs confirmation, and there is no terminal to ask on.\n" + `Add --yes to cancel without asking: clore orphans --state ${exportFile} --cancel --yes\n`,
+      "Error: --cancel needs confirmation, and there is no terminal to ask on.\n" +
+        `Add --yes to cancel without asking: clore orphans --state ${exportFile} --cancel --yes\n`,
     );
     assert.deepEqual(activeIds(), [managed.id, byHand.id, interrupted.id].sort());
   });
@@ -151,12 +215,18 @@ describe("clore orphans", function () {
     );
     const missing = await h.run(["orphans", "--state", join(h.home, "nope.json")]);
     assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, `Error: cannot read stack state ${join(h.home, "nope.json")}: no such file.\nExport the stack with: pulumi stack export --file state.json   (then pass --state state.json)\n`);
+    assert.equal(
+      missing.stderr,
+      `Error: cannot read stack state ${join(h.home, "nope.json")}: no such file.\nExport the stack with: pulumi stack export --file state.json   (then pass --state state.json)\n`,
+    );
     const notState = join(h.home, "not-state.json");
     writeFileSync(notState, JSON.stringify({ hello: 1 }));
     const wrong = await h.run(["orphans", "--state", notState]);
     assert.equal(wrong.code, 1);
-    assert.equal(wrong.stderr, `Error: ${notState} is not a Pulumi stack state (no "deployment" or "checkpoint" object).\nExport one with: pulumi stack export --file state.json\n`);
+    assert.equal(
+      wrong.stderr,
+      `Error: ${notState} is not a Pulumi stack state (no "deployment" or "checkpoint" object).\nExport one with: pulumi stack export --file state.json\n`,
+    );
     assert.deepEqual(activeIds(), [managed.id, byHand.id, interrupted.id].sort());
   });
 
@@ -167,7 +237,10 @@ describe("clore orphans", function () {
     assert.deepEqual(doc.failed, []);
     assert.deepEqual(activeIds(), [managed.id]);
     const ended = h.emu.allOrders().filter((o) => o.id !== managed.id);
-    assert.deepEqual(ended.map((o) => o.endReason), ["cancelled", "cancelled"]);
+    assert.deepEqual(
+      ended.map((o) => o.endReason),
+      ["cancelled", "cancelled"],
+    );
 
     const again = await h.run(["orphans", "--state", exportFile]);
     assert.equal(again.code, 0);
@@ -177,7 +250,10 @@ describe("clore orphans", function () {
   it("exit 3 when some cancels fail, listing the orders still running", async () => {
     const [a, b] = await h.rent(2);
     const plain = join(h.home, "plain.json");
-    writeFileSync(plain, JSON.stringify({ version: 3, deployment: { resources: [STACK, orderResource("trainer", managed)] } }));
+    writeFileSync(
+      plain,
+      JSON.stringify({ version: 3, deployment: { resources: [STACK, orderResource("trainer", managed)] } }),
+    );
     // Hold cancel_orders until `b` has ended by itself, so the API fails to cancel it.
     h.emu.faults.inject({ endpoint: "cancel_orders", kind: "delay", delayMs: 1500, times: 1 });
     const cancels = () => h.emu.requests.filter((r) => r.endpoint === "cancel_orders").length;
@@ -189,9 +265,15 @@ describe("clore orphans", function () {
     const r = await pending;
     assert.equal(r.code, 3, r.stderr);
     const rows = tableRows(r.stdout);
-    assert.deepEqual(Object.fromEntries(rows.map((row) => [Number(row[0]), row[7]])), { [a.id]: "cancelled", [b.id]: "cancel failed" });
+    assert.deepEqual(Object.fromEntries(rows.map((row) => [Number(row[0]), row[7]])), {
+      [a.id]: "cancelled",
+      [b.id]: "cancel failed",
+    });
     assert.ok(r.stdout.includes(`Cancelled 1 order: ${a.id}.`), r.stdout);
-    assert.equal(r.stderr, `Error: 1 of 2 cancels failed; these orders are still running:\n  order ${b.id}\nRetry one with: clore cancel ${b.id}\n`);
+    assert.equal(
+      r.stderr,
+      `Error: 1 of 2 cancels failed; these orders are still running:\n  order ${b.id}\nRetry one with: clore cancel ${b.id}\n`,
+    );
   });
 
   it("--expired lists and cancels stack orders past their ttl, and only with --cancel", async () => {
@@ -205,15 +287,32 @@ describe("clore orphans", function () {
       file,
       JSON.stringify({
         version: 3,
-        deployment: { resources: [STACK, orderResource("trainer", managed), withTtl("fresh", fresh, "2999-01-01T00:00:00.000Z"), withTtl("old", old, "2001-01-01T00:00:00.000Z")] },
+        deployment: {
+          resources: [
+            STACK,
+            orderResource("trainer", managed),
+            withTtl("fresh", fresh, "2999-01-01T00:00:00.000Z"),
+            withTtl("old", old, "2001-01-01T00:00:00.000Z"),
+          ],
+        },
       }),
     );
     const listed = await h.json(["orphans", "--state", file]);
-    assert.deepEqual(listed.doc.orphans.map((x: Order) => x.id), [], "without --expired the stack's orders are not orphans");
+    assert.deepEqual(
+      listed.doc.orphans.map((x: Order) => x.id),
+      [],
+      "without --expired the stack's orders are not orphans",
+    );
     const expired = await h.json(["orphans", "--state", file, "--expired"]);
-    assert.deepEqual(expired.doc.orphans.map((x: Order) => x.id), [old.id]);
+    assert.deepEqual(
+      expired.doc.orphans.map((x: Order) => x.id),
+      [old.id],
+    );
     assert.equal(expired.doc.orphans[0].expiredOn, "2001-01-01T00:00:00.000Z");
-    assert.ok(h.emu.activeOrders().some((x) => x.id === old.id), "listed without --cancel, yet cancelled");
+    assert.ok(
+      h.emu.activeOrders().some((x) => x.id === old.id),
+      "listed without --cancel, yet cancelled",
+    );
     const cancelled = await h.json(["orphans", "--state", file, "--expired", "--cancel", "--yes"]);
     assert.deepEqual(cancelled.doc.cancelled, [old.id]);
     assert.ok(h.emu.activeOrders().some((x) => x.id === fresh.id));

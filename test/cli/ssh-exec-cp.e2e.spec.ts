@@ -9,7 +9,7 @@ import { type CliRun, clore, ensureBuilt } from "./helpers";
 const PASSWORD = "pw-for-the-cli";
 
 /** `clore ssh --exec` and `clore cp` against the emulator's sshd, with no ssh binary on PATH. */
-describe("clore ssh --exec and clore cp", function () {
+describe("clore ssh --exec and clore cp", () => {
   let emu: Emulator;
   let home: string;
   let orderId: number;
@@ -31,14 +31,30 @@ describe("clore ssh --exec and clore cp", function () {
   const run = (args: string[], env: Record<string, string> = {}, input?: string): Promise<CliRun> =>
     clore(args, {
       input,
-      env: { PATH: "/nonexistent", HOME: home, CLORE_API_KEY: emu.apiKey, CLORE_BASE_URL: emu.url, CLORE_RATE_LIMIT_SHARED: "0", ORDER_PW: PASSWORD, ...env },
+      env: {
+        PATH: "/nonexistent",
+        HOME: home,
+        CLORE_API_KEY: emu.apiKey,
+        CLORE_BASE_URL: emu.url,
+        CLORE_RATE_LIMIT_SHARED: "0",
+        ORDER_PW: PASSWORD,
+        ...env,
+      },
     });
   const login = ["--password-env", "ORDER_PW"];
 
   describe("ssh --exec", () => {
     it("runs the command after --, passing stdout, stderr and stdin through byte for byte", async () => {
-      const r = await run(["ssh", String(orderId), "--exec", ...login, "--", 'cat; echo "to stderr" >&2'], {}, "piped input\n");
-      assert.deepEqual(r, { code: 0, stdout: "piped input\n", stderr: `Connecting to root@127.0.0.1:${emu.activeOrders()[0]!.tcpPorts[0]!.public} …\nto stderr\n` });
+      const r = await run(
+        ["ssh", String(orderId), "--exec", ...login, "--", 'cat; echo "to stderr" >&2'],
+        {},
+        "piped input\n",
+      );
+      assert.deepEqual(r, {
+        code: 0,
+        stdout: "piped input\n",
+        stderr: `Connecting to root@127.0.0.1:${emu.activeOrders()[0]!.tcpPorts[0]!.public} …\nto stderr\n`,
+      });
     });
 
     it("without a command runs a login shell reading stdin", async () => {
@@ -69,10 +85,16 @@ describe("clore ssh --exec and clore cp", function () {
           "Error: no SSH credentials: the Clore API never returns an order's password.\nPass --password-env VAR (a variable holding the password you deployed with) or --identity FILE (the key matching --ssh-key).\n",
       });
       const unset = await run(["ssh", String(orderId), "--exec", "--password-env", "NOT_SET", "--", "true"]);
-      assert.equal(unset.stderr, "Error: --password-env NOT_SET: that variable is not set or empty.\nexport NOT_SET=<the order's ssh password>, then run the command again.\n");
+      assert.equal(
+        unset.stderr,
+        "Error: --password-env NOT_SET: that variable is not set or empty.\nexport NOT_SET=<the order's ssh password>, then run the command again.\n",
+      );
       const wrong = await run(["ssh", String(orderId), "--exec", ...login, "--", "true"], { ORDER_PW: "Wrong-Pass-1" });
       assert.equal(wrong.code, 1);
-      assert.match(wrong.stderr, /Error: ssh root@127\.0\.0\.1:\d+: the server refused the login \(offered: password\)\./);
+      assert.match(
+        wrong.stderr,
+        /Error: ssh root@127\.0\.0\.1:\d+: the server refused the login \(offered: password\)\./,
+      );
       assert.ok(!(wrong.stdout + wrong.stderr).includes("Wrong-Pass-1"));
     });
   });
@@ -86,21 +108,41 @@ describe("clore ssh --exec and clore cp", function () {
       writeFileSync(join(src, "train.py"), "print('hi')\n");
       const up = await run(["cp", src, `${orderId}:job`, ...login]);
       assert.equal(up.code, 0, up.stderr);
-      assert.match(up.stdout, new RegExp(`^Uploaded 2 file\\(s\\), 0\\.1 MB to order ${orderId}:job in \\d+\\.\\d s\\.\\n$`));
+      assert.match(
+        up.stdout,
+        new RegExp(`^Uploaded 2 file\\(s\\), 0\\.1 MB to order ${orderId}:job in \\d+\\.\\d s\\.\\n$`),
+      );
       assert.deepEqual(readFileSync(join(sandbox, "job", "data", "blob.bin")), blob);
 
       const down = await run(["cp", `${orderId}:job`, join(home, "back"), ...login, "--json"]);
       assert.equal(down.code, 0, down.stderr);
       const doc = JSON.parse(down.stdout);
-      assert.deepEqual({ ...doc, durationMs: 0 }, { orderId, direction: "download", source: `${orderId}:job`, destination: join(home, "back"), files: 2, bytes: blob.length + 12, durationMs: 0 });
+      assert.deepEqual(
+        { ...doc, durationMs: 0 },
+        {
+          orderId,
+          direction: "download",
+          source: `${orderId}:job`,
+          destination: join(home, "back"),
+          files: 2,
+          bytes: blob.length + 12,
+          durationMs: 0,
+        },
+      );
       assert.deepEqual(readFileSync(join(home, "back", "data", "blob.bin")), blob);
     });
 
     it("needs exactly one side on a server", async () => {
       const local = await run(["cp", "a", "b", ...login]);
-      assert.deepEqual([local.code, local.stderr.split("\n")[0]], [1, "Error: both paths are local; one side must be ORDER_ID:PATH."]);
+      assert.deepEqual(
+        [local.code, local.stderr.split("\n")[0]],
+        [1, "Error: both paths are local; one side must be ORDER_ID:PATH."],
+      );
       const remote = await run(["cp", `${orderId}:a`, `${orderId}:b`, ...login]);
-      assert.deepEqual([remote.code, remote.stderr.split("\n")[0]], [1, "Error: both paths are on a server; one side must be local."]);
+      assert.deepEqual(
+        [remote.code, remote.stderr.split("\n")[0]],
+        [1, "Error: both paths are on a server; one side must be local."],
+      );
     });
 
     it("names the missing remote path", async () => {

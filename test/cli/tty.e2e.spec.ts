@@ -10,10 +10,17 @@ const hasScript = spawnSync("script", ["--version"]).status === 0;
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /** Run clore in a pty; when the output shows `prompt`, type `answer`. Output is stdout+stderr. */
-function inTerminal(args: string[], env: Record<string, string>, prompt?: RegExp, answer?: string): Promise<{ code: number | null; out: string }> {
+function inTerminal(
+  args: string[],
+  env: Record<string, string>,
+  prompt?: RegExp,
+  answer?: string,
+): Promise<{ code: number | null; out: string }> {
   const cmd = [process.execPath, CLI_MAIN, ...args].map(q).join(" ");
   return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { PATH: process.env.PATH ?? "", TERM: "xterm", ...env } });
+    const child = spawn("script", ["-qfec", cmd, "/dev/null"], {
+      env: { PATH: process.env.PATH ?? "", TERM: "xterm", ...env },
+    });
     let out = "";
     let answered = false;
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -28,7 +35,7 @@ function inTerminal(args: string[], env: Record<string, string>, prompt?: RegExp
   });
 }
 
-(hasScript ? describe : describe.skip)("clore on a terminal", function () {
+(hasScript ? describe : describe.skip)("clore on a terminal", () => {
   const h = new CliHarness();
   before(() => h.start());
   after(() => h.stop());
@@ -38,7 +45,19 @@ function inTerminal(args: string[], env: Record<string, string>, prompt?: RegExp
     // Boot takes long enough (5 min of emulator time = 3 s) that the wait is always visible.
     const boot = h.emu.options.bootDelayMs;
     h.emu.options.bootDelayMs = 300_000;
-    const r = await inTerminal(["deploy", String(serverId), "--image", "cloreai/ubuntu22.04-cuda12", "--currency", "USD-Blockchain", "--port", "22:tcp"], h.env);
+    const r = await inTerminal(
+      [
+        "deploy",
+        String(serverId),
+        "--image",
+        "cloreai/ubuntu22.04-cuda12",
+        "--currency",
+        "USD-Blockchain",
+        "--port",
+        "22:tcp",
+      ],
+      h.env,
+    );
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Renting server \d+…/);
     assert.match(r.out, /\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for order \d+ to get its host and SSH port…/);

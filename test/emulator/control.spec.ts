@@ -37,9 +37,18 @@ describe("emulator: HTTP control interface (/_emulator)", () => {
     emu.advance(5000);
     await createOrder(52211);
     const all = (await control("GET", "/orders")).body.orders;
-    assert.deepEqual(all.map((o: any) => [o.serverId, o.state]), [[41873, "cancelled"], [52211, "active"]]);
+    assert.deepEqual(
+      all.map((o: any) => [o.serverId, o.state]),
+      [
+        [41873, "cancelled"],
+        [52211, "active"],
+      ],
+    );
     const active = (await call(emu, "/_emulator/orders", { key: null, query: { active: "true" } })).body.orders;
-    assert.deepEqual(active.map((o: any) => o.serverId), [52211]);
+    assert.deepEqual(
+      active.map((o: any) => o.serverId),
+      [52211],
+    );
   });
 
   it("injects, lists and clears faults", async () => {
@@ -72,14 +81,19 @@ describe("emulator: HTTP control interface (/_emulator)", () => {
     assert.equal((await control("POST", "/orders/1/end")).status, 404);
     assert.equal((await control("POST", `/orders/${id}/end`, { how: "exploded" })).status, 400);
     emu.advance(5000);
-    await call(emu, "create_order", { body: { type: "spot", currency: "CLORE-Blockchain", image: "x/y", renting_server: 38811, spotprice: 400 } });
+    await call(emu, "create_order", {
+      body: { type: "spot", currency: "CLORE-Blockchain", image: "x/y", renting_server: 38811, spotprice: 400 },
+    });
     const spotId = emu.activeOrders()[0].id;
     const outbid = await control("POST", `/orders/${spotId}/outbid`);
     assert.deepEqual([outbid.body.order.state, outbid.body.order.endReason], ["expired", "outbid"]);
   });
 
   it("changes options at runtime with PATCH /options and refuses unknown ones", async () => {
-    const r = await control("PATCH", "/options", { bootDelayMs: 0, inventedErrors: { orderNotFound: "no_such_order" } });
+    const r = await control("PATCH", "/options", {
+      bootDelayMs: 0,
+      inventedErrors: { orderNotFound: "no_such_order" },
+    });
     assert.equal(r.body.options.bootDelayMs, 0);
     assert.equal(emu.options.inventedErrors.orderNotFound, "no_such_order");
     assert.equal(emu.options.inventedErrors.serverNotFound, "server_not_found", "nested objects merge");
@@ -93,14 +107,20 @@ describe("emulator: HTTP control interface (/_emulator)", () => {
 
   it("sets wallet balances with POST /wallets", async () => {
     await control("POST", "/wallets", { currency: "USD-Blockchain", balance: 0 });
-    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(41873) })).body, { code: 6, error: "not_enough_balance" });
+    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(41873) })).body, {
+      code: 6,
+      error: "not_enough_balance",
+    });
     assert.equal((await control("POST", "/wallets", { currency: "DOGE", balance: 1 })).status, 400);
   });
 
   it("reads and clears the request log", async () => {
     await call(emu, "wallets");
     const log = (await control("GET", "/requests")).body.requests;
-    assert.deepEqual(log.map((e: any) => [e.endpoint, e.httpStatus, e.apiCode]), [["wallets", 200, 0]]);
+    assert.deepEqual(
+      log.map((e: any) => [e.endpoint, e.httpStatus, e.apiCode]),
+      [["wallets", 200, 0]],
+    );
     await control("DELETE", "/requests");
     assert.equal(emu.requests.length, 0);
   });

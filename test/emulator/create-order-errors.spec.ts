@@ -10,11 +10,22 @@ describe("emulator: create_order refusals", () => {
   after(() => emu.close());
   beforeEach(() => {
     emu.reset();
-    Object.assign(emu.options, { notEnoughBalanceCode: 6, requiredPriceMismatch: "database-error", rejectAmpersandInEnv: false });
+    Object.assign(emu.options, {
+      notEnoughBalanceCode: 6,
+      requiredPriceMismatch: "database-error",
+      rejectAmpersandInEnv: false,
+    });
   });
 
   // One row per refusal: request body, HTTP status, whole answer, fixture it must equal.
-  const rows: { name: string; setup?: (emu: Emulator) => void; body: Record<string, unknown>; status: number; answer: unknown; fixture?: string }[] = [
+  const rows: {
+    name: string;
+    setup?: (emu: Emulator) => void;
+    body: Record<string, unknown>;
+    status: number;
+    answer: unknown;
+    fixture?: string;
+  }[] = [
     {
       name: "server-already-rented for a server someone else rents",
       body: onDemandBody(52210, { currency: "CLORE-Blockchain" }),
@@ -22,7 +33,13 @@ describe("emulator: create_order refusals", () => {
       answer: { code: 6, error: "server-already-rented" },
       fixture: "errors/create_order_server_already_rented_http200.json",
     },
-    { name: "server-offline for an offline server", body: onDemandBody(60104), status: 200, answer: { code: 6, error: "server-offline" }, fixture: "errors/create_order_server_offline.json" },
+    {
+      name: "server-offline for an offline server",
+      body: onDemandBody(60104),
+      status: 200,
+      answer: { code: 6, error: "server-offline" },
+      fixture: "errors/create_order_server_offline.json",
+    },
     {
       name: "currency-not-allowed for a currency outside allowed_coins",
       body: onDemandBody(60102, { currency: "USD-Blockchain" }),
@@ -66,7 +83,12 @@ describe("emulator: create_order refusals", () => {
       status: 400,
       answer: { code: 2, error: 'spotprice: is required when type is "spot"' },
     },
-    { name: "code 6 server_not_found (invented) for an unknown server", body: onDemandBody(1), status: 200, answer: { code: 6, error: "server_not_found" } },
+    {
+      name: "code 6 server_not_found (invented) for an unknown server",
+      body: onDemandBody(1),
+      status: 200,
+      answer: { code: 6, error: "server_not_found" },
+    },
   ];
 
   for (const row of rows) {
@@ -89,9 +111,13 @@ describe("emulator: create_order refusals", () => {
   });
 
   it("accepts a matching required_price, and any with requiredPriceMismatch: ignore", async () => {
-    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(41873, { required_price: 3.6 }) })).body, { code: 0 });
+    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(41873, { required_price: 3.6 }) })).body, {
+      code: 0,
+    });
     emu.options.requiredPriceMismatch = "ignore";
-    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(52211, { required_price: 1 }) })).body, { code: 0 });
+    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(52211, { required_price: 1 }) })).body, {
+      code: 0,
+    });
   });
 
   it("answers HTTP 500 code 1 for '&' in env with rejectAmpersandInEnv, and still creates the order", async () => {

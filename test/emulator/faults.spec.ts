@@ -34,9 +34,14 @@ describe("emulator: injected faults", () => {
 
   it("drop closes the connection without an answer", async () => {
     emu.faults.inject({ endpoint: "wallets", kind: "drop" });
-    await assert.rejects(call(emu, "wallets"), (e: any) => /SocketError|other side closed|ECONNRESET/i.test(`${e.name} ${e.code} ${e.message}`));
+    await assert.rejects(call(emu, "wallets"), (e: any) =>
+      /SocketError|other side closed|ECONNRESET/i.test(`${e.name} ${e.code} ${e.message}`),
+    );
     const entry = emu.requests.at(-1)!;
-    assert.deepEqual([entry.endpoint, entry.dropped, entry.fault, entry.httpStatus], ["wallets", true, "drop", undefined]);
+    assert.deepEqual(
+      [entry.endpoint, entry.dropped, entry.fault, entry.httpStatus],
+      ["wallets", true, "drop", undefined],
+    );
   });
 
   it("create-then-error rents the server and then answers HTTP 500 {code: 1}", async () => {
@@ -44,14 +49,20 @@ describe("emulator: injected faults", () => {
     const r = await call(emu, "create_order", { body: onDemandBody(41873) });
     assert.equal(r.status, 500);
     assert.deepEqual(r.body, { code: 1 });
-    assert.deepEqual(emu.activeOrders().map((o) => o.serverId), [41873]);
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.serverId),
+      [41873],
+    );
     assert.equal((await call(emu, "my_orders")).body.orders.length, 1);
   });
 
   it("create-then-drop rents the server and then drops the connection", async () => {
     emu.faults.inject({ endpoint: "create_order", kind: "create-then-drop" });
     await assert.rejects(call(emu, "create_order", { body: onDemandBody(41873) }));
-    assert.deepEqual(emu.activeOrders().map((o) => o.serverId), [41873]);
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.serverId),
+      [41873],
+    );
   });
 
   it("malformed answers HTTP 200 with truncated JSON", async () => {
@@ -71,7 +82,12 @@ describe("emulator: injected faults", () => {
   });
 
   it("field-error answers HTTP 200 code 6 with the given error and fields", async () => {
-    emu.faults.inject({ endpoint: "create_order", kind: "field-error", error: "too_low_price", fields: { min_price: 3.2 } });
+    emu.faults.inject({
+      endpoint: "create_order",
+      kind: "field-error",
+      error: "too_low_price",
+      fields: { min_price: 3.2 },
+    });
     const r = await call(emu, "create_order", { body: onDemandBody(41873) });
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, { code: 6, error: "too_low_price", min_price: 3.2 });
@@ -86,7 +102,7 @@ describe("emulator: injected faults", () => {
     assert.equal((await call(emu, "create_order", { body: onDemandBody(41873) })).status, 500);
   });
 
-  it("keeps a times: \"always\" fault until clear()", async () => {
+  it('keeps a times: "always" fault until clear()', async () => {
     emu.faults.inject({ kind: "db-error", times: "always" });
     for (let i = 0; i < 3; i++) assert.equal((await call(emu, "wallets")).status, 500);
     assert.equal(emu.faults.list().length, 1);

@@ -58,13 +58,22 @@ export function probeTcp(port: number): Promise<string> {
       data += d.toString();
       if (data.includes("\n")) done();
     });
-    socket.on("error", (e: NodeJS.ErrnoException) => reject(Object.assign(new Error(e.code ?? e.message), { code: e.code })));
+    socket.on("error", (e: NodeJS.ErrnoException) =>
+      reject(Object.assign(new Error(e.code ?? e.message), { code: e.code })),
+    );
   });
 }
 
 /** A valid on-demand create_order body for `serverId` (USD-Blockchain, ssh + jupyter ports). */
 export function onDemandBody(serverId: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: "on-demand", currency: "USD-Blockchain", image: "cloreai/jupyter:ubuntu24.04-v2", renting_server: serverId, ports: { "22": "tcp", "8888": "http" }, ...extra };
+  return {
+    type: "on-demand",
+    currency: "USD-Blockchain",
+    image: "cloreai/jupyter:ubuntu24.04-v2",
+    renting_server: serverId,
+    ports: { "22": "tcp", "8888": "http" },
+    ...extra,
+  };
 }
 
 export { fixture } from "../helpers/fixtures";
@@ -89,6 +98,7 @@ export function shapeDiff(actual: unknown, expected: unknown, at = "$", optional
       if (!optional.includes(`${at}.${k}`)) out.push(`${at}.${k}: missing`);
     } else out.push(...shapeDiff(a[k], e[k], `${at}.${k}`, optional));
   }
-  for (const k of Object.keys(a)) if (!(k in e) && !optional.includes(`${at}.${k}`)) out.push(`${at}.${k}: not in the fixture`);
+  for (const k of Object.keys(a))
+    if (!(k in e) && !optional.includes(`${at}.${k}`)) out.push(`${at}.${k}: not in the fixture`);
   return out;
 }

@@ -10,9 +10,12 @@ describe("emulator: hosted servers and set_server_settings", () => {
   after(() => emu.close());
   beforeEach(() => emu.reset());
 
-  const settings = (body: Record<string, unknown>) => call(emu, "set_server_settings", { body: { name: "rig-alpha", availability: true, mrl: 72, ...body } });
-  const myServer = async (name = "rig-alpha") => (await call(emu, "my_servers")).body.servers.find((s: any) => s.name === name);
-  const config = async (name = "rig-alpha") => (await call(emu, "server_config", { method: "GET", body: { server_name: name } })).body.config;
+  const settings = (body: Record<string, unknown>) =>
+    call(emu, "set_server_settings", { body: { name: "rig-alpha", availability: true, mrl: 72, ...body } });
+  const myServer = async (name = "rig-alpha") =>
+    (await call(emu, "my_servers")).body.servers.find((s: any) => s.name === name);
+  const config = async (name = "rig-alpha") =>
+    (await call(emu, "server_config", { method: "GET", body: { server_name: name } })).body.config;
   const listed = async () => (await call(emu, "marketplace")).body.servers.find((s: any) => s.id === 41873);
 
   it("applies the current layout everywhere: my_servers, server_config and marketplace", async () => {
@@ -47,8 +50,11 @@ describe("emulator: hosted servers and set_server_settings", () => {
     assert.equal((await listed()).price.on_demand.bitcoin, 0.00005);
   });
 
-  it("derives coin prices from usd_pricing where autoprice is \"usd\"", async () => {
-    await settings({ autoprice: { "CLORE-Blockchain": "usd" }, usd_pricing: { "CLORE-Blockchain": { on_demand: 5, spot: 2.5 } } });
+  it('derives coin prices from usd_pricing where autoprice is "usd"', async () => {
+    await settings({
+      autoprice: { "CLORE-Blockchain": "usd" },
+      usd_pricing: { "CLORE-Blockchain": { on_demand: 5, spot: 2.5 } },
+    });
     const c = await config();
     assert.equal(c.autoprice["CLORE-Blockchain"], "usd");
     assert.deepEqual(c.usd_pricing["CLORE-Blockchain"], { on_demand: 5, spot: 2.5 });
@@ -61,7 +67,10 @@ describe("emulator: hosted servers and set_server_settings", () => {
     assert.equal((await myServer()).visibility, "hidden");
     assert.equal((await config()).visibility, "hidden");
     assert.equal(await listed(), undefined);
-    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(41873) })).body, { code: 6, error: "server_not_found" });
+    assert.deepEqual((await call(emu, "create_order", { body: onDemandBody(41873) })).body, {
+      code: 6,
+      error: "server_not_found",
+    });
     await settings({ availability: true });
     assert.equal((await listed()).id, 41873);
   });
@@ -75,14 +84,23 @@ describe("emulator: hosted servers and set_server_settings", () => {
   it("keeps a never-connected server out of the marketplace whatever its settings", async () => {
     assert.deepEqual((await settings({ name: "rig-beta", "CLORE-Blockchain_on_demand": 100 })).body, { code: 0 });
     const beta = await myServer("rig-beta");
-    assert.deepEqual([beta.connected, beta.visibility, beta.pricing["CLORE-Blockchain"], "specs" in beta], [false, "public", 100, false]);
+    assert.deepEqual(
+      [beta.connected, beta.visibility, beta.pricing["CLORE-Blockchain"], "specs" in beta],
+      [false, "public", 100, false],
+    );
     const market = (await call(emu, "marketplace")).body.servers;
     assert.ok(!market.some((s: any) => s.id === 41874));
-    assert.equal((await call(emu, "server_config", { method: "GET", body: { server_name: "rig-beta" } })).body.creation_completed, false);
+    assert.equal(
+      (await call(emu, "server_config", { method: "GET", body: { server_name: "rig-beta" } })).body.creation_completed,
+      false,
+    );
   });
 
   it("answers an unknown server name with code 6 server_not_found (invented)", async () => {
     assert.deepEqual((await settings({ name: "rig-gamma" })).body, { code: 6, error: "server_not_found" });
-    assert.deepEqual((await call(emu, "server_config", { method: "GET", body: { server_name: "rig-gamma" } })).body, { code: 6, error: "server_not_found" });
+    assert.deepEqual((await call(emu, "server_config", { method: "GET", body: { server_name: "rig-gamma" } })).body, {
+      code: 6,
+      error: "server_not_found",
+    });
   });
 });

@@ -7,7 +7,10 @@ const REPO = path.resolve(__dirname, "../..");
 const MAIN = path.join(REPO, "provider/emulator/main.ts");
 
 function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: Promise<string[]> } {
-  const child = spawn(process.execPath, ["-r", "ts-node/register", MAIN, ...args], { cwd: REPO, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ["-r", "ts-node/register", MAIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+  });
   let out = "";
   const lines = new Promise<string[]>((resolve, reject) => {
     child.stdout!.on("data", (d) => {
@@ -25,7 +28,11 @@ describe("emulator: the clore-emulator command", function () {
 
   it("prints its URL, key and an export line, serves the API, and exits 0 on SIGTERM", async () => {
     // Flags and CLORE_EMULATOR_* variables together: flags win, variables fill the rest.
-    const { child, lines } = start(["--port", "0", "--time-scale", "0.01"], { CLORE_EMULATOR_API_KEY: "cli-test-key", CLORE_EMULATOR_OPTIONS: '{"bootDelayMs":1234}', CLORE_EMULATOR_TIME_SCALE: "5" });
+    const { child, lines } = start(["--port", "0", "--time-scale", "0.01"], {
+      CLORE_EMULATOR_API_KEY: "cli-test-key",
+      CLORE_EMULATOR_OPTIONS: '{"bootDelayMs":1234}',
+      CLORE_EMULATOR_TIME_SCALE: "5",
+    });
     try {
       const [listening, key, exportLine] = await lines;
       const url = /^Clore emulator listening on (http:\/\/127\.0\.0\.1:\d+\/v1)$/.exec(listening)?.[1];

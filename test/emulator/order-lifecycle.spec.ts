@@ -13,7 +13,13 @@ describe("emulator: order lifecycle", () => {
   after(() => emu.close());
   beforeEach(() => {
     emu.reset();
-    Object.assign(emu.options, { bootDelayMs: BOOT_MS, orderVisibleDelayMs: 0, cancelLingerMs: 0, listenTcpPorts: true, cancelUnknown: "error" });
+    Object.assign(emu.options, {
+      bootDelayMs: BOOT_MS,
+      orderVisibleDelayMs: 0,
+      cancelLingerMs: 0,
+      listenTcpPorts: true,
+      cancelUnknown: "error",
+    });
   });
 
   async function activeOrders(): Promise<any[]> {
@@ -37,7 +43,10 @@ describe("emulator: order lifecycle", () => {
     await call(emu, "create_order", { body: onDemandBody(41873) });
     const [o] = await activeOrders();
     assert.equal(o.si, 41873);
-    assert.deepEqual([o.online, o.mon_container, o.pub_cluster, o.tcp_ports, o.http_port, o.http_pub], [false, 0, [], [], "8888", ""]);
+    assert.deepEqual(
+      [o.online, o.mon_container, o.pub_cluster, o.tcp_ports, o.http_port, o.http_pub],
+      [false, 0, [], [], "8888", ""],
+    );
     assert.ok(Math.abs(o.ct - emu.now() / 1000) < 5);
     const market = (await call(emu, "marketplace")).body.servers;
     assert.equal(market.find((s: any) => s.id === 41873).rented, true);
@@ -85,7 +94,10 @@ describe("emulator: order lifecycle", () => {
   it("keeps a cancelled order visible as expired with return_completed, frees the server and closes its port", async () => {
     const o = await createAndBoot();
     const port = sshPort(o);
-    assert.deepEqual((await call(emu, "cancel_order", { body: { id: o.id, issue: "GPU #1 throws Xid errors" } })).body, { code: 0 });
+    assert.deepEqual(
+      (await call(emu, "cancel_order", { body: { id: o.id, issue: "GPU #1 throws Xid errors" } })).body,
+      { code: 0 },
+    );
     assert.deepEqual(await activeOrders(), []);
     const completed = (await call(emu, "my_orders", { query: { return_completed: "true" } })).body.orders;
     assert.equal(completed.length, 1);
@@ -94,7 +106,10 @@ describe("emulator: order lifecycle", () => {
     assert.equal(market.find((s: any) => s.id === 41873).rented, false);
     await assert.rejects(probeTcp(port), { code: "ECONNREFUSED" });
     const [record] = emu.allOrders();
-    assert.deepEqual([record.state, record.endReason, record.issue], ["cancelled", "cancelled", "GPU #1 throws Xid errors"]);
+    assert.deepEqual(
+      [record.state, record.endReason, record.issue],
+      ["cancelled", "cancelled", "GPU #1 throws Xid errors"],
+    );
   });
 
   it("keeps a cancelled order in the active list for cancelLingerMs", async () => {
@@ -155,8 +170,17 @@ describe("emulator: order lifecycle", () => {
     await createAndBoot(52211);
     await call(emu, "cancel_order", { body: { id: a.id } });
     const all = emu.allOrders();
-    assert.deepEqual(all.map((o) => [o.serverId, o.state]), [[41873, "cancelled"], [52211, "active"]]);
-    assert.deepEqual(emu.activeOrders().map((o) => o.serverId), [52211]);
+    assert.deepEqual(
+      all.map((o) => [o.serverId, o.state]),
+      [
+        [41873, "cancelled"],
+        [52211, "active"],
+      ],
+    );
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.serverId),
+      [52211],
+    );
     assert.ok(all[0].endedAt! >= all[0].createdAt);
   });
 });

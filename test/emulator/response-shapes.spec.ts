@@ -26,14 +26,21 @@ describe("emulator: response shapes", () => {
     assert.deepEqual(diff, [], diff.join("\n"));
   }
 
-  before(async function () {
+  before(async () => {
     // Boot after 1 virtual hour (36 s real): the provisioning answer cannot race the boot.
     emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false, bootDelayMs: 3_600_000 });
     // A provisioning order first, then two running ones and one cancelled.
     await get("create_order", { body: onDemandBody(41873, { env: { A: "1" } }) });
     answers.set("provisioning", await get("my_orders"));
     await get("create_order", {
-      body: { type: "spot", currency: "CLORE-Blockchain", image: "nvidia/cuda:12.4.1-runtime-ubuntu22.04", renting_server: 38811, spotprice: 350, ports: { "22": "tcp", "5000": "tcp", "8080": "http" } },
+      body: {
+        type: "spot",
+        currency: "CLORE-Blockchain",
+        image: "nvidia/cuda:12.4.1-runtime-ubuntu22.04",
+        renting_server: 38811,
+        spotprice: 350,
+        ports: { "22": "tcp", "5000": "tcp", "8080": "http" },
+      },
     });
     await get("create_order", { body: onDemandBody(52211) });
     emu.advance(3_600_000);
@@ -47,7 +54,10 @@ describe("emulator: response shapes", () => {
   it("my_servers matches the fixture, the never-connected server without specs", async () => {
     const body = await get("my_servers");
     const f = fixture("my_servers.json");
-    assert.deepEqual(body.servers.map((s: any) => s.name), ["rig-alpha", "rig-beta"]);
+    assert.deepEqual(
+      body.servers.map((s: any) => s.name),
+      ["rig-alpha", "rig-beta"],
+    );
     assertShape(body.servers[0], f?.servers[0]);
     assertShape(body.servers[1], f?.servers[1]);
     assert.equal(body.limit, 100);
@@ -64,9 +74,11 @@ describe("emulator: response shapes", () => {
     const body = await get("marketplace");
     const f = fixture("marketplace.json");
     assert.ok(body.servers.length >= 10);
-    for (const s of body.servers.filter((x: any) => x.allowed_coins.length === 3)) assertShape(s, f?.servers[0], ["$.oc", "$.price.original_usd"]);
+    for (const s of body.servers.filter((x: any) => x.allowed_coins.length === 3))
+      assertShape(s, f?.servers[0], ["$.oc", "$.price.original_usd"]);
     for (const s of body.servers) {
-      for (const c of Object.keys(s.price.on_demand)) assert.ok(s.allowed_coins.includes(c), `${s.id} prices ${c} it does not accept`);
+      for (const c of Object.keys(s.price.on_demand))
+        assert.ok(s.allowed_coins.includes(c), `${s.id} prices ${c} it does not accept`);
     }
     assert.deepEqual(body.my_servers, [41873, 41874]);
     assert.deepEqual(Object.keys(body).sort(), ["code", "my_servers", "servers"]);
@@ -77,7 +89,13 @@ describe("emulator: response shapes", () => {
     assert.equal(body.orders.length, 1);
     assertShape(body.orders[0], fixture("my_orders_provisioning_INFERRED.json")?.orders[0]);
     assert.deepEqual(
-      [body.orders[0].online, body.orders[0].mon_container, body.orders[0].pub_cluster, body.orders[0].tcp_ports, body.orders[0].http_pub],
+      [
+        body.orders[0].online,
+        body.orders[0].mon_container,
+        body.orders[0].pub_cluster,
+        body.orders[0].tcp_ports,
+        body.orders[0].http_pub,
+      ],
       [false, 0, [], [], ""],
     );
   });
@@ -125,7 +143,10 @@ describe("emulator: response shapes", () => {
 
   it("writes answer like their fixtures", async () => {
     const order = emu.activeOrders()[1];
-    assertShape(await get("set_spot_price", { body: { order_id: order.id, desired_price: 400 } }), fixture("set_spot_price.json"));
+    assertShape(
+      await get("set_spot_price", { body: { order_id: order.id, desired_price: 400 } }),
+      fixture("set_spot_price.json"),
+    );
     assertShape(
       await get("set_server_settings", { body: { name: "rig-alpha", availability: true, mrl: 72 } }),
       fixture("set_server_settings.json"),
@@ -133,10 +154,21 @@ describe("emulator: response shapes", () => {
     assertShape(await get("cancel_orders", { body: { order_ids: [order.id] } }), fixture("cancel_orders.json"));
     assertShape(await get("cancel_order", { body: { id: emu.activeOrders()[0].id } }), fixture("cancel_order.json"));
     const created = await get("create_gigaspot_orders", {
-      body: [{ currency: "CLORE-Blockchain", image: "a3f9c4d7e5b088d8a0bff880", renting_server: 40329, price: 800, oc: [{ pl: 350 }] }],
+      body: [
+        {
+          currency: "CLORE-Blockchain",
+          image: "a3f9c4d7e5b088d8a0bff880",
+          renting_server: 40329,
+          price: 800,
+          oc: [{ pl: 350 }],
+        },
+      ],
     });
     assertShape(created, fixture("create_gigaspot_orders.json"));
     const gigaId = emu.activeOrders().find((o) => o.gigaspot)!.id;
-    assertShape(await get("edit_gigaspot_orders", { body: [{ order_id: gigaId, price: 900 }] }), fixture("edit_gigaspot_orders.json"));
+    assertShape(
+      await get("edit_gigaspot_orders", { body: [{ order_id: gigaId, price: 900 }] }),
+      fixture("edit_gigaspot_orders.json"),
+    );
   });
 });

@@ -70,8 +70,16 @@ describe("emulator: routing, auth and request checks", () => {
   it("answers bodies that fail the SDK's request schema with code 2 naming the field", async () => {
     const rows: [string, unknown, string][] = [
       ["create_order", { type: "on-demand", currency: "USD-Blockchain", image: "x" }, "renting_server: is required"],
-      ["create_order", { type: "on_demand", currency: "USD-Blockchain", image: "x", renting_server: 1 }, "type: must be one of"],
-      ["create_order", { type: "spot", currency: "DOGE", image: "x", renting_server: 1, spotprice: 1 }, "currency: must be one of"],
+      [
+        "create_order",
+        { type: "on_demand", currency: "USD-Blockchain", image: "x", renting_server: 1 },
+        "type: must be one of",
+      ],
+      [
+        "create_order",
+        { type: "spot", currency: "DOGE", image: "x", renting_server: 1, spotprice: 1 },
+        "currency: must be one of",
+      ],
       ["cancel_order", { id: "12" }, "id: must be a number"],
       ["cancel_orders", { order_ids: [] }, "order_ids"],
       ["set_spot_price", { order_id: 1 }, "desired_price: is required"],

@@ -40,16 +40,31 @@ describe("emulator: the SDK client against it", () => {
     const a100 = servers.find((s) => s.id === 60101)!;
     assert.deepEqual([a100.gpuCount, a100.gpuModel, a100.priceUsdPerDay], [4, "NVIDIA A100 80GB PCIe", 48]);
     const mine = await client.myServers();
-    assert.deepEqual(mine.map((s) => [s.name, s.status]), [["rig-alpha", "Online"], ["rig-beta", "Disconnected"]]);
+    assert.deepEqual(
+      mine.map((s) => [s.name, s.status]),
+      [
+        ["rig-alpha", "Online"],
+        ["rig-beta", "Disconnected"],
+      ],
+    );
     const config = await client.serverConfig("rig-alpha");
     assert.equal(config.id, 41873);
     const wallets = await client.wallets();
-    assert.deepEqual(wallets.map((w) => w.name), ["bitcoin", "CLORE-Blockchain", "USD-Blockchain"]);
+    assert.deepEqual(
+      wallets.map((w) => w.name),
+      ["bitcoin", "CLORE-Blockchain", "USD-Blockchain"],
+    );
   });
 
   it("creates an order, finds its id, sees it boot, and cancels it", async () => {
     emu.options.bootDelayMs = 3_600_000; // boots only when the test moves the clock
-    const order = await client.createOrder({ serverId: 41873, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain", ports: { "22": "tcp" } });
+    const order = await client.createOrder({
+      serverId: 41873,
+      image: "cloreai/ubuntu22.04-cuda12",
+      type: "on-demand",
+      currency: "USD-Blockchain",
+      ports: { "22": "tcp" },
+    });
     assert.equal(order.id, emu.activeOrders()[0].id);
     assert.equal(order.status, "provisioning");
     emu.advance(3_600_000);
@@ -64,7 +79,12 @@ describe("emulator: the SDK client against it", () => {
 
   it("keeps the order when create_order fails after renting (create-then-error)", async () => {
     emu.faults.inject({ endpoint: "create_order", kind: "create-then-error" });
-    const order = await client.createOrder({ serverId: 52211, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain" });
+    const order = await client.createOrder({
+      serverId: 52211,
+      image: "cloreai/ubuntu22.04-cuda12",
+      type: "on-demand",
+      currency: "USD-Blockchain",
+    });
     assert.equal(order.serverId, 52211);
     assert.equal(emu.allOrders().length, 1, "no second order");
   });
@@ -72,7 +92,8 @@ describe("emulator: the SDK client against it", () => {
   it("surfaces code 6 refusals as CLORE_FIELD_ERROR with the API's error string", async () => {
     await assert.rejects(
       client.createOrder({ serverId: 52210, image: "x/y", type: "on-demand", currency: "CLORE-Blockchain" }),
-      (e: unknown) => isCloreError(e) && e.code === "CLORE_FIELD_ERROR" && (e as any).apiError === "server-already-rented",
+      (e: unknown) =>
+        isCloreError(e) && e.code === "CLORE_FIELD_ERROR" && (e as any).apiError === "server-already-rented",
     );
   });
 });

@@ -2,7 +2,14 @@ import { strict as assert } from "node:assert";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { call, fixture, onDemandBody } from "./helpers";
 
-const SPOT = { type: "spot", currency: "CLORE-Blockchain", image: "nvidia/cuda:12.4.1-runtime-ubuntu22.04", renting_server: 38811, spotprice: 350, ports: { "22": "tcp" } };
+const SPOT = {
+  type: "spot",
+  currency: "CLORE-Blockchain",
+  image: "nvidia/cuda:12.4.1-runtime-ubuntu22.04",
+  renting_server: 38811,
+  spotprice: 350,
+  ports: { "22": "tcp" },
+};
 const HOUR = 3_600_000;
 
 describe("emulator: spot orders", () => {
@@ -19,7 +26,8 @@ describe("emulator: spot orders", () => {
     id = emu.activeOrders()[0].id;
     emu.advance(20_000);
   });
-  const setPrice = (desired: number, order = id) => call(emu, "set_spot_price", { body: { order_id: order, desired_price: desired } });
+  const setPrice = (desired: number, order = id) =>
+    call(emu, "set_spot_price", { body: { order_id: order, desired_price: desired } });
   const myOrder = async () => (await call(emu, "my_orders")).body.orders.find((o: any) => o.id === id);
 
   it("shows a spot order with spot: true, its bid as price, and as my offer in spot_marketplace", async () => {
@@ -27,14 +35,23 @@ describe("emulator: spot orders", () => {
     assert.deepEqual([o.spot, o.price, o.currency], [true, 350, "CLORE-Blockchain"]);
     const market = (await call(emu, "spot_marketplace", { query: { market: "38811" } })).body;
     assert.equal(market.exists, true);
-    assert.deepEqual(market.market.offers.find((x: any) => x.my), { offer_id: id, bid: 350, active: true, my: true, currency: "CLORE-Blockchain" });
-    assert.ok(market.market.offers.filter((x: any) => !x.my).every((x: any) => !x.active), "the winning bid deactivates the others");
+    assert.deepEqual(
+      market.market.offers.find((x: any) => x.my),
+      { offer_id: id, bid: 350, active: true, my: true, currency: "CLORE-Blockchain" },
+    );
+    assert.ok(
+      market.market.offers.filter((x: any) => !x.my).every((x: any) => !x.active),
+      "the winning bid deactivates the others",
+    );
     assert.equal(market.market.server.min_pricing["CLORE-Blockchain"], 300);
   });
 
   it("answers exists: false, and a market without offers, for a server without a spot market", async () => {
     const body = (await call(emu, "spot_marketplace", { query: { market: "1" } })).body;
-    assert.deepEqual({ ...body, market: { ...body.market, currency_rates_in_usd: undefined } }, { exists: false, code: 0, market: { offers: [], currency_rates_in_usd: undefined } });
+    assert.deepEqual(
+      { ...body, market: { ...body.market, currency_rates_in_usd: undefined } },
+      { exists: false, code: 0, market: { offers: [], currency_rates_in_usd: undefined } },
+    );
     assert.equal(body.market.currency_rates_in_usd["USD-Blockchain"], 1);
   });
 
@@ -57,8 +74,14 @@ describe("emulator: spot orders", () => {
     const r = await setPrice(310);
     assert.equal(r.body.code, 6);
     assert.equal(r.body.error, "can_lower_every_600_seconds");
-    assert.ok(r.body.time_to_lowering > 400 && r.body.time_to_lowering <= 487, `time_to_lowering ${r.body.time_to_lowering}`);
-    assert.deepEqual(Object.keys(r.body).sort(), Object.keys(fixture("set_spot_price_can_lower_every_600_seconds.json")).sort());
+    assert.ok(
+      r.body.time_to_lowering > 400 && r.body.time_to_lowering <= 487,
+      `time_to_lowering ${r.body.time_to_lowering}`,
+    );
+    assert.deepEqual(
+      Object.keys(r.body).sort(),
+      Object.keys(fixture("set_spot_price_can_lower_every_600_seconds.json")).sort(),
+    );
     assert.deepEqual((await setPrice(400)).body, { code: 0 }, "raising is still allowed");
     emu.advance(600_000);
     assert.deepEqual((await setPrice(370)).body, { code: 0 });
@@ -96,10 +119,15 @@ describe("emulator: spot orders", () => {
   it("drops an outbid order from the active list and shows it expired with return_completed", async () => {
     emu.outbid(id);
     assert.equal(await myOrder(), undefined);
-    const done = (await call(emu, "my_orders", { query: { return_completed: "true" } })).body.orders.find((o: any) => o.id === id);
+    const done = (await call(emu, "my_orders", { query: { return_completed: "true" } })).body.orders.find(
+      (o: any) => o.id === id,
+    );
     assert.equal(done.expired, true);
     const offers = (await call(emu, "spot_marketplace", { query: { market: "38811" } })).body.market.offers;
-    assert.ok(offers.some((o: any) => !o.my && o.active && o.bid > 350), "a higher foreign bid took over");
+    assert.ok(
+      offers.some((o: any) => !o.my && o.active && o.bid > 350),
+      "a higher foreign bid took over",
+    );
     assert.deepEqual([emu.allOrders()[0].state, emu.allOrders()[0].endReason], ["expired", "outbid"]);
   });
 });

@@ -10,7 +10,7 @@ import { opensshKeyPair, rentSshOrder, startSshEmulator } from "../helpers/ssh-o
  * OpenSSH's own ssh, scp and sftp against the emulator's sshd, with key auth: proof that the
  * server side speaks real SSH and SFTP, not only to our ssh2 client.
  */
-describe("emulator: sshd with OpenSSH clients", function () {
+describe("emulator: sshd with OpenSSH clients", () => {
   let emu: Emulator;
   let key: ReturnType<typeof opensshKeyPair>;
   let port: number;
@@ -31,7 +31,18 @@ describe("emulator: sshd with OpenSSH clients", function () {
     for (const d of [key?.dir, local]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
-  const common = () => ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-i", key.privatePath];
+  const common = () => [
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "LogLevel=ERROR",
+    "-i",
+    key.privatePath,
+  ];
   // Asynchronous: the emulator answering them lives in this process.
   const run = (cmd: string, args: string[], input = "") =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -45,15 +56,39 @@ describe("emulator: sshd with OpenSSH clients", function () {
     });
 
   it("ssh runs a command with the order's env and hands back its output and exit code", async () => {
-    const r = await run("ssh", [...common(), "-p", String(port), "root@127.0.0.1", 'echo "job $JOB_ID in $(pwd)"; echo oops >&2; exit 5']);
+    const r = await run("ssh", [
+      ...common(),
+      "-p",
+      String(port),
+      "root@127.0.0.1",
+      'echo "job $JOB_ID in $(pwd)"; echo oops >&2; exit 5',
+    ]);
     assert.deepEqual(r, { code: 5, stdout: `job openssh-1 in ${sandbox}\n`, stderr: "oops\n" });
   });
 
   it("ssh is refused with a key the order was not given", async () => {
     const other = opensshKeyPair();
-    const r = await run("ssh", ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-i", other.privatePath, "-o", "IdentitiesOnly=yes", "-p", String(port), "root@127.0.0.1", "true"]);
+    const r = await run("ssh", [
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "BatchMode=yes",
+      "-i",
+      other.privatePath,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-p",
+      String(port),
+      "root@127.0.0.1",
+      "true",
+    ]);
     assert.equal(r.code, 255);
-    assert.match(r.stderr, /Permission denied \(password,keyboard-interactive,publickey\)|Permission denied \(publickey\)/);
+    assert.match(
+      r.stderr,
+      /Permission denied \(password,keyboard-interactive,publickey\)|Permission denied \(publickey\)/,
+    );
     rmSync(other.dir, { recursive: true, force: true });
   });
 
@@ -88,18 +123,24 @@ describe("emulator: sshd with OpenSSH clients", function () {
   it("sftp lists, renames and removes in the sandbox, and cannot see above it", async () => {
     for (const leftover of ["up", "big.bin"]) rmSync(join(sandbox, leftover), { recursive: true, force: true });
     writeFileSync(join(sandbox, "model.bin"), "weights");
-    const script = ["pwd", "ls -1 /", "rename model.bin final.bin", "ls -1 ../../..", "rm final.bin", "ls -1"].join("\n");
+    const script = ["pwd", "ls -1 /", "rename model.bin final.bin", "ls -1 ../../..", "rm final.bin", "ls -1"].join(
+      "\n",
+    );
     const r = await run("sftp", [...common(), "-P", String(port), "-b", "-", "root@127.0.0.1"], script);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
       [
-        "sftp> pwd", "Remote working directory: /",
-        "sftp> ls -1 /", "/model.bin",
+        "sftp> pwd",
+        "Remote working directory: /",
+        "sftp> ls -1 /",
+        "/model.bin",
         "sftp> rename model.bin final.bin",
-        "sftp> ls -1 ../../..", "../../../final.bin",
+        "sftp> ls -1 ../../..",
+        "../../../final.bin",
         "sftp> rm final.bin",
-        "sftp> ls -1", "",
+        "sftp> ls -1",
+        "",
       ].join("\n"),
     );
   });

@@ -3,7 +3,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { Client, type SFTPWrapper } from "ssh2";
 import type { Emulator } from "../../provider/emulator";
 import { connectSsh } from "../../provider/ssh";
-import { alive, cancel, firstBytes, opensshKeyPair, rentSshOrder, startSshEmulator, useSshEmulator } from "../helpers/ssh-orders";
+import {
+  alive,
+  cancel,
+  firstBytes,
+  opensshKeyPair,
+  rentSshOrder,
+  startSshEmulator,
+  useSshEmulator,
+} from "../helpers/ssh-orders";
 import { call, probeTcp, sleep } from "./helpers";
 
 const PASSWORD = "pw-emulated";
@@ -28,7 +36,8 @@ function rawExec(c: Client, command: string, env?: Record<string, string>): Prom
   );
 }
 
-const sftpOf = (c: Client) => new Promise<SFTPWrapper>((resolve, reject) => c.sftp((e, s) => (e ? reject(e) : resolve(s))));
+const sftpOf = (c: Client) =>
+  new Promise<SFTPWrapper>((resolve, reject) => c.sftp((e, s) => (e ? reject(e) : resolve(s))));
 const sftpCall = <T>(fn: (cb: (e: Error | null | undefined, v?: T) => void) => void) =>
   new Promise<T>((resolve, reject) => fn((e, v) => (e ? reject(e) : resolve(v as T))));
 
@@ -41,7 +50,11 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
     it("logs root in with the order's sshPassword and refuses a wrong one, another user, and no credentials", async () => {
       const { target } = await rentSshOrder(emu);
       await (await connectSsh(target, { waitMs: 0 })).close();
-      for (const bad of [{ ...target, password: "wrong" }, { ...target, user: "ubuntu" }, { ...target, password: undefined }]) {
+      for (const bad of [
+        { ...target, password: "wrong" },
+        { ...target, user: "ubuntu" },
+        { ...target, password: undefined },
+      ]) {
         await assert.rejects(connectSsh(bad, { waitMs: 0 }), { code: "CLORE_SSH_AUTH_FAILED" });
       }
     });
@@ -51,14 +64,21 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
       const other = opensshKeyPair();
       const { target } = await rentSshOrder(emu, { ssh_key: mine.publicKey });
       await (await connectSsh({ ...target, privateKey: mine.privateKey }, { waitMs: 0 })).close();
-      await assert.rejects(connectSsh({ ...target, privateKey: other.privateKey }, { waitMs: 0 }), { code: "CLORE_SSH_AUTH_FAILED" });
-      await assert.rejects(connectSsh({ ...target, password: "anything" }, { waitMs: 0 }), { code: "CLORE_SSH_AUTH_FAILED" });
+      await assert.rejects(connectSsh({ ...target, privateKey: other.privateKey }, { waitMs: 0 }), {
+        code: "CLORE_SSH_AUTH_FAILED",
+      });
+      await assert.rejects(connectSsh({ ...target, password: "anything" }, { waitMs: 0 }), {
+        code: "CLORE_SSH_AUTH_FAILED",
+      });
     });
 
     it("never shows the credentials in the emulator's order views or the control API", async () => {
       const key = opensshKeyPair();
       await rentSshOrder(emu, { ssh_password: PASSWORD, ssh_key: key.publicKey });
-      const views = JSON.stringify(emu.allOrders()) + (await call(emu, "/_emulator/orders")).text + (await call(emu, "my_orders")).text;
+      const views =
+        JSON.stringify(emu.allOrders()) +
+        (await call(emu, "/_emulator/orders")).text +
+        (await call(emu, "my_orders")).text;
       assert.ok(!views.includes(PASSWORD), "password shown");
       assert.ok(!views.includes(key.publicKey.split(" ")[1]!), "key shown");
     });
@@ -80,14 +100,21 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
       const { port } = await rentSshOrder(emu);
       const c = await rawLogin(port);
       try {
-        assert.equal(await rawExec(c, 'echo "[$SECRET_THING][$LANG]"', { SECRET_THING: "x", LANG: "C.UTF-8" }), "[][C.UTF-8]\n");
+        assert.equal(
+          await rawExec(c, 'echo "[$SECRET_THING][$LANG]"', { SECRET_THING: "x", LANG: "C.UTF-8" }),
+          "[][C.UTF-8]\n",
+        );
       } finally {
         c.end();
       }
     });
 
     it("runs the order's command at boot in the background, with its output in .clore-command.log", async () => {
-      const { order } = await rentSshOrder(emu, { ssh_password: PASSWORD, command: 'echo "started $JOB"; sleep 300', env: { JOB: "boot" } });
+      const { order } = await rentSshOrder(emu, {
+        ssh_password: PASSWORD,
+        command: 'echo "started $JOB"; sleep 300',
+        env: { JOB: "boot" },
+      });
       for (let i = 0; i < 100 && !existsSync(`${order.sandboxDir}/.clore-command.log`); i++) await sleep(20);
       await sleep(100);
       assert.equal(readFileSync(`${order.sandboxDir}/.clore-command.log`, "utf8"), "started boot\n");
@@ -104,7 +131,11 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
         assert.equal(readFileSync(`${order.sandboxDir}/data.txt`, "utf8"), "inside");
         assert.equal(await sftpCall<string>((cb) => sftp.realpath("../../..", cb)), "/");
         assert.equal(String(await sftpCall<Buffer>((cb) => sftp.readFile("/../../data.txt", cb))), "inside");
-        await assert.rejects(sftpCall((cb) => sftp.stat("../../../../etc/passwd", cb)), { code: 2 }, "/etc/passwd seen from the sandbox");
+        await assert.rejects(
+          sftpCall((cb) => sftp.stat("../../../../etc/passwd", cb)),
+          { code: 2 },
+          "/etc/passwd seen from the sandbox",
+        );
       } finally {
         c.end();
       }
@@ -116,9 +147,18 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
       try {
         await rawExec(c, "ln -s /etc escape");
         const sftp = await sftpOf(c);
-        await assert.rejects(sftpCall((cb) => sftp.readFile("escape/hostname", cb)), { code: 3 });
-        await assert.rejects(sftpCall((cb) => sftp.readdir("escape", cb)), { code: 3 });
-        await assert.rejects(sftpCall((cb) => sftp.symlink("/etc", "again", cb)), { code: 8 });
+        await assert.rejects(
+          sftpCall((cb) => sftp.readFile("escape/hostname", cb)),
+          { code: 3 },
+        );
+        await assert.rejects(
+          sftpCall((cb) => sftp.readdir("escape", cb)),
+          { code: 3 },
+        );
+        await assert.rejects(
+          sftpCall((cb) => sftp.symlink("/etc", "again", cb)),
+          { code: 8 },
+        );
       } finally {
         c.end();
       }
@@ -127,7 +167,10 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
 
   describe("end of the order", () => {
     it("kills the order's processes (also ones that left their process group) and removes its sandbox on cancel", async () => {
-      const { order, port } = await rentSshOrder(emu, { ssh_password: PASSWORD, command: "echo $$ > boot.pid; exec sleep 300" });
+      const { order, port } = await rentSshOrder(emu, {
+        ssh_password: PASSWORD,
+        command: "echo $$ > boot.pid; exec sleep 300",
+      });
       const c = await rawLogin(port);
       const escaped = Number(await rawExec(c, "setsid sleep 301 >/dev/null 2>&1 & echo $!"));
       c.end();

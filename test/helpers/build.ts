@@ -25,7 +25,9 @@ export function ensureBuilt(): Promise<void> {
   built ??= new Promise<void>((done, fail) => {
     const sources = newestMtime(join(REPO, "provider"));
     if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return done();
-    const tsc = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", REPO], { encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", REPO], {
+      encoding: "utf8",
+    });
     if (tsc.status !== 0) return fail(new Error(`dist/ is stale and tsc failed:\n${tsc.stdout}${tsc.stderr}`));
     done();
   });

@@ -39,7 +39,9 @@ export class FakeTransport implements Transport {
  * Answer per endpoint. An array is a script: one reply per call, the last one repeating.
  * Unrouted endpoints fail the test loudly.
  */
-export function byEndpoint(routes: Record<string, FakeReply | FakeHandler | Array<FakeReply | FakeHandler>>): FakeHandler {
+export function byEndpoint(
+  routes: Record<string, FakeReply | FakeHandler | Array<FakeReply | FakeHandler>>,
+): FakeHandler {
   const calls = new Map<string, number>();
   return (req, index) => {
     const route = routes[req.endpoint];

@@ -47,7 +47,12 @@ export interface SshOrder {
  * Rent a server through create_order (so the emulator stores the credentials the way the API
  * receives them) with port 22 published, and wait for it to boot.
  */
-export async function rentSshOrder(emu: Emulator, body: { ssh_password?: string; ssh_key?: string; env?: Record<string, string>; command?: string } = { ssh_password: "pw-emulated" }): Promise<SshOrder> {
+export async function rentSshOrder(
+  emu: Emulator,
+  body: { ssh_password?: string; ssh_key?: string; env?: Record<string, string>; command?: string } = {
+    ssh_password: "pw-emulated",
+  },
+): Promise<SshOrder> {
   const busy = new Set(emu.activeOrders().map((o) => o.serverId));
   const serverId = SERVERS.find((s) => !busy.has(s));
   if (serverId === undefined) throw new Error("no free seed server left; cancel some orders first");
@@ -75,7 +80,12 @@ export function opensshKeyPair(): { dir: string; privatePath: string; privateKey
   const dir = mkdtempSync(join(keysDir, "key-"));
   const privatePath = join(dir, "id_ed25519");
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "clore-test", "-f", privatePath]);
-  return { dir, privatePath, privateKey: readFileSync(privatePath, "utf8"), publicKey: readFileSync(`${privatePath}.pub`, "utf8").trim() };
+  return {
+    dir,
+    privatePath,
+    privateKey: readFileSync(privatePath, "utf8"),
+    publicKey: readFileSync(`${privatePath}.pub`, "utf8").trim(),
+  };
 }
 
 /** Whether a process is alive: it exists and is not a zombie (a container's pid 1 may never reap orphans). */

@@ -7,7 +7,16 @@ import { type JobOptions, exitCodeFor, runJob } from "../../provider/job";
 import { ensureBuilt } from "../helpers/build";
 import { FAST_EMULATOR, FAST_ENV, ORDER_TYPE, type StackExport, resourcesOfType, run } from "../pulumi/harness";
 import { processTree, waitFor } from "../reliability/helpers";
-import { type FakeRepo, type Step, type StepOptions, type Workflow, fakeRepo, readWorkflow, runStep, runSteps } from "./workflow";
+import {
+  type FakeRepo,
+  type Step,
+  type StepOptions,
+  type Workflow,
+  fakeRepo,
+  readWorkflow,
+  runStep,
+  runSteps,
+} from "./workflow";
 
 /**
  * examples/ci-training on the real Pulumi engine against the emulator, whose servers run the
@@ -45,31 +54,49 @@ describe("ci-training: the training job on an ephemeral stack", function () {
     };
   });
   afterEach(function () {
-    if (this.currentTest?.state === "failed") console.error(`orders: ${JSON.stringify(emu.activeOrders().map((o) => o.id))}`);
+    if (this.currentTest?.state === "failed")
+      console.error(`orders: ${JSON.stringify(emu.activeOrders().map((o) => o.id))}`);
   });
   after(async () => {
     await emu?.close();
     repo?.cleanup();
   });
 
-  const stacks = async () => JSON.parse((await run("pulumi", ["stack", "ls", "--output", "json"], { cwd: project(), env })).stdout || "[]") as { name: string }[];
-  const step = (w: Workflow, s: Step, extra: NodeJS.ProcessEnv = {}, opts: StepOptions = {}) => runStep(repo, w, s, { ...env, ...extra }, opts);
+  const stacks = async () =>
+    JSON.parse((await run("pulumi", ["stack", "ls", "--output", "json"], { cwd: project(), env })).stdout || "[]") as {
+      name: string;
+    }[];
+  const step = (w: Workflow, s: Step, extra: NodeJS.ProcessEnv = {}, opts: StepOptions = {}) =>
+    runStep(repo, w, s, { ...env, ...extra }, opts);
 
   it("runs the workflow's train step: live log lines in order, artifacts byte-identical, stack destroyed, no order left", async () => {
     const r = await step(train, trainStep, { EPOCHS: "3", EPOCH_SECONDS: "1.5" });
     assert.equal(r.code, 0, r.stderr);
     const epochs = r.lines.filter((l) => l.line.startsWith("epoch "));
-    assert.deepEqual(epochs.map((l) => l.line), ["epoch 1/3 loss=1.0000", "epoch 2/3 loss=0.5000", "epoch 3/3 loss=0.2500"]);
+    assert.deepEqual(
+      epochs.map((l) => l.line),
+      ["epoch 1/3 loss=1.0000", "epoch 2/3 loss=0.5000", "epoch 3/3 loss=0.2500"],
+    );
     // Live: each epoch line reached the CI log when it was printed, not all at the end.
-    assert.ok(epochs[2]!.at - epochs[0]!.at >= 2000, `epoch lines arrived ${epochs.map((l) => l.at).join(", ")} ms into the step`);
+    assert.ok(
+      epochs[2]!.at - epochs[0]!.at >= 2000,
+      `epoch lines arrived ${epochs.map((l) => l.at).join(", ")} ms into the step`,
+    );
     assert.match(r.stderr, /\[clore-job\] \$ python3 train\.py\n/);
     assert.match(r.stderr, /\[clore-job\] done in \d+ s on order \d+; stack ci-4242-1 destroyed/);
 
     const out = join(repo.root, "artifacts"); // the workflow's ARTIFACTS_DIR
     assert.deepEqual(readdirSync(out).sort(), ["metrics.json", "model.bin"]);
-    const metrics = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")) as { model_sha256: string; job: string; loss: number };
+    const metrics = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")) as {
+      model_sha256: string;
+      job: string;
+      loss: number;
+    };
     const model = readFileSync(join(out, "model.bin"));
-    assert.deepEqual([model.length, createHash("sha256").update(model).digest("hex")], [1_048_576, metrics.model_sha256]);
+    assert.deepEqual(
+      [model.length, createHash("sha256").update(model).digest("hex")],
+      [1_048_576, metrics.model_sha256],
+    );
     assert.deepEqual([metrics.job, metrics.loss], ["ci-4242-1", 0.25]);
 
     assert.deepEqual(emu.activeOrders(), []);
@@ -78,10 +105,21 @@ describe("ci-training: the training job on an ephemeral stack", function () {
   });
 
   it("fails with the job's exit code (3) and its last stderr lines, and still destroys the stack", async () => {
-    const r = await step(train, trainStep, { EPOCHS: "3", EPOCH_SECONDS: "0.2", TRAIN_ARGS: "--fail-at-epoch 2" }, { github: { run_id: "4243" } });
+    const r = await step(
+      train,
+      trainStep,
+      { EPOCHS: "3", EPOCH_SECONDS: "0.2", TRAIN_ARGS: "--fail-at-epoch 2" },
+      { github: { run_id: "4243" } },
+    );
     assert.equal(r.code, 3, r.stderr);
-    assert.deepEqual(r.lines.filter((l) => l.line.startsWith("epoch ")).map((l) => l.line), ["epoch 1/3 loss=1.0000"]);
-    assert.match(r.stderr, /\[clore-job\] failed: ssh root@127\.0\.0\.1:\d+: "python3 train\.py --fail-at-epoch 2" exited with code 3\.\nLast lines of stderr:\n {2}epoch 2\/3: loss is NaN, stopping\n/);
+    assert.deepEqual(
+      r.lines.filter((l) => l.line.startsWith("epoch ")).map((l) => l.line),
+      ["epoch 1/3 loss=1.0000"],
+    );
+    assert.match(
+      r.stderr,
+      /\[clore-job\] failed: ssh root@127\.0\.0\.1:\d+: "python3 train\.py --fail-at-epoch 2" exited with code 3\.\nLast lines of stderr:\n {2}epoch 2\/3: loss is NaN, stopping\n/,
+    );
     assert.match(r.stderr, /\[clore-job\] pulumi destroy \(stack ci-4243-1\)/);
     assert.deepEqual(emu.activeOrders(), []);
     assert.deepEqual(await stacks(), []);
@@ -104,10 +142,20 @@ describe("ci-training: the training job on an ephemeral stack", function () {
     });
 
     it("a wrong ssh password: a clear auth error, exit code 1, stack destroyed", async () => {
-      const e = await runJob(job("wrong-pw", { config: { sshPassword: { value: "the-right-one", secret: true } }, ssh: { password: "not-the-right-one", waitMs: 5000 } })).catch((x: unknown) => x);
+      const e = await runJob(
+        job("wrong-pw", {
+          config: { sshPassword: { value: "the-right-one", secret: true } },
+          ssh: { password: "not-the-right-one", waitMs: 5000 },
+        }),
+      ).catch((x: unknown) => x);
       assert.equal((e as { code?: string }).code, "CLORE_SSH_AUTH_FAILED");
-      assert.match((e as Error).message, /the server refused the login \(offered: password\)\. Use the sshPassword or sshKey the order was created with/);
-      assert.ok(!JSON.stringify(logged).includes("the-right-one") && !(e as Error).message.includes("not-the-right-one"));
+      assert.match(
+        (e as Error).message,
+        /the server refused the login \(offered: password\)\. Use the sshPassword or sshKey the order was created with/,
+      );
+      assert.ok(
+        !JSON.stringify(logged).includes("the-right-one") && !(e as Error).message.includes("not-the-right-one"),
+      );
       assert.equal(exitCodeFor(e), 1);
       assert.ok(logged.includes("job: pulumi destroy (stack wrong-pw)"));
       assert.deepEqual(emu.activeOrders(), []);
@@ -117,8 +165,16 @@ describe("ci-training: the training job on an ephemeral stack", function () {
     it("an sshd slow to come up: waits, logs the wait, and runs the job", async () => {
       emu.options.sshdStartDelayMs = 60_000; // 3 s real after boot
       const r = await runJob(job("slow-sshd", { commands: ["echo ran after the wait"] }));
-      assert.deepEqual(r.commands.map((c) => [c.command, c.exitCode]), [["echo ran after the wait", 0]]);
-      assert.ok(logged.some((l) => /^job: sshd not ready yet \(connection closed before the SSH handshake\); trying again in \d+ ms$/.test(l)), logged.join("\n"));
+      assert.deepEqual(
+        r.commands.map((c) => [c.command, c.exitCode]),
+        [["echo ran after the wait", 0]],
+      );
+      assert.ok(
+        logged.some((l) =>
+          /^job: sshd not ready yet \(connection closed before the SSH handshake\); trying again in \d+ ms$/.test(l),
+        ),
+        logged.join("\n"),
+      );
       assert.ok(logged.includes("stdout: ran after the wait"));
       assert.deepEqual(emu.activeOrders(), []);
     });
@@ -127,18 +183,29 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       emu.faults.inject({ kind: "ssh-drop", delayMs: 1000 });
       const e = await runJob(job("dropped", { commands: ["echo step-1; sleep 30"] })).catch((x: unknown) => x);
       assert.equal((e as { code?: string }).code, "CLORE_SSH_CONNECTION_LOST");
-      assert.match((e as Error).message, /connection lost after \d\.\d s of "echo step-1; sleep 30"\. Nothing had finished before it\./);
+      assert.match(
+        (e as Error).message,
+        /connection lost after \d\.\d s of "echo step-1; sleep 30"\. Nothing had finished before it\./,
+      );
       assert.ok(logged.includes("stdout: step-1"));
       assert.deepEqual(emu.activeOrders(), []);
       assert.deepEqual(await stacks(), []);
     });
   });
 
-
   it("a cancelled run (SIGINT to the step's processes, as Actions sends): the job stops and the stack is destroyed", async () => {
     let pid = 0;
-    const cancelled = step(train, trainStep, { EPOCHS: "100", EPOCH_SECONDS: "1" }, { github: { run_id: "4245" }, onSpawn: (p) => (pid = p) });
-    await waitFor(() => emu.activeOrders()[0]?.online === true && readdirSync(emu.activeOrders()[0]!.sandboxDir!).includes("job"), 120_000, "the job to start");
+    const cancelled = step(
+      train,
+      trainStep,
+      { EPOCHS: "100", EPOCH_SECONDS: "1" },
+      { github: { run_id: "4245" }, onSpawn: (p) => (pid = p) },
+    );
+    await waitFor(
+      () => emu.activeOrders()[0]?.online === true && readdirSync(emu.activeOrders()[0]!.sandboxDir!).includes("job"),
+      120_000,
+      "the job to start",
+    );
     await new Promise((r) => setTimeout(r, 1500));
     process.kill(-pid, "SIGINT");
     const r = await cancelled;
@@ -155,7 +222,12 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       let pid = 0;
       const started = Date.now();
       // The workflow's step with a ttl short enough to wait for (2h in the file).
-      const killed = step(train, trainStep, { EPOCHS: "100", EPOCH_SECONDS: "1" }, { github: { run_id: "4244" }, override: { CLORE_TTL: `${ttlS}s` }, onSpawn: (p) => (pid = p) });
+      const killed = step(
+        train,
+        trainStep,
+        { EPOCHS: "100", EPOCH_SECONDS: "1" },
+        { github: { run_id: "4244" }, override: { CLORE_TTL: `${ttlS}s` }, onSpawn: (p) => (pid = p) },
+      );
       await waitFor(() => emu.activeOrders()[0]?.online === true, 120_000, "the job's order");
       const order = emu.activeOrders()[0]!;
       // The training under way, kill the runner like a lost machine.
@@ -171,7 +243,11 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       const r = await killed;
       assert.equal(r.code, null, "the runner was not killed");
       assert.match(r.stdout, /^epoch 1\/100/m, "killed before the job ran");
-      assert.deepEqual(emu.activeOrders().map((o) => o.id), [order.id], "the order should outlive its runner");
+      assert.deepEqual(
+        emu.activeOrders().map((o) => o.id),
+        [order.id],
+        "the order should outlive its runner",
+      );
 
       const sweepSteps = runSteps(sweep);
       const sweepOnce = async () => {
@@ -184,17 +260,25 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       };
       const early = await sweepOnce();
       assert.match(early, /No orphaned orders: all 1 active order belong to a stack\./);
-      assert.deepEqual(emu.activeOrders().map((o) => o.id), [order.id], "cancelled before its ttl");
+      assert.deepEqual(
+        emu.activeOrders().map((o) => o.id),
+        [order.id],
+        "cancelled before its ttl",
+      );
 
       // The ttl counts from the rent; the exported state says when it runs out.
-      const exported = JSON.parse(readFileSync(join(repo.runnerTemp, "stacks", "ci-4244-1.json"), "utf8")) as StackExport;
+      const exported = JSON.parse(
+        readFileSync(join(repo.runnerTemp, "stacks", "ci-4244-1.json"), "utf8"),
+      ) as StackExport;
       const expiresOn = Date.parse(String(resourcesOfType(exported, ORDER_TYPE)[0]!.outputs!.expiresOn));
-      assert.ok(expiresOn > started && expiresOn <= Date.now() + ttlS * 1000, `expiresOn ${new Date(expiresOn).toISOString()}`);
+      assert.ok(
+        expiresOn > started && expiresOn <= Date.now() + ttlS * 1000,
+        `expiresOn ${new Date(expiresOn).toISOString()}`,
+      );
       await new Promise((r) => setTimeout(r, Math.max(0, expiresOn + 1000 - Date.now())));
       const late = await sweepOnce();
       assert.match(late, /Cancelled 1 order: \d+\./);
       assert.deepEqual(emu.activeOrders(), []);
     });
   });
-
 });

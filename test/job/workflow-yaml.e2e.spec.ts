@@ -61,7 +61,14 @@ function cloreFlags(words: string[]): string[] {
 const pulumiHelp = new Map<string, string>();
 function pulumiFlags(words: string[]): string {
   const key = words.join(" ");
-  if (!pulumiHelp.has(key)) pulumiHelp.set(key, execFileSync("pulumi", [...words, "--help"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }));
+  if (!pulumiHelp.has(key))
+    pulumiHelp.set(
+      key,
+      execFileSync("pulumi", [...words, "--help"], {
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+      }),
+    );
   return pulumiHelp.get(key)!;
 }
 
@@ -71,28 +78,46 @@ describe("ci-training: the GitHub Actions workflows", () => {
 
   it("run only clore commands and flags that exist", () => {
     const all = [...scripts(train), ...scripts(sweep)].flatMap(invocations).filter((c) => c.tool === "clore");
-    assert.deepEqual(all.map((c) => c.words), [["orphans"]]);
+    assert.deepEqual(
+      all.map((c) => c.words),
+      [["orphans"]],
+    );
     const sweepScript = scripts(sweep).join("\n");
     // The states go in through an array: `states+=(--state "$f")`.
     const passed = [...all[0]!.flags, ...[...sweepScript.matchAll(/\+=\((--[\w-]+)/g)].map((m) => m[1]!)];
     assert.deepEqual(passed.sort(), ["--cancel", "--expired", "--state", "--yes"]);
     const known = cloreFlags(["orphans"]);
-    assert.deepEqual(passed.filter((f) => !known.includes(f)), []);
+    assert.deepEqual(
+      passed.filter((f) => !known.includes(f)),
+      [],
+    );
   });
 
   it("run only pulumi commands and flags that exist in the pulumi CLI", function () {
     this.timeout(60_000);
     const calls = [...scripts(train), ...scripts(sweep)].flatMap(invocations).filter((c) => c.tool === "pulumi");
-    assert.deepEqual(calls.map((c) => c.words.join(" ")), ["stack ls", "stack export"]);
+    assert.deepEqual(
+      calls.map((c) => c.words.join(" ")),
+      ["stack ls", "stack export"],
+    );
     for (const c of calls) {
       const help = pulumiFlags(c.words);
-      assert.deepEqual(c.flags.filter((f) => !new RegExp(`\\s${f}[\\s=]`).test(help)), [], `pulumi ${c.words.join(" ")}`);
+      assert.deepEqual(
+        c.flags.filter((f) => !new RegExp(`\\s${f}[\\s=]`).test(help)),
+        [],
+        `pulumi ${c.words.join(" ")}`,
+      );
     }
   });
 
   it("run the example's CI script with a ts-node that the package's users have", () => {
-    const calls = scripts(train).flatMap(invocations).filter((c) => c.tool === "ts-node");
-    assert.deepEqual(calls.map((c) => c.words), [["examples/ci-training/run.ts"]]);
+    const calls = scripts(train)
+      .flatMap(invocations)
+      .filter((c) => c.tool === "ts-node");
+    assert.deepEqual(
+      calls.map((c) => c.words),
+      [["examples/ci-training/run.ts"]],
+    );
     assert.ok(existsSync(join(REPO, "examples/ci-training/run.ts")));
     assert.ok(existsSync(join(REPO, "node_modules/.bin/ts-node")));
   });
@@ -107,7 +132,10 @@ describe("ci-training: the GitHub Actions workflows", () => {
     const job = train.jobs.train!;
     const step = job.steps.find((s) => s.run?.includes("run.ts"))!;
     assert.equal(step.env!.CLORE_TTL, "2h");
-    assert.ok(job["timeout-minutes"]! < 120, "a run killed at its timeout must leave an order whose ttl ends soon after");
+    assert.ok(
+      job["timeout-minutes"]! < 120,
+      "a run killed at its timeout must leave an order whose ttl ends soon after",
+    );
   });
 
   it("take their credentials from secrets, each documented in the file's header", () => {
@@ -117,6 +145,7 @@ describe("ci-training: the GitHub Actions workflows", () => {
       assert.deepEqual(secrets, ["CLORE_API_KEY", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"], file);
     }
     const header = readFileSync(join(WORKFLOWS, "train.yml"), "utf8").split("\nname:")[0]!;
-    for (const s of ["CLORE_API_KEY", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]) assert.match(header, new RegExp(s));
+    for (const s of ["CLORE_API_KEY", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"])
+      assert.match(header, new RegExp(s));
   });
 });

@@ -51,16 +51,27 @@ export function fakeRepo(): FakeRepo {
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: "ci-user", private: true }));
   const bin = join(root, "node_modules/.bin");
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, "clore"), `#!/bin/sh\nexec "${process.execPath}" "${join(REPO, "dist/provider/cli/main.js")}" "$@"\n`);
+  writeFileSync(
+    join(bin, "clore"),
+    `#!/bin/sh\nexec "${process.execPath}" "${join(REPO, "dist/provider/cli/main.js")}" "$@"\n`,
+  );
   chmodSync(join(bin, "clore"), 0o755);
   symlinkSync(join(REPO, "node_modules/.bin/ts-node"), join(bin, "ts-node"));
   for (const d of ["runner-temp", "backend", "home"]) mkdirSync(join(root, d));
-  return { root, runnerTemp: join(root, "runner-temp"), backend: join(root, "backend"), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    runnerTemp: join(root, "runner-temp"),
+    backend: join(root, "backend"),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /** `${{ secrets.X }}` → env X, `${{ github.x }}` → github[x]: the expressions the example workflows use. */
 export function expand(text: string, env: NodeJS.ProcessEnv, github: Record<string, string>): string {
-  return text.replace(/\$\{\{\s*(secrets|github)\.(\w+)\s*\}\}/g, (_, scope: string, key: string) => (scope === "secrets" ? env[key] : github[key]) ?? "");
+  return text.replace(
+    /\$\{\{\s*(secrets|github)\.(\w+)\s*\}\}/g,
+    (_, scope: string, key: string) => (scope === "secrets" ? env[key] : github[key]) ?? "",
+  );
 }
 
 export interface StepRun {
@@ -84,14 +95,26 @@ export interface StepOptions {
  * Run one `run:` step with bash, as a runner does (job env, then step env, expressions
  * expanded; cwd = the repo or the step's working-directory).
  */
-export function runStep(repo: FakeRepo, w: Workflow, step: Step, env: NodeJS.ProcessEnv, opts: StepOptions = {}): Promise<StepRun> {
+export function runStep(
+  repo: FakeRepo,
+  w: Workflow,
+  step: Step,
+  env: NodeJS.ProcessEnv,
+  opts: StepOptions = {},
+): Promise<StepRun> {
   const github = { run_id: "4242", run_attempt: "1", ...opts.github };
   const [job] = Object.values(w.jobs);
-  const stepEnv = Object.fromEntries(Object.entries({ ...job!.env, ...step.env }).map(([k, v]) => [k, expand(String(v), env, github)]));
+  const stepEnv = Object.fromEntries(
+    Object.entries({ ...job!.env, ...step.env }).map(([k, v]) => [k, expand(String(v), env, github)]),
+  );
   const cwd = step["working-directory"] ? join(repo.root, step["working-directory"]) : repo.root;
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn("bash", ["-e", "-c", step.run!], { cwd, env: { ...env, ...stepEnv, ...opts.override, RUNNER_TEMP: repo.runnerTemp }, detached: true });
+    const child = spawn("bash", ["-e", "-c", step.run!], {
+      cwd,
+      env: { ...env, ...stepEnv, ...opts.override, RUNNER_TEMP: repo.runnerTemp },
+      detached: true,
+    });
     opts.onSpawn?.(child.pid!);
     let stdout = "";
     let stderr = "";

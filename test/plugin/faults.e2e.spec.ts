@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import type { Emulator } from "../../provider/emulator";
 import type { TestStack } from "../pulumi/harness";
-import { USD_SERVERS, assertEveryOrderAccountedFor, killUpMidCreate, orderIdsInState, output, requestsTo, setConfig, startFastEmulator, tryUp } from "../reliability/helpers";
+import {
+  USD_SERVERS,
+  assertEveryOrderAccountedFor,
+  killUpMidCreate,
+  orderIdsInState,
+  output,
+  requestsTo,
+  setConfig,
+  startFastEmulator,
+  tryUp,
+} from "../reliability/helpers";
 import { PLUGIN_ORDER, pluginStack } from "./helpers";
 
 /**
@@ -28,7 +38,10 @@ describe("faults on the plugin path", function () {
   /** Exactly one order, in state and active; destroy cancels it and accounts for every order. */
   async function expectOneOrderThenDestroy(stack: TestStack) {
     const ids = await orderIdsInState(stack, PLUGIN_ORDER);
-    assert.deepEqual(ids, emu.activeOrders().map((o) => String(o.id)));
+    assert.deepEqual(
+      ids,
+      emu.activeOrders().map((o) => String(o.id)),
+    );
     assert.equal(ids.length, 1);
     await stack.destroy();
     assert.deepEqual(emu.activeOrders(), []);
@@ -64,7 +77,11 @@ describe("faults on the plugin path", function () {
       await stack.pulumi(["cancel", "--yes"]);
       const again = await stack.up();
       assert.match(output(again), new RegExp(`continuing with order ${order.id} on server ${order.serverId}`));
-      assert.deepEqual(emu.allOrders().map((o) => o.id), [order.id], "a second server was rented");
+      assert.deepEqual(
+        emu.allOrders().map((o) => o.id),
+        [order.id],
+        "a second server was rented",
+      );
       await expectOneOrderThenDestroy(stack);
     });
   });

@@ -34,7 +34,11 @@ export async function release(...parts: Array<"plugin" | "sdk">): Promise<Releas
     if (!built.has(part)) {
       built.set(
         part,
-        run("bash", ["scripts/release.sh", part], { cwd: REPO, env: { ...process.env, CLORE_RELEASE_DIR: dir }, timeoutMs: 600_000 }).then((r) => {
+        run("bash", ["scripts/release.sh", part], {
+          cwd: REPO,
+          env: { ...process.env, CLORE_RELEASE_DIR: dir },
+          timeoutMs: 600_000,
+        }).then((r) => {
           if (r.code !== 0) throw new Error(`scripts/release.sh ${part} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
         }),
       );
@@ -56,7 +60,11 @@ export async function release(...parts: Array<"plugin" | "sdk">): Promise<Releas
  * `pulumi plugin install resource clore <version> --file <tarball>`, configured for `emu`
  * (clore:apiKey as a secret) unless `key` is null.
  */
-export async function pluginStack(program: string, emu: Emulator, opts: { env?: NodeJS.ProcessEnv; key?: string | null } = {}): Promise<TestStack> {
+export async function pluginStack(
+  program: string,
+  emu: Emulator,
+  opts: { env?: NodeJS.ProcessEnv; key?: string | null } = {},
+): Promise<TestStack> {
   const { pluginTarball, version } = await release("plugin");
   const home = mkdtempSync(join(REPO, ".tmp", "plugin-home-"));
   const stack = await createStack(join(PROGRAMS, program), { ...FAST_ENV, PULUMI_HOME: home, ...opts.env });

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type PackageSchema, type PropertySpec, type TypeSpec, packageSchema } from "../../provider/plugin/package-schema";
+import {
+  type PackageSchema,
+  type PropertySpec,
+  type TypeSpec,
+  packageSchema,
+} from "../../provider/plugin/package-schema";
 import { FUNCTIONS, RESOURCES } from "../../provider/resources/catalog";
 import { type JsonSchema, jsonSchema } from "../../provider/resources/json-schema";
 
@@ -35,10 +40,21 @@ function assertSameFields(where: string, zod: JsonSchema, pulumi: Record<string,
   for (const [name, z] of Object.entries(zod.properties ?? {})) {
     const p = pulumi[name]!;
     assert.equal(pulumiKind(p), zodKind(z), `${where}.${name}: kind`);
-    assert.ok(p.description?.startsWith(z.description ?? ""), `${where}.${name}: description "${p.description}" does not start with zod's "${z.description}"`);
-    const item = zodKind(z) === "object" ? z : (z.items ?? (typeof z.additionalProperties === "object" ? z.additionalProperties : undefined));
+    assert.ok(
+      p.description?.startsWith(z.description ?? ""),
+      `${where}.${name}: description "${p.description}" does not start with zod's "${z.description}"`,
+    );
+    const item =
+      zodKind(z) === "object"
+        ? z
+        : (z.items ?? (typeof z.additionalProperties === "object" ? z.additionalProperties : undefined));
     const pItem = pulumiKind(p) === "object" ? p : (p.items ?? p.additionalProperties);
-    if (item?.properties && pItem) assertSameFields(`${where}.${name}`, item, (resolve(pItem) as { properties: Record<string, PropertySpec> }).properties);
+    if (item?.properties && pItem)
+      assertSameFields(
+        `${where}.${name}`,
+        item,
+        (resolve(pItem) as { properties: Record<string, PropertySpec> }).properties,
+      );
   }
 }
 
@@ -133,7 +149,10 @@ describe("the plugin's package schema, derived from the zod declarations", () =>
       servers: { $ref: "#/types/clore:index:GetMarketplaceServer" },
       cheapest: "#/types/clore:index:GetMarketplaceServer",
     });
-    assert.match(market.inputs.properties.currency!.description!, /One of: "bitcoin", "CLORE-Blockchain", "USD-Blockchain"\./);
+    assert.match(
+      market.inputs.properties.currency!.description!,
+      /One of: "bitcoin", "CLORE-Blockchain", "USD-Blockchain"\./,
+    );
   });
 
   it("describes every field of every type, resource and function", () => {

@@ -25,7 +25,11 @@ describe("a Python program on the plugin, through the generated SDK", function (
     emu = await startFastEmulator({ apiKey: KEY });
     // The wheel goes into a directory of this stack, not into the shared .venv, which runs it.
     const site = join(REPO, ".tmp", `python-sdk-${tag()}`);
-    const pip = await run(join(REPO, ".venv/bin/pip"), ["install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", site, wheel], { cwd: REPO, env: process.env });
+    const pip = await run(
+      join(REPO, ".venv/bin/pip"),
+      ["install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", site, wheel],
+      { cwd: REPO, env: process.env },
+    );
     assert.equal(pip.code, 0, pip.stderr);
     stack = await pluginStack("python", emu, { env: { PYTHONPATH: site } });
     const cleanup = stack.cleanup;
@@ -45,9 +49,17 @@ describe("a Python program on the plugin, through the generated SDK", function (
     await stack.up();
     const out = (await stack.outputs()) as { ssh: string };
     assert.match(out.ssh, /^ssh root@127\.0\.0\.1 -p \d+$/);
-    assert.deepEqual(emu.activeOrders().map((o) => o.serverId), [40329], "the cheapest RTX 4090 the key does not host");
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.serverId),
+      [40329],
+      "the cheapest RTX 4090 the key does not host",
+    );
     const [rent] = emu.requests.filter((r) => r.endpoint === "create_order");
-    assert.equal((rent!.body as { ssh_password?: string }).ssh_password, SSH_PASSWORD, "the secret reached the API intact");
+    assert.equal(
+      (rent!.body as { ssh_password?: string }).ssh_password,
+      SSH_PASSWORD,
+      "the secret reached the API intact",
+    );
   });
 
   it("keeps the API key and the ssh password out of the exported state", async () => {

@@ -3,7 +3,13 @@ import { randomBytes } from "node:crypto";
 import type { Emulator } from "../../provider/emulator";
 import { keyFingerprint } from "../../provider/sdk";
 import type { TestStack } from "../pulumi/harness";
-import { USD_SERVERS, assertEveryOrderAccountedFor, output, setConfig, startFastEmulator } from "../reliability/helpers";
+import {
+  USD_SERVERS,
+  assertEveryOrderAccountedFor,
+  output,
+  setConfig,
+  startFastEmulator,
+} from "../reliability/helpers";
 import { PLUGIN_ORDER, pluginStack } from "./helpers";
 
 const tag = () => randomBytes(6).toString("hex");
@@ -54,13 +60,19 @@ describe("Pulumi YAML programs on the plugin", function () {
     it("previews no changes, with no API call", async () => {
       const from = emu.requests.length;
       await stack.preview(["--expect-no-changes"]);
-      assert.deepEqual(emu.requests.slice(from).map((r) => r.endpoint), []);
+      assert.deepEqual(
+        emu.requests.slice(from).map((r) => r.endpoint),
+        [],
+      );
     });
 
     it("refreshes with one my_orders call and finds no drift", async () => {
       const from = emu.requests.length;
       await stack.refresh(["--expect-no-changes"]);
-      assert.deepEqual(emu.requests.slice(from).map((r) => r.endpoint), ["my_orders"]);
+      assert.deepEqual(
+        emu.requests.slice(from).map((r) => r.endpoint),
+        ["my_orders"],
+      );
     });
 
     it("destroys: no order left active, every order accounted for", async () => {
@@ -95,8 +107,13 @@ describe("Pulumi YAML programs on the plugin", function () {
 
     it("keeps the keys and a secret input out of state (the engine re-marks what the plugin gets as plain values)", async () => {
       const { text } = await stack.exportState();
-      assert.deepEqual([KEY_A, KEY_B, STARTUP].filter((secret) => text.includes(secret)), []);
-      const [rent] = emu.requests.filter((r) => r.endpoint === "create_order" && (r.body as { command?: string }).command);
+      assert.deepEqual(
+        [KEY_A, KEY_B, STARTUP].filter((secret) => text.includes(secret)),
+        [],
+      );
+      const [rent] = emu.requests.filter(
+        (r) => r.endpoint === "create_order" && (r.body as { command?: string }).command,
+      );
       assert.equal((rent!.body as { command: string }).command, STARTUP, "the secret reached the API intact");
     });
 
@@ -107,7 +124,11 @@ describe("Pulumi YAML programs on the plugin", function () {
       const from = emu.requests.length;
       await stack.up();
       assert.equal(emu.activeOrders().length, 2);
-      assert.deepEqual(emu.requests.slice(from).filter((r) => r.method === "POST"), [], "no order was created or cancelled");
+      assert.deepEqual(
+        emu.requests.slice(from).filter((r) => r.method === "POST"),
+        [],
+        "no order was created or cancelled",
+      );
     });
 
     it("destroys both orders, each with its own key", async () => {

@@ -17,7 +17,12 @@ describe("API calls per operation (N orders)", function () {
     const from = emu.requests.length;
     await op();
     const calls = emu.requests.slice(from);
-    return { log: calls, total: calls.length, by: (e: string) => calls.filter((c) => c.endpoint === e).length, rateLimited: calls.filter((c) => c.httpStatus === 429).length };
+    return {
+      log: calls,
+      total: calls.length,
+      by: (e: string) => calls.filter((c) => c.endpoint === e).length,
+      rateLimited: calls.filter((c) => c.httpStatus === 429).length,
+    };
   };
 
   const ctx = useEmulatorStack(join(REPO, "test/pulumi/programs/order"), { config: { count: String(N) } });

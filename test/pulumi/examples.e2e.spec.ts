@@ -13,7 +13,11 @@ describe("examples on the real Pulumi engine", function () {
 
   before(async () => {
     emu = await startEmulator({ port: 0, timeScale: 0.05 });
-    sdk = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter: new RateLimiter({ limits: { minIntervalMs: 60, createIntervalMs: 300 } }) });
+    sdk = new CloreClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 60, createIntervalMs: 300 } }),
+    });
   });
   after(async () => {
     await sdk?.close();
@@ -73,7 +77,12 @@ describe("examples on the real Pulumi engine", function () {
     });
 
     it("reports a price changed outside Pulumi as drift on refresh, and up puts it back", async () => {
-      await sdk.setServerSettings({ name: "rig-alpha", availability: true, mrl: 96, onDemandPrices: { "USD-Blockchain": 9.99 } });
+      await sdk.setServerSettings({
+        name: "rig-alpha",
+        availability: true,
+        mrl: 96,
+        onDemandPrices: { "USD-Blockchain": 9.99 },
+      });
       await stack.refresh();
       const preview = await stack.preview();
       assert.match(preview.stdout, /~ .*rig-alpha|update/);

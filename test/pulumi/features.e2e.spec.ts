@@ -31,11 +31,18 @@ describe("beyond the other GPU providers", function () {
     await stack.up();
     const [first] = emu.activeOrders();
     // A new, much cheaper matching server shows up: the next run must not move the order.
-    const cheaper = emu.state.marketplaceServers().find((s: any) => s.id !== first!.serverId && !emu.state.isRented(s) && s.online !== false)!;
+    const cheaper = emu.state
+      .marketplaceServers()
+      .find((s: any) => s.id !== first!.serverId && !emu.state.isRented(s) && s.online !== false)!;
     (cheaper as any).onDemand["USD-Blockchain"] = 0.01;
     await stack.preview(["--expect-no-changes"]);
     // A criteria change the rented server still meets is an in-place update, not a replace.
-    await stack.pulumi(["config", "set", "select", JSON.stringify({ gpus: ["RTX 3090", "RTX 4090", "A100", "H100"], minGpuCount: 1 })]);
+    await stack.pulumi([
+      "config",
+      "set",
+      "select",
+      JSON.stringify({ gpus: ["RTX 3090", "RTX 4090", "A100", "H100"], minGpuCount: 1 }),
+    ]);
     const r = await stack.up();
     assert.equal(emu.activeOrders()[0]!.id, first!.id);
     assert.doesNotMatch(r.stdout, /replaced/);
@@ -50,7 +57,10 @@ describe("beyond the other GPU providers", function () {
     const preview = await stack.pulumi(["preview"], { allowFail: true });
     // Both orders are estimated from one marketplace answer, not one request each.
     assert.equal(emu.requests.filter((q) => q.endpoint === "marketplace").length, 1);
-    assert.match(preview.stdout, /clore: 2 order\(s\) in budget "stack" cost about \d+(\.\d+)? USD-Blockchain\/day \(\d+(\.\d+)?\/h\)/);
+    assert.match(
+      preview.stdout,
+      /clore: 2 order\(s\) in budget "stack" cost about \d+(\.\d+)? USD-Blockchain\/day \(\d+(\.\d+)?\/h\)/,
+    );
     // Over the cap, preview already fails (the orders' check), before anything could be rented.
     assert.notEqual(preview.code, 0);
     const up = await stack.pulumi(["up", "--yes", "--skip-preview"], { allowFail: true });
@@ -87,8 +97,18 @@ describe("beyond the other GPU providers", function () {
 
   it("adopts an order rented outside Pulumi, and destroy cancels it", async () => {
     const { CloreClient, RateLimiter } = await import("../../provider/sdk");
-    await using sdk = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter: new RateLimiter({ limits: { minIntervalMs: 100, createIntervalMs: 400 } }) });
-    const existing = await sdk.createOrder({ serverId: 60103, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain", ports: { "22": "tcp" } });
+    await using sdk = new CloreClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 100, createIntervalMs: 400 } }),
+    });
+    const existing = await sdk.createOrder({
+      serverId: 60103,
+      image: "cloreai/ubuntu22.04-cuda12",
+      type: "on-demand",
+      currency: "USD-Blockchain",
+      ports: { "22": "tcp" },
+    });
     await stack.setConfig("serverId", "60103");
     await stack.setConfig("adoptOrderId", String(existing.id));
     await stack.up();

@@ -16,7 +16,12 @@ export { REPO };
  * plugin is told to pace itself (and retry) to match. A create whose order cannot be found
  * gives up after 8 s, not 60 s.
  */
-export const FAST_ENV = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400", CLORE_FIND_TIMEOUT_MS: "8000", CLORE_BACKOFF_MS: "50" };
+export const FAST_ENV = {
+  CLORE_MIN_INTERVAL_MS: "100",
+  CLORE_CREATE_INTERVAL_MS: "400",
+  CLORE_FIND_TIMEOUT_MS: "8000",
+  CLORE_BACKOFF_MS: "50",
+};
 export const FAST_EMULATOR: StartEmulatorOptions = { port: 0, timeScale: 0.05 };
 
 export interface RunResult {
@@ -40,10 +45,23 @@ export interface TestStack {
 }
 
 export interface StackExport {
-  deployment: { resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown>; inputs?: Record<string, unknown>; initErrors?: string[] }> };
+  deployment: {
+    resources?: Array<{
+      urn: string;
+      type: string;
+      id?: string;
+      outputs?: Record<string, unknown>;
+      inputs?: Record<string, unknown>;
+      initErrors?: string[];
+    }>;
+  };
 }
 
-export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -83,7 +101,11 @@ export async function createStack(programDir: string, env: NodeJS.ProcessEnv = {
     ...env,
   };
   const pulumi: TestStack["pulumi"] = async (args, opts = {}) => {
-    const r = await run("pulumi", [...args, "--non-interactive", "--color=never"], { cwd: dir, env: { ...fullEnv, ...opts.env }, input: opts.input });
+    const r = await run("pulumi", [...args, "--non-interactive", "--color=never"], {
+      cwd: dir,
+      env: { ...fullEnv, ...opts.env },
+      input: opts.input,
+    });
     if (r.code !== 0 && !opts.allowFail) {
       throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
     }
@@ -162,7 +184,10 @@ export async function emulatorStack(program: string, o: EmulatorStackOptions = {
  * Mocha hooks that make an emulator stack before the suite (or each test, `perTest`) and
  * close it after. Read `.emu` and `.stack` inside the tests.
  */
-export function useEmulatorStack(program: string, o: EmulatorStackOptions & { perTest?: boolean } = {}): { readonly emu: Emulator; readonly stack: TestStack } {
+export function useEmulatorStack(
+  program: string,
+  o: EmulatorStackOptions & { perTest?: boolean } = {},
+): { readonly emu: Emulator; readonly stack: TestStack } {
   let current: EmulatorStack | undefined;
   (o.perTest ? beforeEach : before)(async () => {
     current = await emulatorStack(program, o);

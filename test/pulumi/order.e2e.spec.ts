@@ -24,7 +24,10 @@ async function assertNothingOrphaned(emu: Emulator, stack: TestStack, endedOutsi
 
 describe("CloreOrder on the real Pulumi engine", function () {
   this.timeout(300_000);
-  const ctx = useEmulatorStack(PROGRAM, { config: { serverId: String(SERVER) }, secrets: { sshPassword: SECRET_PASSWORD } });
+  const ctx = useEmulatorStack(PROGRAM, {
+    config: { serverId: String(SERVER) },
+    secrets: { sshPassword: SECRET_PASSWORD },
+  });
   let emu: Emulator;
   let stack: TestStack;
 
@@ -39,11 +42,16 @@ describe("CloreOrder on the real Pulumi engine", function () {
 
   it("rents the server on up, waits for ssh and exports the ssh command", async () => {
     await stack.up();
-    const { orders } = (await stack.outputs()) as { orders: Record<string, { orderId: number; status: string; sshCommand: string }> };
+    const { orders } = (await stack.outputs()) as {
+      orders: Record<string, { orderId: number; status: string; sshCommand: string }>;
+    };
     const o = orders["order-0"]!;
     assert.match(o.sshCommand, /^ssh root@127\.0\.0\.1 -p \d+$/);
     assert.equal(o.status, "running");
-    assert.deepEqual(emu.activeOrders().map((x) => x.id), [o.orderId]);
+    assert.deepEqual(
+      emu.activeOrders().map((x) => x.id),
+      [o.orderId],
+    );
     firstOrderId = o.orderId;
   });
 
@@ -58,7 +66,10 @@ describe("CloreOrder on the real Pulumi engine", function () {
     assert.ok(!text.includes(SECRET_ENV), "secret env value in plain text in state");
     const [order] = resourcesOfType(json, ORDER_TYPE);
     const provider = String(order!.inputs!.__provider);
-    assert.ok(!provider.includes(emu.apiKey) && provider.length < 4000, "the serialized provider carries more than a shim");
+    assert.ok(
+      !provider.includes(emu.apiKey) && provider.length < 4000,
+      "the serialized provider carries more than a shim",
+    );
   });
 
   it("replaces the order when the image changes, cancelling the old one before renting again", async () => {

@@ -18,8 +18,16 @@ const PYTHON = path.join(ROOT, ".venv", "bin", "python");
 const SCRIPT = path.join(__dirname, "official_sdk_check.py");
 
 const TEN = [
-  "wallets", "marketplace", "my_servers", "server_config", "my_orders",
-  "create_order", "cancel_order", "spot_marketplace", "set_spot_price", "set_server_settings",
+  "wallets",
+  "marketplace",
+  "my_servers",
+  "server_config",
+  "my_orders",
+  "create_order",
+  "cancel_order",
+  "spot_marketplace",
+  "set_spot_price",
+  "set_server_settings",
 ].sort();
 
 // Seed servers (docs/emulator.md "Seed data"); before() checks they still fit.
@@ -39,7 +47,13 @@ const WRONG_KEY = "not-a-valid-key";
 interface CallRecord {
   ok: boolean;
   error: string | null;
-  error_detail?: { class: string; code?: number | null; model?: string; response?: any; validation_errors?: ValidationIssue[] };
+  error_detail?: {
+    class: string;
+    code?: number | null;
+    model?: string;
+    response?: any;
+    validation_errors?: ValidationIssue[];
+  };
   [fact: string]: any;
 }
 interface ValidationIssue {
@@ -71,10 +85,15 @@ interface Report {
 function runPython(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Asynchronous on purpose: the emulator answers from this very process.
-    execFile(PYTHON, args, { cwd: ROOT, timeout: 90_000, maxBuffer: 16 << 20, env: { ...process.env, PYTHONUNBUFFERED: "1" } }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0;
-      resolve({ code: typeof code === "number" ? code : err ? 1 : 0, stdout, stderr });
-    });
+    execFile(
+      PYTHON,
+      args,
+      { cwd: ROOT, timeout: 90_000, maxBuffer: 16 << 20, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
+      (err, stdout, stderr) => {
+        const code = err ? (err as { code?: unknown }).code : 0;
+        resolve({ code: typeof code === "number" ? code : err ? 1 : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -100,7 +119,9 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
         console.warn("    (skipped: CLORE_SKIP_PYTHON=1 and no .venv; run `. scripts/setup.sh` without it)");
         this.skip();
       }
-      throw new Error(`${path.relative(ROOT, PYTHON)} is missing: run \`. scripts/setup.sh\` (it creates .venv with clore-ai==0.1.1)`);
+      throw new Error(
+        `${path.relative(ROOT, PYTHON)} is missing: run \`. scripts/setup.sh\` (it creates .venv with clore-ai==0.1.1)`,
+      );
     }
     emu = await startEmulator({
       port: 0,
@@ -123,32 +144,77 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     // The seed still has what the script counts on.
     const s = (id: number) => emu.state.servers.get(id)!;
     assert.equal(emu.state.hostedServer(HOSTED.name)?.id, HOSTED.id);
-    assert.equal(s(HOSTED.id).autoprice.bitcoin, false, "rig-alpha's BTC price must be manual for set_server_settings to show");
-    assert.ok(!emu.state.isRented(s(ON_DEMAND.id)) && s(ON_DEMAND.id).online && s(ON_DEMAND.id).allowedCoins.includes(ON_DEMAND.currency));
-    assert.ok(!emu.state.isRented(s(SPOT.id)) && (emu.state.pricing(s(SPOT.id), "spot")[SPOT.currency] as number) < SPOT.bid);
+    assert.equal(
+      s(HOSTED.id).autoprice.bitcoin,
+      false,
+      "rig-alpha's BTC price must be manual for set_server_settings to show",
+    );
+    assert.ok(
+      !emu.state.isRented(s(ON_DEMAND.id)) &&
+        s(ON_DEMAND.id).online &&
+        s(ON_DEMAND.id).allowedCoins.includes(ON_DEMAND.currency),
+    );
+    assert.ok(
+      !emu.state.isRented(s(SPOT.id)) && (emu.state.pricing(s(SPOT.id), "spot")[SPOT.currency] as number) < SPOT.bid,
+    );
     assert.ok(emu.state.isRented(s(RENTED.id)));
     walletsBefore = Object.fromEntries(CURRENCIES.map((c) => [c, emu.state.walletBalance(c)]));
     marketBefore = structuredClone(emu.state.marketplace());
     const h = s(HOSTED.id);
-    hostedBefore = { onDemand: { ...h.onDemand } as Record<string, number>, spotMin: { ...h.spotMin } as Record<string, number>, mrl: h.mrl };
+    hostedBefore = {
+      onDemand: { ...h.onDemand } as Record<string, number>,
+      spotMin: { ...h.spotMin } as Record<string, number>,
+      mrl: h.mrl,
+    };
 
     const t0 = Date.now();
     const run = await runPython([
-      SCRIPT, "--base-url", emu.url, "--api-key", emu.apiKey, "--time-scale", String(SCALE), "--rate-margin", String(RATE_MARGIN_S),
-      "--hosted-server", HOSTED.name,
-      "--on-demand-server", String(ON_DEMAND.id), "--on-demand-currency", ON_DEMAND.currency,
-      "--spot-server", String(SPOT.id), "--spot-currency", SPOT.currency, "--spot-bid", String(SPOT.bid), "--spot-raise", String(SPOT.raise),
-      "--rented-server", String(RENTED.id), "--rented-currency", RENTED.currency,
-      "--new-on-demand", String(NEW_SETTINGS.onDemandBtc), "--new-spot", String(NEW_SETTINGS.spotBtc), "--new-mrl", String(NEW_SETTINGS.mrl),
+      SCRIPT,
+      "--base-url",
+      emu.url,
+      "--api-key",
+      emu.apiKey,
+      "--time-scale",
+      String(SCALE),
+      "--rate-margin",
+      String(RATE_MARGIN_S),
+      "--hosted-server",
+      HOSTED.name,
+      "--on-demand-server",
+      String(ON_DEMAND.id),
+      "--on-demand-currency",
+      ON_DEMAND.currency,
+      "--spot-server",
+      String(SPOT.id),
+      "--spot-currency",
+      SPOT.currency,
+      "--spot-bid",
+      String(SPOT.bid),
+      "--spot-raise",
+      String(SPOT.raise),
+      "--rented-server",
+      String(RENTED.id),
+      "--rented-currency",
+      RENTED.currency,
+      "--new-on-demand",
+      String(NEW_SETTINGS.onDemandBtc),
+      "--new-spot",
+      String(NEW_SETTINGS.spotBtc),
+      "--new-mrl",
+      String(NEW_SETTINGS.mrl),
     ]);
     wallMs = Date.now() - t0;
     try {
       report = JSON.parse(run.stdout) as Report;
     } catch {
-      throw new Error(`official_sdk_check.py (exit ${run.code}) printed no JSON document:\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`);
+      throw new Error(
+        `official_sdk_check.py (exit ${run.code}) printed no JSON document:\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`,
+      );
     }
     if (report.fatal) {
-      const hint = /No module named|ModuleNotFound|PackageNotFound/.test(report.fatal) ? " — run `. scripts/setup.sh` (clore-ai==0.1.1 into .venv)" : "";
+      const hint = /No module named|ModuleNotFound|PackageNotFound/.test(report.fatal)
+        ? " — run `. scripts/setup.sh` (clore-ai==0.1.1 into .venv)"
+        : "";
       throw new Error(`official_sdk_check.py failed: ${report.fatal}${hint}\n${report.traceback ?? ""}`);
     }
     log = emu.requests.slice();
@@ -220,15 +286,28 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.equal(method("marketplace").ok, true);
     const usdPerDay = (s: any) => s.price.usd.on_demand_usd as number;
     const available = marketBefore.filter((s) => !s.rented);
-    assert.deepEqual(call("marketplace", "default").ids, available.map((s) => s.id));
-    assert.deepEqual(call("marketplace", "including_rented").ids, marketBefore.map((s) => s.id));
+    assert.deepEqual(
+      call("marketplace", "default").ids,
+      available.map((s) => s.id),
+    );
+    assert.deepEqual(
+      call("marketplace", "including_rented").ids,
+      marketBefore.map((s) => s.id),
+    );
     const f = method("marketplace").summary.filters;
     const expected = available.filter(
-      (s) => s.specs.gpu.toLowerCase().includes(f.gpu.toLowerCase()) && s.gpu_array.length >= f.min_gpu_count && s.specs.ram >= f.min_ram_gb && usdPerDay(s) <= f.max_price_usd,
+      (s) =>
+        s.specs.gpu.toLowerCase().includes(f.gpu.toLowerCase()) &&
+        s.gpu_array.length >= f.min_gpu_count &&
+        s.specs.ram >= f.min_ram_gb &&
+        usdPerDay(s) <= f.max_price_usd,
     );
     assert.ok(expected.length >= 1);
     const filtered = call("marketplace", "filtered");
-    assert.deepEqual(filtered.ids, expected.map((s) => s.id));
+    assert.deepEqual(
+      filtered.ids,
+      expected.map((s) => s.id),
+    );
     for (const s of expected) {
       assert.deepEqual(filtered.servers[String(s.id)], {
         gpu_model: s.specs.gpu,
@@ -245,7 +324,10 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.equal(call("marketplace", "keyless").ok, true);
     assert.equal(call("marketplace", "keyless").count, call("marketplace", "default").count);
     const anonymous = log.filter((r) => r.keyFingerprint === "anonymous");
-    assert.deepEqual(anonymous.map((r) => [r.endpoint, r.httpStatus, r.apiCode]), [["marketplace", 200, 0]]);
+    assert.deepEqual(
+      anonymous.map((r) => [r.endpoint, r.httpStatus, r.apiCode]),
+      [["marketplace", 200, 0]],
+    );
   });
 
   it("server_config: reads rig-alpha by GET with a JSON body (docs/api-notes.md §6.3)", () => {
@@ -266,17 +348,30 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.equal(method("set_server_settings").ok, true);
     assert.deepEqual(call("set_server_settings", "set").response, { code: 0 });
     const [req] = requestsTo("set_server_settings");
-    assert.deepEqual(req.body, { name: HOSTED.name, availability: true, mrl: NEW_SETTINGS.mrl, on_demand: NEW_SETTINGS.onDemandBtc, spot: NEW_SETTINGS.spotBtc });
+    assert.deepEqual(req.body, {
+      name: HOSTED.name,
+      availability: true,
+      mrl: NEW_SETTINGS.mrl,
+      on_demand: NEW_SETTINGS.onDemandBtc,
+      spot: NEW_SETTINGS.spotBtc,
+    });
     const s = emu.state.servers.get(HOSTED.id)!;
     assert.deepEqual(
       [s.onDemand.bitcoin, s.spotMin.bitcoin, s.mrl, s.visibility],
       [NEW_SETTINGS.onDemandBtc, NEW_SETTINGS.spotBtc, NEW_SETTINGS.mrl, "public"],
     );
-    assert.deepEqual(s.onDemand, { ...hostedBefore.onDemand, bitcoin: NEW_SETTINGS.onDemandBtc }, "only the BTC prices change");
+    assert.deepEqual(
+      s.onDemand,
+      { ...hostedBefore.onDemand, bitcoin: NEW_SETTINGS.onDemandBtc },
+      "only the BTC prices change",
+    );
     assert.deepEqual(s.spotMin, { ...hostedBefore.spotMin, bitcoin: NEW_SETTINGS.spotBtc });
     // ... and the SDK reads the change back.
     const after = call("set_server_settings", "server_config_after");
-    assert.deepEqual([after.pricing.bitcoin, after.spot_pricing.bitcoin, after.mrl], [NEW_SETTINGS.onDemandBtc, NEW_SETTINGS.spotBtc, NEW_SETTINGS.mrl]);
+    assert.deepEqual(
+      [after.pricing.bitcoin, after.spot_pricing.bitcoin, after.mrl],
+      [NEW_SETTINGS.onDemandBtc, NEW_SETTINGS.spotBtc, NEW_SETTINGS.mrl],
+    );
   });
 
   it("create_order: each of the two calls rented exactly one server, as the SDK asked", () => {
@@ -286,7 +381,14 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     const onDemand = order(report.order_ids.on_demand);
     assert.deepEqual(
       [onDemand.serverId, onDemand.type, onDemand.currency, onDemand.image, onDemand.price, onDemand.createdBy],
-      [ON_DEMAND.id, "on-demand", ON_DEMAND.currency, "cloreai/ubuntu22.04-cuda12", marketBefore.find((s) => s.id === ON_DEMAND.id).price.on_demand[ON_DEMAND.currency], fp],
+      [
+        ON_DEMAND.id,
+        "on-demand",
+        ON_DEMAND.currency,
+        "cloreai/ubuntu22.04-cuda12",
+        marketBefore.find((s) => s.id === ON_DEMAND.id).price.on_demand[ON_DEMAND.currency],
+        fp,
+      ],
     );
     assert.deepEqual(onDemand.ports, { "22": "tcp", "8888": "http" });
     assert.deepEqual(onDemand.env, { NVIDIA_VISIBLE_DEVICES: "all" });
@@ -297,51 +399,90 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     const creates = requestsTo("create_order").filter((r) => r.httpStatus === 200 && r.apiCode === 0);
     assert.equal(creates.length, 2);
     assert.deepEqual(creates[0].body, {
-      renting_server: ON_DEMAND.id, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: ON_DEMAND.currency,
-      ssh_password: "Emul8orPass", ports: { "22": "tcp", "8888": "http" }, env: { NVIDIA_VISIBLE_DEVICES: "all" },
-      jupyter_token: "tok123", command: "echo started",
+      renting_server: ON_DEMAND.id,
+      image: "cloreai/ubuntu22.04-cuda12",
+      type: "on-demand",
+      currency: ON_DEMAND.currency,
+      ssh_password: "Emul8orPass",
+      ports: { "22": "tcp", "8888": "http" },
+      env: { NVIDIA_VISIBLE_DEVICES: "all" },
+      jupyter_token: "tok123",
+      command: "echo started",
     });
     assert.deepEqual(creates[1].body, {
-      renting_server: SPOT.id, image: "cloreai/ubuntu22.04-cuda12", type: "spot", currency: SPOT.currency,
-      spotprice: SPOT.bid, ports: { "22": "tcp", "8888": "http" },
+      renting_server: SPOT.id,
+      image: "cloreai/ubuntu22.04-cuda12",
+      type: "spot",
+      currency: SPOT.currency,
+      spotprice: SPOT.bid,
+      ports: { "22": "tcp", "8888": "http" },
     });
     // Paced by the SDK's limiter: both creates ≥ 5 s apart on the emulator's clock, no 429 among them.
-    assert.ok(creates[1].time - creates[0].time >= 5000, `creates ${creates[1].time - creates[0].time} virtual ms apart`);
+    assert.ok(
+      creates[1].time - creates[0].time >= 5000,
+      `creates ${creates[1].time - creates[0].time} virtual ms apart`,
+    );
   });
 
   it("my_orders: empty before the first create and, without include_completed, after the cancels", () => {
     assert.deepEqual([call("my_orders", "before_create").ok, call("my_orders", "before_create").count], [true, 0]);
     assert.deepEqual([call("my_orders", "after_cancel").ok, call("my_orders", "after_cancel").count], [true, 0]);
     const queries = requestsTo("my_orders").map((r) => r.query?.return_completed);
-    assert.ok(queries.every((q) => q === "true" || q === "false"), `return_completed as the literal strings: ${queries}`);
+    assert.ok(
+      queries.every((q) => q === "true" || q === "false"),
+      `return_completed as the literal strings: ${queries}`,
+    );
     assert.ok(queries.includes("true") && queries.includes("false"));
     // With include_completed the finished orders come back `expired: true` (docs/api-notes.md §7 step 5).
     const completed = method("my_orders").summary.raw_completed as { id: number; expired: boolean }[];
-    assert.deepEqual(completed.map((o) => [o.id, o.expired]), [[report.order_ids.on_demand, true], [report.order_ids.spot, true]]);
+    assert.deepEqual(
+      completed.map((o) => [o.id, o.expired]),
+      [
+        [report.order_ids.on_demand, true],
+        [report.order_ids.spot, true],
+      ],
+    );
   });
 
   it("spot_marketplace: the server's spot market, our bid among the offers (docs/api-notes.md §6.6)", () => {
     const c = call("spot_marketplace", "spot_marketplace");
     assert.equal(c.ok, true);
     const s = emu.state.servers.get(SPOT.id)!;
-    assert.deepEqual(c.server, { mrl: s.mrl, online: true, visibility: "public", min_pricing: emu.state.pricing(s, "spot") });
+    assert.deepEqual(c.server, {
+      mrl: s.mrl,
+      online: true,
+      visibility: "public",
+      min_pricing: emu.state.pricing(s, "spot"),
+    });
     assert.deepEqual(c.currency_rates_in_usd, emu.state.usdRates);
     const extras = (c.offers as { extra: any }[]).map((o) => o.extra);
     assert.equal(extras.length, s.foreignOffers.length + 1);
-    assert.deepEqual(extras.filter((o) => o.my), [{ offer_id: report.order_ids.spot, bid: SPOT.bid, active: true, my: true, currency: SPOT.currency }]);
-    assert.deepEqual(requestsTo("spot_marketplace").map((r) => r.query), [{ market: String(SPOT.id) }]);
+    assert.deepEqual(
+      extras.filter((o) => o.my),
+      [{ offer_id: report.order_ids.spot, bid: SPOT.bid, active: true, my: true, currency: SPOT.currency }],
+    );
+    assert.deepEqual(
+      requestsTo("spot_marketplace").map((r) => r.query),
+      [{ market: String(SPOT.id) }],
+    );
   });
 
   it("set_spot_price: raising the bid changes the spot order's price (docs/api-notes.md §6.8)", () => {
     assert.equal(method("set_spot_price").ok, true);
     assert.deepEqual(call("set_spot_price", "raise").response, { code: 0 });
-    assert.deepEqual(requestsTo("set_spot_price").map((r) => r.body), [{ order_id: report.order_ids.spot, desired_price: SPOT.raise }]);
+    assert.deepEqual(
+      requestsTo("set_spot_price").map((r) => r.body),
+      [{ order_id: report.order_ids.spot, desired_price: SPOT.raise }],
+    );
     assert.equal(order(report.order_ids.spot).price, SPOT.raise);
   });
 
   it("cancel_order: ends both orders and frees both servers, keeping the issue text (docs/api-notes.md §6.9)", () => {
     assert.equal(method("cancel_order").ok, true);
-    assert.deepEqual(requestsTo("cancel_order").map((r) => r.body), [{ id: report.order_ids.on_demand, issue: "Job complete" }, { id: report.order_ids.spot }]);
+    assert.deepEqual(
+      requestsTo("cancel_order").map((r) => r.body),
+      [{ id: report.order_ids.on_demand, issue: "Job complete" }, { id: report.order_ids.spot }],
+    );
     const [a, b] = [order(report.order_ids.on_demand), order(report.order_ids.spot)];
     assert.deepEqual([a.state, a.endReason, a.issue], ["cancelled", "cancelled", "Job complete"]);
     assert.deepEqual([b.state, b.endReason, b.issue], ["cancelled", "cancelled", undefined]);
@@ -352,7 +493,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
 
   // ---- where clore-ai 0.1.1 expects what docs/api-notes.md says the API does not do -------------------
 
-  it("records that clore-ai 0.1.1 expects an order object in create_order's answer, but the API answers only {\"code\":0}", () => {
+  it('records that clore-ai 0.1.1 expects an order object in create_order\'s answer, but the API answers only {"code":0}', () => {
     // docs/api-notes.md §6.10 "Response on success: only {"code":0} — no order id" (live check 2026-04-18),
     // §7 step 1-2 (find the id in my_orders), §8 "create_order response". The SDK does
     // `Order(**result.get("order", {}))`, so pydantic rejects the empty dict — after the
@@ -362,7 +503,9 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
       assert.equal(c.ok, false);
       assert.match(c.error!, /^ValidationError: 1 validation error for Order\nid\n {2}Field required/);
       assert.equal(c.error_detail!.model, "Order");
-      assert.deepEqual(c.error_detail!.validation_errors, [{ loc: "id", type: "missing", input_type: "dict", input: {} }]);
+      assert.deepEqual(c.error_detail!.validation_errors, [
+        { loc: "id", type: "missing", input_type: "dict", input: {} },
+      ]);
     }
     const creates = requestsTo("create_order").filter((r) => r.httpStatus === 200 && r.apiCode === 0);
     assert.equal(creates.length, 2, "the API (emulator) accepted both creates");
@@ -370,7 +513,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.deepEqual(method("create_order").summary.order_ids_from_my_orders, report.order_ids);
   });
 
-  it("records that clore-ai 0.1.1 models pub_cluster as a string and tcp_ports as a dict, but the API sends a list and \"22:1277\" strings", () => {
+  it('records that clore-ai 0.1.1 models pub_cluster as a string and tcp_ports as a dict, but the API sends a list and "22:1277" strings', () => {
     // docs/api-notes.md §6.5: `pub_cluster` string[] (SSH host = pub_cluster[0]) and `tcp_ports`
     // string[] of "<containerPort>:<publicPort>", verified 2026-04-18; "the official Python
     // SDK clore-ai 0.1.1 mis-models them (string / dict)". Its Order model has
@@ -384,14 +527,20 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
       assert.deepEqual(problems(c.error_detail!.validation_errors), mismatch, label);
     }
     // Every order fails on exactly those two fields, whatever its type or state.
-    const perOrder = { ...method("my_orders").summary.order_model_errors, ...method("my_orders").summary.completed_order_model_errors } as Record<string, ValidationIssue[]>;
+    const perOrder = {
+      ...method("my_orders").summary.order_model_errors,
+      ...method("my_orders").summary.completed_order_model_errors,
+    } as Record<string, ValidationIssue[]>;
     assert.deepEqual(Object.keys(perOrder).map(Number).sort(), [report.order_ids.on_demand, report.order_ids.spot]);
     for (const issues of Object.values(perOrder)) assert.deepEqual(problems(issues), mismatch);
     // What the API sent: the documented shapes, matching the emulator's records.
     for (const raw of method("my_orders").summary.raw_active as any[]) {
       const o = order(raw.id);
       assert.deepEqual(raw.pub_cluster, [emu.options.publicHost]);
-      assert.deepEqual(raw.tcp_ports, o.tcpPorts.map((p) => `${p.container}:${p.public}`));
+      assert.deepEqual(
+        raw.tcp_ports,
+        o.tcpPorts.map((p) => `${p.container}:${p.public}`),
+      );
       assert.match(raw.tcp_ports[0], /^22:\d+$/);
       assert.equal(raw.http_port, "8888");
     }
@@ -409,7 +558,10 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     const input = c.error_detail!.validation_errors![0].input as Record<string, unknown>;
     assert.equal(input.name, HOSTED.name, "the first hosted server, as the API sent it");
     assert.equal("id" in input, false);
-    assert.deepEqual(requestsTo("my_servers").map((r) => [r.httpStatus, r.apiCode]), [[200, 0]]);
+    assert.deepEqual(
+      requestsTo("my_servers").map((r) => [r.httpStatus, r.apiCode]),
+      [[200, 0]],
+    );
   });
 
   it("records that clore-ai 0.1.1 reads spot offers as order_id/price, but the API sends offer_id/bid", () => {
@@ -435,7 +587,10 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     assert.ok(hourly.some((s) => s.id === HOSTED.id));
     assert.ok(!got.ids.includes(HOSTED.id));
     const perDayOrUnpriced = marketBefore.filter((s) => !s.rented && s.price.usd.on_demand_usd <= 0.5);
-    assert.deepEqual(got.ids, perDayOrUnpriced.map((s) => s.id));
+    assert.deepEqual(
+      got.ids,
+      perDayOrUnpriced.map((s) => s.id),
+    );
     assert.ok(got.ids.length > 0);
     for (const id of got.ids) {
       const s = marketBefore.find((x) => x.id === id);
@@ -452,12 +607,24 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     const fast = report.probes.too_fast;
     assert.equal(fast.raised, true);
     assert.equal(fast.error, 'CloreAPIError: HTTP 429: {"code":5}');
-    assert.deepEqual([fast.error_detail.class, fast.error_detail.code, fast.is_rate_limit_error], ["CloreAPIError", null, false]);
+    assert.deepEqual(
+      [fast.error_detail.class, fast.error_detail.code, fast.is_rate_limit_error],
+      ["CloreAPIError", null, false],
+    );
     const wrong = report.probes.wrong_key;
     assert.equal(wrong.error, 'CloreAPIError: HTTP 401: {"code":3}');
-    assert.deepEqual([wrong.error_detail.class, wrong.error_detail.code, wrong.is_auth_error], ["CloreAPIError", null, false]);
+    assert.deepEqual(
+      [wrong.error_detail.class, wrong.error_detail.code, wrong.is_auth_error],
+      ["CloreAPIError", null, false],
+    );
     const refused = probeLog.filter((r) => r.endpoint === "wallets" && r.httpStatus !== 200);
-    assert.deepEqual(refused.map((r) => [r.httpStatus, r.apiCode, r.keyFingerprint]), [[429, 5, fp], [401, 3, keyFingerprint(WRONG_KEY)]]);
+    assert.deepEqual(
+      refused.map((r) => [r.httpStatus, r.apiCode, r.keyFingerprint]),
+      [
+        [429, 5, fp],
+        [401, 3, keyFingerprint(WRONG_KEY)],
+      ],
+    );
   });
 
   it("records that clore-ai 0.1.1 takes a code-6 error's text from `message`, but the API puts it in `error`", () => {
@@ -466,7 +633,10 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     // result["message"], so the reason is only in e.response.
     const p = report.probes.create_on_rented_server;
     assert.equal(p.error, "FieldError: API error code 6");
-    assert.deepEqual([p.error_detail.class, p.error_detail.code, p.error_detail.response], ["FieldError", 6, { code: 6, error: "server-already-rented" }]);
+    assert.deepEqual(
+      [p.error_detail.class, p.error_detail.code, p.error_detail.response],
+      ["FieldError", 6, { code: 6, error: "server-already-rented" }],
+    );
   });
 
   it("records that clore-ai 0.1.1's limiter can send a create_order less than 5 s after the previous one", () => {
@@ -479,22 +649,45 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     // shortfall unmistakable; the main flow adds one interval to create_order_delay instead.
     const p = report.probes.create_spacing;
     assert.equal(p.error, 'CloreAPIError: HTTP 429: {"code":5}');
-    assert.ok(p.stamp_before_first_send_s >= p.sdk_min_interval_s / 2, `stamped ${p.stamp_before_first_send_s} s before the send`);
+    assert.ok(
+      p.stamp_before_first_send_s >= p.sdk_min_interval_s / 2,
+      `stamped ${p.stamp_before_first_send_s} s before the send`,
+    );
     // The two left ~min_interval + 20 ms apart (gap_between_sends_s; more if the machine stalls).
-    const probeCreates = probeLog.filter((r) => r.endpoint === "create_order").filter((r) => (r.body as { renting_server: number }).renting_server === RENTED.id);
-    assert.deepEqual(probeCreates.map((r) => [r.httpStatus, r.apiCode]), [[200, 6], [429, 5]]);
+    const probeCreates = probeLog
+      .filter((r) => r.endpoint === "create_order")
+      .filter((r) => (r.body as { renting_server: number }).renting_server === RENTED.id);
+    assert.deepEqual(
+      probeCreates.map((r) => [r.httpStatus, r.apiCode]),
+      [
+        [200, 6],
+        [429, 5],
+      ],
+    );
     assert.ok(probeCreates[1].time - probeCreates[0].time < 5000, "under the API's 5 s on its own clock");
   });
 
   it("sent every request with the `auth` header and hit only the ten documented endpoints", () => {
     const keyed = log.filter((r) => r.keyFingerprint !== "anonymous" && r.keyFingerprint !== keyFingerprint(WRONG_KEY));
-    assert.ok(keyed.every((r) => r.keyFingerprint === fp), "a valid key's fingerprint on everything but the two probes");
+    assert.ok(
+      keyed.every((r) => r.keyFingerprint === fp),
+      "a valid key's fingerprint on everything but the two probes",
+    );
     assert.equal(log.length, keyed.length + 2);
     assert.deepEqual([...new Set(log.map((r) => r.endpoint))].sort(), TEN);
-    for (const r of log) assert.equal(r.method, ENDPOINTS[r.endpoint as keyof typeof ENDPOINTS].method, `${r.endpoint} by ${r.method}`);
+    for (const r of log)
+      assert.equal(r.method, ENDPOINTS[r.endpoint as keyof typeof ENDPOINTS].method, `${r.endpoint} by ${r.method}`);
     // The probes' refusals, and nothing else of theirs.
-    const refusals = (entries: RequestLogEntry[]) => entries.filter((r) => r.httpStatus !== 200 || r.apiCode !== 0).map((r) => `${r.endpoint} ${r.httpStatus} ${r.apiCode}`);
-    assert.deepEqual(refusals(probeLog), ["wallets 429 5", "wallets 401 3", "create_order 200 6", "create_order 429 5"]);
+    const refusals = (entries: RequestLogEntry[]) =>
+      entries
+        .filter((r) => r.httpStatus !== 200 || r.apiCode !== 0)
+        .map((r) => `${r.endpoint} ${r.httpStatus} ${r.apiCode}`);
+    assert.deepEqual(refusals(probeLog), [
+      "wallets 429 5",
+      "wallets 401 3",
+      "create_order 200 6",
+      "create_order 429 5",
+    ]);
   });
 
   it("paced the main flow by the API's limits (1 request/s, 1 create per 5 s, scaled)", () => {
@@ -515,12 +708,20 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     // allow a few such 429s — each followed by the same request, served.
     const refused = mainLog.filter((r) => r.httpStatus === 429);
     for (const r of refused) {
-      const next = mainLog.slice(mainLog.indexOf(r) + 1).find((x) => x.endpoint === r.endpoint && x.keyFingerprint === r.keyFingerprint);
+      const next = mainLog
+        .slice(mainLog.indexOf(r) + 1)
+        .find((x) => x.endpoint === r.endpoint && x.keyFingerprint === r.keyFingerprint);
       assert.ok(next && next.httpStatus === 200, `${r.endpoint} was refused and not resent`);
       assert.deepEqual([next.body, next.query], [r.body, r.query]);
     }
-    if (refused.length) console.warn(`      (note: ${refused.length} main-flow request(s) logged late and resent by the SDK: ${refused.map((r) => r.endpoint)})`);
+    if (refused.length)
+      console.warn(
+        `      (note: ${refused.length} main-flow request(s) logged late and resent by the SDK: ${refused.map((r) => r.endpoint)})`,
+      );
     assert.ok(refused.length <= 3, `${refused.length} main-flow 429s: the pacing is off, not just late logging`);
-    assert.deepEqual(mainLog.filter((r) => r.httpStatus !== 429 && (r.httpStatus !== 200 || r.apiCode !== 0)), []);
+    assert.deepEqual(
+      mainLog.filter((r) => r.httpStatus !== 429 && (r.httpStatus !== 200 || r.apiCode !== 0)),
+      [],
+    );
   });
 });

@@ -18,7 +18,9 @@ import { type ReadmeBlock, readmeBlocks } from "./readme-blocks";
 const OWN_SERVER = 41873; // rig-alpha: the emulator's account hosts it, and it is the cheapest RTX 4090
 const HF_TOKEN = "hf_readmeSecretToken42";
 /** The oldest @pulumi/pulumi the peer range allows (dynamic providers' `configure` arrived in 3.139.0). */
-const LOWEST_PULUMI = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).peerDependencies["@pulumi/pulumi"].replace(/^\^/, "");
+const LOWEST_PULUMI = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).peerDependencies[
+  "@pulumi/pulumi"
+].replace(/^\^/, "");
 
 const blocks = readmeBlocks();
 const of = (kind: ReadmeBlock["kind"]) => blocks.filter((b) => b.kind === kind);
@@ -36,7 +38,11 @@ describe("README: start a project (a new user's own project, from the release ta
    */
   function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const path = (process.env.PATH ?? "").split(delimiter).filter((p) => !p.startsWith(join(REPO, "node_modules")));
-    const machine = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CLORE_") && k !== "NODE_PATH" && !k.startsWith("npm_")));
+    const machine = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith("CLORE_") && k !== "NODE_PATH" && !k.startsWith("npm_"),
+      ),
+    );
     return {
       ...machine,
       PATH: path.join(delimiter),
@@ -53,14 +59,16 @@ describe("README: start a project (a new user's own project, from the release ta
   }
 
   /** Each project has its own backend (a user's projects would not share one stack name space here). */
-  const projectEnv = (cwd: string) => userEnv({ PULUMI_BACKEND_URL: `file://${join(cwd.replace(/\/gpu-project$/, ""), "backend")}` });
+  const projectEnv = (cwd: string) =>
+    userEnv({ PULUMI_BACKEND_URL: `file://${join(cwd.replace(/\/gpu-project$/, ""), "backend")}` });
 
   async function sh(script: string, cwd: string, env = projectEnv(cwd)): Promise<RunResult> {
     const r = await run("bash", ["-euo", "pipefail", "-c", script], { cwd, env, timeoutMs: 300_000 });
     assert.equal(r.code, 0, `${script}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
     return r;
   }
-  const pulumi = (dir: string, args: string, env?: NodeJS.ProcessEnv) => sh(`pulumi ${args} --non-interactive --color=never`, dir, env);
+  const pulumi = (dir: string, args: string, env?: NodeJS.ProcessEnv) =>
+    sh(`pulumi ${args} --non-interactive --color=never`, dir, env);
 
   /**
    * A project as the README sets it up, in `root/<name>`: its setup blocks (the first one made
@@ -88,7 +96,11 @@ describe("README: start a project (a new user's own project, from the release ta
     emu = await startEmulator(FAST_EMULATOR);
     // As the README says; only the npm package is needed here (the plugin specs build the rest).
     const dir = join(root, "release");
-    const release = await run("bash", ["scripts/release.sh", "npm"], { cwd: REPO, env: { ...process.env, CLORE_RELEASE_DIR: dir }, timeoutMs: 300_000 });
+    const release = await run("bash", ["scripts/release.sh", "npm"], {
+      cwd: REPO,
+      env: { ...process.env, CLORE_RELEASE_DIR: dir },
+      timeoutMs: 300_000,
+    });
     assert.equal(release.code, 0, release.stderr);
     tgz = join(dir, `pulumi-clore-${JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version}.tgz`);
   });
@@ -100,7 +112,17 @@ describe("README: start a project (a new user's own project, from the release ta
   it("has the blocks this test runs", () => {
     assert.deepEqual(
       blocks.map((b) => `${b.kind} ${b.name}`.trim()),
-      ["setup", "file Pulumi.yaml", "file tsconfig.json", "program index.ts", "setup", "program find-and-rent.ts", "program budget.ts", "program hosts.ts", "typecheck sdk.ts"],
+      [
+        "setup",
+        "file Pulumi.yaml",
+        "file tsconfig.json",
+        "program index.ts",
+        "setup",
+        "program find-and-rent.ts",
+        "program budget.ts",
+        "program hosts.ts",
+        "typecheck sdk.ts",
+      ],
     );
   });
 
@@ -112,13 +134,19 @@ describe("README: start a project (a new user's own project, from the release ta
 
     it("installs one copy of @pulumi/pulumi (a peer, not a second private copy)", async () => {
       const tree = (await sh("npm ls @pulumi/pulumi --all --parseable", dir)).stdout.trim().split("\n");
-      assert.deepEqual(tree.map((p) => p.replace(dir, ".")), ["./node_modules/@pulumi/pulumi"]);
+      assert.deepEqual(
+        tree.map((p) => p.replace(dir, ".")),
+        ["./node_modules/@pulumi/pulumi"],
+      );
     });
 
     it("previews with no API call but the marketplace, and lists offers without the key's own rig", async () => {
       const before = emu.requests.length;
       const preview = await pulumi(dir, "preview");
-      assert.deepEqual(emu.requests.slice(before).filter((r) => r.endpoint !== "marketplace"), []);
+      assert.deepEqual(
+        emu.requests.slice(before).filter((r) => r.endpoint !== "marketplace"),
+        [],
+      );
       assert.match(preview.stdout, /RTX 4090 under \$10\/day: server \d+ at [\d.]+\/day/);
       assert.doesNotMatch(preview.stdout, new RegExp(`server ${OWN_SERVER} at`));
     });
@@ -152,7 +180,10 @@ describe("README: start a project (a new user's own project, from the release ta
       const sdk = of("typecheck")[0]!;
       writeFileSync(join(dir, sdk.name), sdk.text);
       // The README's compiler options (tsconfig.json), for this one file.
-      await sh(`npx tsc --noEmit --strict --target es2020 --module commonjs --moduleResolution node --esModuleInterop ${sdk.name}`, dir);
+      await sh(
+        `npx tsc --noEmit --strict --target es2020 --module commonjs --moduleResolution node --esModuleInterop ${sdk.name}`,
+        dir,
+      );
     });
 
     for (const name of ["find-and-rent.ts", "budget.ts", "hosts.ts"]) {
@@ -177,8 +208,13 @@ describe("README: start a project (a new user's own project, from the release ta
   });
 
   it(`runs index.ts with the oldest @pulumi/pulumi the package supports (${LOWEST_PULUMI})`, async () => {
-    const dir = await project("lowest", programText("index.ts"), (s) => s.replace("@pulumi/pulumi\n", `@pulumi/pulumi@${LOWEST_PULUMI}\n`));
-    assert.match((await sh("npm ls @pulumi/pulumi", dir)).stdout, new RegExp(`@pulumi/pulumi@${LOWEST_PULUMI.replace(/\./g, "\\.")}`));
+    const dir = await project("lowest", programText("index.ts"), (s) =>
+      s.replace("@pulumi/pulumi\n", `@pulumi/pulumi@${LOWEST_PULUMI}\n`),
+    );
+    assert.match(
+      (await sh("npm ls @pulumi/pulumi", dir)).stdout,
+      new RegExp(`@pulumi/pulumi@${LOWEST_PULUMI.replace(/\./g, "\\.")}`),
+    );
     await pulumi(dir, "up --yes --skip-preview");
     assert.equal((await outputs(dir)).server, emu.activeOrders()[0]!.serverId);
     await pulumi(dir, "destroy --yes --skip-preview");
@@ -186,7 +222,9 @@ describe("README: start a project (a new user's own project, from the release ta
   });
 
   it("compiles index.ts without TypeScript in the project (Pulumi's bundled TypeScript 3.8)", async () => {
-    const dir = await project("no-typescript", programText("index.ts"), (s) => s.replace(/^npm install --save-dev typescript.*\n/m, ""));
+    const dir = await project("no-typescript", programText("index.ts"), (s) =>
+      s.replace(/^npm install --save-dev typescript.*\n/m, ""),
+    );
     await sh("test ! -e node_modules/typescript", dir);
     await pulumi(dir, "preview");
   });

@@ -20,6 +20,7 @@ export function readmeBlocks(path = join(REPO, "README.md")): ReadmeBlock[] {
   const text = readFileSync(path, "utf8");
   const blocks: ReadmeBlock[] = [];
   const re = /<!-- readme-test: (setup|file|program|typecheck)(?: (\S+))? -->\n```\w*\n([\s\S]*?)\n```/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) blocks.push({ kind: m[1] as ReadmeBlock["kind"], name: m[2] ?? "", text: `${m[3]}\n` });
+  for (let m = re.exec(text); m; m = re.exec(text))
+    blocks.push({ kind: m[1] as ReadmeBlock["kind"], name: m[2] ?? "", text: `${m[3]}\n` });
   return blocks;
 }

@@ -15,7 +15,12 @@ import { CLORE_ONLY_SERVER, RENTED_BY_OTHERS, accountFor, requestsTo, sdkClient,
  * Each test ends with the same invariant as the e2e specs: every order the emulator created
  * is one the caller got back (would be in state) or has been cancelled.
  */
-const ORDER: CreateOrderParams = { serverId: 60101, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain" };
+const ORDER: CreateOrderParams = {
+  serverId: 60101,
+  image: "cloreai/ubuntu22.04-cuda12",
+  type: "on-demand",
+  currency: "USD-Blockchain",
+};
 
 async function attempt(client: CloreClient, params: CreateOrderParams = ORDER) {
   try {
@@ -45,7 +50,10 @@ describe("create_order faults (SDK)", function () {
     emu.faults.inject({ endpoint: "create_order", kind: "create-then-error" });
     const { order, error } = await attempt(client);
     assert.equal(error, undefined);
-    assert.deepEqual(emu.activeOrders().map((o) => o.id), [order!.id]);
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.id),
+      [order!.id],
+    );
     assert.equal(requestsTo(emu, "create_order").length, 1, "a create whose outcome was unknown was sent again");
     accountFor(emu.allOrders(), [String(order!.id)]);
   });
@@ -54,7 +62,10 @@ describe("create_order faults (SDK)", function () {
     emu.faults.inject({ endpoint: "create_order", kind: "create-then-drop" });
     const { order, error } = await attempt(client);
     assert.equal(error, undefined);
-    assert.deepEqual(emu.activeOrders().map((o) => o.id), [order!.id]);
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.id),
+      [order!.id],
+    );
     assert.equal(requestsTo(emu, "create_order").length, 1, "a create whose outcome was unknown was sent again");
   });
 
@@ -87,7 +98,10 @@ describe("create_order faults (SDK)", function () {
     emu.faults.inject({ endpoint: "my_orders", kind: "db-error", times: 2 });
     const { order, error } = await attempt(client);
     assert.equal(error, undefined);
-    assert.deepEqual(emu.activeOrders().map((o) => o.id), [order!.id]);
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.id),
+      [order!.id],
+    );
     assert.equal(requestsTo(emu, "my_orders").filter((r) => r.apiCode === 1).length, 2);
   });
 
@@ -181,7 +195,11 @@ describe("pending: handles (provider read / delete)", function () {
     emu = await startFastEmulator({ apiKey: `reliability-${randomBytes(6).toString("hex")}` });
     client = sdkClient(emu);
     // The provider's own client (runtime.ts) paces itself from the environment.
-    Object.assign(process.env, { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400", CLORE_RATE_LIMIT_SHARED: "0" });
+    Object.assign(process.env, {
+      CLORE_MIN_INTERVAL_MS: "100",
+      CLORE_CREATE_INTERVAL_MS: "400",
+      CLORE_RATE_LIMIT_SHARED: "0",
+    });
     configure({ get: (k: string) => ({ "clore:apiKey": emu.apiKey, "clore:baseUrl": emu.url })[k] });
   });
   after(async () => {
@@ -198,7 +216,12 @@ describe("pending: handles (provider read / delete)", function () {
 
   it("refresh resolves a pending handle to the order the create made", async () => {
     const order = await client.createOrder(ORDER);
-    const r = await read(handleFor(ORDER.serverId), { serverId: ORDER.serverId, image: ORDER.image, currency: ORDER.currency, status: "unknown" });
+    const r = await read(handleFor(ORDER.serverId), {
+      serverId: ORDER.serverId,
+      image: ORDER.image,
+      currency: ORDER.currency,
+      status: "unknown",
+    });
     assert.equal(r.id, String(order.id));
     assert.equal(r.props!.orderId, order.id);
     await client.cancelOrder(order.id);

@@ -47,7 +47,10 @@ describe("fault scenarios on the real Pulumi engine", function () {
     emu.faults.clear();
     if (this.currentTest?.state !== "passed") await stack.destroy().catch(() => undefined);
     const touched = [...new Set(setKeys)];
-    await removeConfig(stack, touched.filter((k) => !(k in BASE)));
+    await removeConfig(
+      stack,
+      touched.filter((k) => !(k in BASE)),
+    );
     await setConfig(stack, Object.fromEntries(touched.filter((k) => k in BASE).map((k) => [k, BASE[k]!])));
     setKeys = [];
   });
@@ -89,7 +92,10 @@ describe("fault scenarios on the real Pulumi engine", function () {
       emu.faults.inject({ endpoint: "create_order", kind: "field-error", error: "server-already-rented" });
       const r = await tryUp(stack);
       assert.notEqual(r.code, 0);
-      assert.match(output(r), /create_order: Clore API code 6 "server-already-rented" \(HTTP 200\)\. The server is taken, by another renter or by an order of yours/);
+      assert.match(
+        output(r),
+        /create_order: Clore API code 6 "server-already-rented" \(HTTP 200\)\. The server is taken, by another renter or by an order of yours/,
+      );
       assert.deepEqual(await orderIdsInState(stack), []);
       assert.deepEqual(emu.allOrders(), []);
     });
@@ -114,7 +120,10 @@ describe("fault scenarios on the real Pulumi engine", function () {
     it("keeps a pending handle when the order may exist, and refresh turns it into the order", async () => {
       await upWithOutcomeUnknown();
       await stack.refresh();
-      assert.deepEqual(await orderIdsInState(stack), emu.activeOrders().map((o) => String(o.id)));
+      assert.deepEqual(
+        await orderIdsInState(stack),
+        emu.activeOrders().map((o) => String(o.id)),
+      );
       await stack.preview(["--expect-no-changes"]);
       await expectOneOrderThenDestroy("pending handle");
     });
@@ -172,7 +181,13 @@ describe("fault scenarios on the real Pulumi engine", function () {
       assert.deepEqual(limited(), ["create_order", "create_order", "create_order", "my_orders", "my_orders"]);
       const ids = await orderIdsInState(stack);
       assert.equal(ids.length, 5);
-      assert.deepEqual([...ids].sort(), emu.activeOrders().map((o) => String(o.id)).sort());
+      assert.deepEqual(
+        [...ids].sort(),
+        emu
+          .activeOrders()
+          .map((o) => String(o.id))
+          .sort(),
+      );
       assert.equal(emu.allOrders().length, 5, "a 429 must never lead to a second order");
       emu.faults.inject({ endpoint: "*", kind: "rate-limit", times: 2 });
       await stack.destroy();

@@ -6,7 +6,16 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, type EmulatorOrder, type StartEmulatorOptions, startEmulator } from "../../provider/emulator";
 import { CloreClient, FakeClock, RateLimiter, isPendingOrder, parsePendingHandle } from "../../provider/sdk";
-import { FAST_EMULATOR, FAST_ENV, ORDER_TYPE, REPO, type RunResult, type TestStack, createStack, resourcesOfType } from "../pulumi/harness";
+import {
+  FAST_EMULATOR,
+  FAST_ENV,
+  ORDER_TYPE,
+  REPO,
+  type RunResult,
+  type TestStack,
+  createStack,
+  resourcesOfType,
+} from "../pulumi/harness";
 
 export { FAST_ENV };
 
@@ -26,7 +35,11 @@ export function startFastEmulator(opts: StartEmulatorOptions = {}): Promise<Emul
 }
 
 /** A stack of the reliability program pointed at `emu` with its key (a secret) and `config`. */
-export async function reliabilityStack(emu: Emulator, config: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+export async function reliabilityStack(
+  emu: Emulator,
+  config: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestStack> {
   const stack = await createStack(PROGRAM, { ...FAST_ENV, ...env });
   await stack.setConfig("clore:apiKey", emu.apiKey, true);
   await setConfig(stack, { "clore:baseUrl": emu.url, ...config });
@@ -50,7 +63,7 @@ export function tryUp(stack: TestStack, extra: string[] = []): Promise<RunResult
 }
 
 export function output(r: RunResult): string {
-  return r.stdout + "\n" + r.stderr;
+  return `${r.stdout}\n${r.stderr}`;
 }
 
 /**
@@ -71,7 +84,11 @@ export type Accounted = "in state" | "pending handle in state" | "cancelled" | "
  * resolve), or it has been cancelled. `endedOutside` lists orders the test itself ended
  * (host ended it, outbid): those stopped billing without us.
  */
-export function accountFor(orders: EmulatorOrder[], stateIds: Iterable<string>, endedOutside: Iterable<number> = []): Map<number, Accounted> {
+export function accountFor(
+  orders: EmulatorOrder[],
+  stateIds: Iterable<string>,
+  endedOutside: Iterable<number> = [],
+): Map<number, Accounted> {
   const ids = new Set(stateIds);
   const outside = new Set(endedOutside);
   const pending = [...ids].flatMap((id) => parsePendingHandle(id) ?? []);
@@ -79,17 +96,26 @@ export function accountFor(orders: EmulatorOrder[], stateIds: Iterable<string>, 
   const lost: string[] = [];
   for (const o of orders) {
     if (ids.has(String(o.id))) result.set(o.id, "in state");
-    else if (o.state === "active" && pending.some((p) => isPendingOrder(p, o))) result.set(o.id, "pending handle in state");
+    else if (o.state === "active" && pending.some((p) => isPendingOrder(p, o)))
+      result.set(o.id, "pending handle in state");
     else if (o.state === "cancelled") result.set(o.id, "cancelled");
     else if (outside.has(o.id) && o.state !== "active") result.set(o.id, "ended outside Pulumi");
     else lost.push(`order ${o.id} on server ${o.serverId} (${o.state}${o.endReason ? `, ${o.endReason}` : ""})`);
   }
-  assert.deepEqual(lost, [], `orders neither in the stack's state nor cancelled (state ids: ${[...ids].join(", ") || "none"})`);
+  assert.deepEqual(
+    lost,
+    [],
+    `orders neither in the stack's state nor cancelled (state ids: ${[...ids].join(", ") || "none"})`,
+  );
   return result;
 }
 
 /** `accountFor` against a stack's exported state (orders of `type`, see orderIdsInState). */
-export async function assertEveryOrderAccountedFor(emu: Emulator, stack: TestStack, opts: { endedOutside?: number[]; type?: string } = {}): Promise<Map<number, Accounted>> {
+export async function assertEveryOrderAccountedFor(
+  emu: Emulator,
+  stack: TestStack,
+  opts: { endedOutside?: number[]; type?: string } = {},
+): Promise<Map<number, Accounted>> {
   return accountFor(emu.allOrders(), await orderIdsInState(stack, opts.type), opts.endedOutside);
 }
 

@@ -64,14 +64,20 @@ describe("pulumi up killed mid-create", function () {
 
   async function checkpoint() {
     const { json } = await stack.exportState();
-    const d = json.deployment as { resources?: Array<{ urn: string; id?: string }>; pending_operations?: Array<{ type: string; resource: { urn: string; id?: string } }> };
+    const d = json.deployment as {
+      resources?: Array<{ urn: string; id?: string }>;
+      pending_operations?: Array<{ type: string; resource: { urn: string; id?: string } }>;
+    };
     return { resources: d.resources ?? [], pending: d.pending_operations ?? [] };
   }
 
   async function orphans(extra: string[] = []) {
     const r = await clore(emu, ["orphans", "--backend-dir", backendDir, "--json", ...extra]);
     assert.equal(r.code, 0, output(r));
-    return JSON.parse(r.stdout) as { orphans: Array<{ id: number; interruptedCreate: { urn: string } | null }>; cancelled: number[] };
+    return JSON.parse(r.stdout) as {
+      orphans: Array<{ id: number; interruptedCreate: { urn: string } | null }>;
+      cancelled: number[];
+    };
   }
 
   it("leaves a lock and an id-less pending create; a plain up then continues with that order, renting nothing twice", async () => {
@@ -81,7 +87,10 @@ describe("pulumi up killed mid-create", function () {
     assert.match(output(locked), /the stack is currently locked/);
     await stack.pulumi(["cancel", "--yes"]);
     const { pending, resources } = await checkpoint();
-    assert.deepEqual(pending.map((p) => [p.type, p.resource.urn, p.resource.id ?? null]), [["creating", URN, null]]);
+    assert.deepEqual(
+      pending.map((p) => [p.type, p.resource.urn, p.resource.id ?? null]),
+      [["creating", URN, null]],
+    );
     assert.equal(resources.filter((r) => r.urn === URN).length, 0);
     // Non-interactive refresh keeps pending creates; up warns and calls create again, which
     // finds this machine's record of the interrupted create and takes its order.
@@ -90,7 +99,11 @@ describe("pulumi up killed mid-create", function () {
     assert.equal(again.code, 0, output(again));
     assert.match(output(again), /pending operations from previous deployment/);
     assert.match(output(again), new RegExp(`continuing with order ${order.id} on server ${SERVER}`));
-    assert.deepEqual(emu.allOrders().map((o) => o.id), [order.id], "a second server was rented");
+    assert.deepEqual(
+      emu.allOrders().map((o) => o.id),
+      [order.id],
+      "a second server was rented",
+    );
     assert.deepEqual(await orderIdsInState(stack), [String(order.id)]);
     await assertEveryOrderAccountedFor(emu, stack);
     await stack.destroy();
@@ -104,9 +117,17 @@ describe("pulumi up killed mid-create", function () {
       await stack.pulumi(["cancel", "--yes"]);
       const again = await tryUp(stack);
       assert.equal(again.code, 0, output(again));
-      assert.deepEqual(emu.allOrders().map((o) => o.id), [order.id], "a second server was rented");
+      assert.deepEqual(
+        emu.allOrders().map((o) => o.id),
+        [order.id],
+        "a second server was rented",
+      );
       const outputs = await stack.outputs();
-      assert.deepEqual((outputs.orders as Record<string, { orderId: number; serverId: number }>)["order-0"], { orderId: order.id, serverId: order.serverId, status: "running" });
+      assert.deepEqual((outputs.orders as Record<string, { orderId: number; serverId: number }>)["order-0"], {
+        orderId: order.id,
+        serverId: order.serverId,
+        status: "running",
+      });
       await stack.destroy();
       await assertEveryOrderAccountedFor(emu, stack);
     } finally {
@@ -118,7 +139,10 @@ describe("pulumi up killed mid-create", function () {
     const order = await killUpMidCreate(emu, stack);
     await stack.pulumi(["cancel", "--yes"]);
     const listed = await orphans(["--cancel", "--yes"]);
-    assert.deepEqual(listed.orphans.map((o) => [o.id, o.interruptedCreate?.urn]), [[order.id, URN]]);
+    assert.deepEqual(
+      listed.orphans.map((o) => [o.id, o.interruptedCreate?.urn]),
+      [[order.id, URN]],
+    );
     assert.deepEqual(listed.cancelled, [order.id]);
     await stack.pulumi(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
     await stack.up();
@@ -149,7 +173,15 @@ describe("pulumi up killed mid-create", function () {
     // dynamic resource; whichever way a future Pulumi goes, orphans must close the gap.
     const order = await killUpMidCreate(emu, stack);
     await stack.pulumi(["cancel", "--yes"]);
-    await stack.pulumi(["refresh", "--yes", "--skip-preview", "--import-pending-creates", URN, "--import-pending-creates", String(order.id)]);
+    await stack.pulumi([
+      "refresh",
+      "--yes",
+      "--skip-preview",
+      "--import-pending-creates",
+      URN,
+      "--import-pending-creates",
+      String(order.id),
+    ]);
     const adopted = (await orderIdsInState(stack)).includes(String(order.id));
     if (!adopted) assert.deepEqual((await orphans(["--cancel", "--yes"])).cancelled, [order.id]);
     await assertEveryOrderAccountedFor(emu, stack);
@@ -169,7 +201,10 @@ describe("pulumi up killed mid-create", function () {
     const listed = await orphans();
     const [order] = emu.activeOrders();
     const entry = listed.orphans.find((o) => o.id === order!.id);
-    assert.ok(!entry || entry.interruptedCreate, "the order behind the stack's pending handle is listed as a plain orphan");
+    assert.ok(
+      !entry || entry.interruptedCreate,
+      "the order behind the stack's pending handle is listed as a plain orphan",
+    );
     await stack.refresh();
     await stack.destroy();
   });
@@ -182,7 +217,12 @@ describe("pulumi up killed mid-create", function () {
   it("says the server is held by the caller's own order when that is why create_order fails", async () => {
     const client = sdkClient(emu);
     try {
-      const mine = await client.createOrder({ serverId: SERVER, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain" });
+      const mine = await client.createOrder({
+        serverId: SERVER,
+        image: "cloreai/ubuntu22.04-cuda12",
+        type: "on-demand",
+        currency: "USD-Blockchain",
+      });
       const r = await tryUp(stack);
       assert.notEqual(r.code, 0);
       assert.match(output(r), new RegExp(`your (own )?order ${mine.id}`));

@@ -25,7 +25,9 @@ function leaks(text: string): string[] {
 
 function filesUnder(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+    );
   } catch {
     return [];
   }
@@ -47,7 +49,11 @@ describe("secrets", function () {
     scratch = mkdtempSync(join(REPO, ".tmp", "secrets-"));
     mkdirSync(join(scratch, "pulumi-home"));
     mkdirSync(join(scratch, "tmp"));
-    stack = await reliabilityStack(emu, { serverId: String(USD_SERVERS[0]) }, { PULUMI_HOME: join(scratch, "pulumi-home"), TMPDIR: join(scratch, "tmp") });
+    stack = await reliabilityStack(
+      emu,
+      { serverId: String(USD_SERVERS[0]) },
+      { PULUMI_HOME: join(scratch, "pulumi-home"), TMPDIR: join(scratch, "tmp") },
+    );
     await stack.setConfig("sshPassword", SSH_PASSWORD, true);
     await stack.setConfig("jupyterToken", JUPYTER, true);
     await stack.pulumi(["config", "set", "--path", "--secret", "env.HF_TOKEN"], { input: ENV_SECRET });
@@ -68,8 +74,15 @@ describe("secrets", function () {
     assert.ok(verboseUp.stderr.length > 10_000, "the verbose log is missing");
     assert.match(verboseUp.stderr, /Launching plugin/);
     assert.deepEqual(leaks(output(verboseUp)), []);
-    const files = [...filesUnder(stack.env.PULUMI_BACKEND_URL!.replace(/^file:\/\//, "")), ...filesUnder(scratch), ...filesUnder(stack.dir)];
-    assert.ok(files.some((f) => f.includes(join("pulumi-home", "logs"))), "pulumi wrote no log file to check");
+    const files = [
+      ...filesUnder(stack.env.PULUMI_BACKEND_URL!.replace(/^file:\/\//, "")),
+      ...filesUnder(scratch),
+      ...filesUnder(stack.dir),
+    ];
+    assert.ok(
+      files.some((f) => f.includes(join("pulumi-home", "logs"))),
+      "pulumi wrote no log file to check",
+    );
     for (const f of files) assert.deepEqual(leaks(readFileSync(f, "latin1")), [], `secret in ${f}`);
   });
 
@@ -88,12 +101,23 @@ describe("secrets", function () {
       assert.equal(typeof shim, "string", `${where}.__provider`);
       const text = shim as string;
       assert.ok(text.length < 4000, `${where}.__provider is ${text.length} characters`);
-      assert.deepEqual([...new Set([...text.matchAll(/require\(([^)]*)\)/g)].map((m) => m[1]))], ['"pulumi-clore/dynamic"']);
+      assert.deepEqual(
+        [...new Set([...text.matchAll(/require\(([^)]*)\)/g)].map((m) => m[1]))],
+        ['"pulumi-clore/dynamic"'],
+      );
       // Variables the closure serializer captured: only the provider kind and the shim itself.
-      const captured = new Set([...text.matchAll(/with\(\{ ([^}]*) \}\)/g)].flatMap((m) => m[1]!.split(", ").map((kv) => kv.split(":")[0]!)));
-      assert.deepEqual([...captured].filter((n) => !["kind", "provider", "this", "arguments"].includes(n)), []);
+      const captured = new Set(
+        [...text.matchAll(/with\(\{ ([^}]*) \}\)/g)].flatMap((m) => m[1]!.split(", ").map((kv) => kv.split(":")[0]!)),
+      );
+      assert.deepEqual(
+        [...captured].filter((n) => !["kind", "provider", "this", "arguments"].includes(n)),
+        [],
+      );
       assert.deepEqual(leaks(text), []);
-      assert.ok(!text.includes(emu.url) && !/CloreClient|undici|apiKey/.test(text), `${where}.__provider carries more than a shim`);
+      assert.ok(
+        !text.includes(emu.url) && !/CloreClient|undici|apiKey/.test(text),
+        `${where}.__provider carries more than a shim`,
+      );
     }
   });
 
@@ -162,7 +186,10 @@ describe("secrets", function () {
       const from = emu.requests.length;
       const r = await stack.pulumi(["refresh", "--yes", "--skip-preview"], { allowFail: true });
       if (r.code === 0) {
-        assert.deepEqual([...new Set(emu.requests.slice(from).map((x) => x.keyFingerprint))], [keyFingerprint(ROTATED)]);
+        assert.deepEqual(
+          [...new Set(emu.requests.slice(from).map((x) => x.keyFingerprint))],
+          [keyFingerprint(ROTATED)],
+        );
       } else {
         assert.match(output(r), /pulumi up|--run-program/);
       }

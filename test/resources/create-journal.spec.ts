@@ -12,7 +12,14 @@ import { fixture } from "../helpers/fixtures";
 /** my_orders as the fixture has it: order 612345 on server 41873, created at ct 1732449600. */
 const MY_ORDERS = fixture("my_orders.json") as { orders: Array<{ id: number; si: number; ct: number }> };
 const ORDER = MY_ORDERS.orders[0]!;
-const INPUTS = { serverId: ORDER.si, image: "cloreai/jupyter:ubuntu24.04-v2", currency: "USD-Blockchain", type: "on-demand", waitForReady: true, readyTimeout: 600 } as OrderInputsResolved;
+const INPUTS = {
+  serverId: ORDER.si,
+  image: "cloreai/jupyter:ubuntu24.04-v2",
+  currency: "USD-Blockchain",
+  type: "on-demand",
+  waitForReady: true,
+  readyTimeout: 600,
+} as OrderInputsResolved;
 
 describe("resuming a create a killed `pulumi up` left behind", () => {
   let dir: string;
@@ -28,11 +35,24 @@ describe("resuming a create a killed `pulumi up` left behind", () => {
 
   function client(myOrders: FakeReply): CloreClient {
     const clock = new FakeClock();
-    return new CloreClient({ apiKey: uniqueKey("journal"), clock, rateLimiter: new RateLimiter({ clock }), maxRetries: 0, transport: new FakeTransport(byEndpoint({ my_orders: myOrders }), clock) });
+    return new CloreClient({
+      apiKey: uniqueKey("journal"),
+      clock,
+      rateLimiter: new RateLimiter({ clock }),
+      maxRetries: 0,
+      transport: new FakeTransport(byEndpoint({ my_orders: myOrders }), clock),
+    });
   }
   const record = (extra: object = {}) =>
-    journal.record({ serverId: ORDER.si, since: ORDER.ct - 60, request: requestHash(createOrderFields(INPUTS)), at: "2026-11-29T10:00:00.000Z", ...extra });
-  const resume = (c: CloreClient, inputs = INPUTS) => resumeInterrupted(c, journal, inputs, async (id) => void cancelled.push(id));
+    journal.record({
+      serverId: ORDER.si,
+      since: ORDER.ct - 60,
+      request: requestHash(createOrderFields(INPUTS)),
+      at: "2026-11-29T10:00:00.000Z",
+      ...extra,
+    });
+  const resume = (c: CloreClient, inputs = INPUTS) =>
+    resumeInterrupted(c, journal, inputs, async (id) => void cancelled.push(id));
 
   it("does nothing without a record", async () => {
     assert.equal(await resume(client({ throws: new Error("no call expected") })), undefined);
@@ -66,7 +86,12 @@ describe("resuming a create a killed `pulumi up` left behind", () => {
   it("stops with a message naming the server, the order and what to run when my_orders cannot be read", async () => {
     record({ orderId: ORDER.id });
     await assert.rejects(resume(client({ status: 500, json: { code: 1 } })), (e: Error) => {
-      assert.match(e.message, new RegExp(`interrupted while renting server ${ORDER.si} .* as order ${ORDER.id}.*Nothing was rented now\\. Run \`pulumi up\` again, or see \`clore orders\``));
+      assert.match(
+        e.message,
+        new RegExp(
+          `interrupted while renting server ${ORDER.si} .* as order ${ORDER.id}.*Nothing was rented now\\. Run \`pulumi up\` again, or see \`clore orders\``,
+        ),
+      );
       return true;
     });
     assert.ok(journal.read(), "the record stays for the next try");

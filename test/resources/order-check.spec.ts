@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { check } from "../../provider/resources/order/provider";
 import { UNKNOWN } from "../../provider/resources/validation";
 
-const good = { serverId: 41873, image: "cloreai/ubuntu22.04-cuda12", currency: "USD-Blockchain", ports: { "22": "tcp" } };
+const good = {
+  serverId: 41873,
+  image: "cloreai/ubuntu22.04-cuda12",
+  currency: "USD-Blockchain",
+  ports: { "22": "tcp" },
+};
 
 async function failures(news: Record<string, unknown>) {
   return (await check({}, news)).failures ?? [];
@@ -16,7 +21,12 @@ describe("CloreOrder check", () => {
   });
 
   const rows: Array<[string, Record<string, unknown>, string, RegExp]> = [
-    ["unknown currency", { currency: "dogecoin" }, "currency", /must be one of "bitcoin", "CLORE-Blockchain", "USD-Blockchain" \(got "dogecoin"\)/],
+    [
+      "unknown currency",
+      { currency: "dogecoin" },
+      "currency",
+      /must be one of "bitcoin", "CLORE-Blockchain", "USD-Blockchain" \(got "dogecoin"\)/,
+    ],
     ["empty image", { image: "" }, "image", /must not be empty/],
     ["image with spaces", { image: "my image" }, "image", /without spaces/],
     ["port out of range", { ports: { "70000": "tcp" } }, "ports.70000", /port number 1-65535/],

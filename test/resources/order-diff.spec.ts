@@ -12,7 +12,13 @@ const inputs = {
   waitForReady: true,
   readyTimeout: 600,
 };
-const old: Partial<OrderOutputs> = { ...inputs, orderId: 612345, status: "running", pubCluster: ["h"], tcpPorts: { "22": 10922 } };
+const old: Partial<OrderOutputs> = {
+  ...inputs,
+  orderId: 612345,
+  status: "running",
+  pubCluster: ["h"],
+  tcpPorts: { "22": 10922 },
+};
 
 describe("CloreOrder diff", () => {
   it("reports no change when nothing the user wrote changed", () => {

@@ -9,13 +9,22 @@ import { fixture } from "../helpers/fixtures";
 
 const servers = MarketplaceResponse.parse(fixture("marketplace.json")).servers;
 const fees = RenterFeesResponse.parse(fixture("renter_fees.json"));
-const base = { image: "img", currency: "USD-Blockchain" as const, type: "on-demand" as const, waitForReady: true, readyTimeout: 600 };
+const base = {
+  image: "img",
+  currency: "USD-Blockchain" as const,
+  type: "on-demand" as const,
+  waitForReady: true,
+  readyTimeout: 600,
+};
 
 describe("find-and-rent", () => {
   it("orders candidates cheapest first and honours maxPricePerDay", () => {
     const ids = candidates(servers, { ...base, select: { maxAttempts: 3 } });
     const prices = ids.map((id) => servers.find((s) => s.id === id)!.price!.on_demand!["USD-Blockchain"]!);
-    assert.deepEqual(prices, [...prices].sort((a, b) => a - b));
+    assert.deepEqual(
+      prices,
+      [...prices].sort((a, b) => a - b),
+    );
     assert.deepEqual(candidates(servers, { ...base, maxPricePerDay: 0.01, select: { maxAttempts: 3 } }), []);
   });
 
@@ -26,7 +35,14 @@ describe("find-and-rent", () => {
     assert.equal(satisfies(undefined, {}), false);
   });
 
-  const rented: Partial<OrderOutputs> = { ...base, select: { gpus: ["RTX"], maxAttempts: 3 }, serverId: 41873, orderId: 1, status: "running", server: factsOf(servers[0]!) };
+  const rented: Partial<OrderOutputs> = {
+    ...base,
+    select: { gpus: ["RTX"], maxAttempts: 3 },
+    serverId: 41873,
+    orderId: 1,
+    status: "running",
+    server: factsOf(servers[0]!),
+  };
 
   it("does not replace when the criteria are unchanged, whatever the marketplace does", () => {
     assert.equal(diffOrder(rented, { ...base, select: { gpus: ["RTX"] } }).changes, false);
@@ -46,16 +62,32 @@ describe("honest TTL", () => {
     assert.equal(expiryOf({ ttl: "1h" }, "2026-01-01T00:00:00.000Z"), "2026-01-01T01:00:00.000Z");
   });
 
-  const running: Partial<OrderOutputs> = { ...base, serverId: 1, orderId: 7, status: "running", ttl: "1h", expiresOn: "2026-01-01T01:00:00.000Z" };
+  const running: Partial<OrderOutputs> = {
+    ...base,
+    serverId: 1,
+    orderId: 7,
+    status: "running",
+    ttl: "1h",
+    expiresOn: "2026-01-01T01:00:00.000Z",
+  };
 
   it("reports an order past its expiry as an in-place change (update cancels it)", () => {
-    assert.deepEqual(diffOrder(running, { ...base, serverId: 1, ttl: "1h" }, Date.parse("2026-01-01T02:00:00Z")).updates, ["expiresOn"]);
-    assert.equal(diffOrder(running, { ...base, serverId: 1, ttl: "1h" }, Date.parse("2026-01-01T00:30:00Z")).changes, false);
+    assert.deepEqual(
+      diffOrder(running, { ...base, serverId: 1, ttl: "1h" }, Date.parse("2026-01-01T02:00:00Z")).updates,
+      ["expiresOn"],
+    );
+    assert.equal(
+      diffOrder(running, { ...base, serverId: 1, ttl: "1h" }, Date.parse("2026-01-01T00:30:00Z")).changes,
+      false,
+    );
   });
 
   it("keeps a TTL-cancelled order as a record until its ttl changes, then rents again", () => {
     const ended = { ...running, status: TTL_EXPIRED };
-    assert.equal(diffOrder(ended, { ...base, serverId: 1, ttl: "1h" }, Date.parse("2026-02-01T00:00:00Z")).changes, false);
+    assert.equal(
+      diffOrder(ended, { ...base, serverId: 1, ttl: "1h" }, Date.parse("2026-02-01T00:00:00Z")).changes,
+      false,
+    );
     assert.deepEqual(diffOrder(ended, { ...base, serverId: 1, ttl: "2h" }).replaces, ["ttl"]);
   });
 });
@@ -75,6 +107,8 @@ describe("budget estimate", () => {
 
   it("uses the bid for spot orders and reports orders whose price is unknown", () => {
     assert.equal(estimateOrder("s", { ...base, type: "spot", spotPrice: 2, serverId: 1 }, servers).pricePerDay, 2);
-    assert.deepEqual(summarize("USD-Blockchain", [estimateOrder("u", { ...base, serverId: 999 }, servers)]).unknown, ["u"]);
+    assert.deepEqual(summarize("USD-Blockchain", [estimateOrder("u", { ...base, serverId: 999 }, servers)]).unknown, [
+      "u",
+    ]);
   });
 });

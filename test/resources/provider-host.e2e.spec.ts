@@ -31,17 +31,32 @@ describe("dynamic-provider host over gRPC", function () {
   let hostLog = "";
   let serverId: number;
 
-  before(async function () {
-    if (!existsSync(resolve(REPO, "dist/provider/resources/dynamic.js")) || !existsSync(resolve(REPO, "node_modules/pulumi-clore"))) {
+  before(async () => {
+    if (
+      !existsSync(resolve(REPO, "dist/provider/resources/dynamic.js")) ||
+      !existsSync(resolve(REPO, "node_modules/pulumi-clore"))
+    ) {
       throw new Error("build first: npm run build && node scripts/link-self.js (the test command does both)");
     }
     emu = await startEmulator({ port: 0, timeScale: 0.02 });
-    await using sdk = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter: new RateLimiter({ limits: { minIntervalMs: 25 } }) });
-    serverId = (await sdk.marketplace({})).find((s) => s.allowed_coins?.includes("USD-Blockchain") && s.owner !== 2911)!.id;
+    await using sdk = new CloreClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 25 } }),
+    });
+    serverId = (await sdk.marketplace({})).find(
+      (s) => s.allowed_coins?.includes("USD-Blockchain") && s.owner !== 2911,
+    )!.id;
     providerText = (await pulumi.runtime.serializeFunction(() => shimFor("order"))).text;
     host = spawn(process.execPath, [HOST, "127.0.0.1:1"], {
       cwd: REPO,
-      env: { ...process.env, CLORE_API_KEY: "", CLORE_MIN_INTERVAL_MS: "25", CLORE_CREATE_INTERVAL_MS: "120", CLORE_RATE_LIMIT_SHARED: "0" },
+      env: {
+        ...process.env,
+        CLORE_API_KEY: "",
+        CLORE_MIN_INTERVAL_MS: "25",
+        CLORE_CREATE_INTERVAL_MS: "120",
+        CLORE_RATE_LIMIT_SHARED: "0",
+      },
     });
     host.stderr!.on("data", (d) => (hostLog += d));
     const port = await new Promise<string>((ok, fail) => {

@@ -6,7 +6,10 @@ describe("next steps in the right terms", () => {
   const rejected = () => new AuthError({ apiCode: 3, endpoint: "wallets", httpStatus: 401 });
 
   it("the SDK's rejected-key message names the SDK's places, no Pulumi command (SDK and CLI users)", () => {
-    assert.match(rejected().message, /check the key given \(the apiKey option, CLORE_API_KEY or ~\/\.clore\/config\.json\)/);
+    assert.match(
+      rejected().message,
+      /check the key given \(the apiKey option, CLORE_API_KEY or ~\/\.clore\/config\.json\)/,
+    );
     assert.doesNotMatch(rejected().message, /pulumi/i);
   });
 

@@ -11,8 +11,18 @@ describe("lowering a spot bid", function () {
 
   before(async () => {
     emu = await startEmulator({ port: 0, timeScale: 0.01 });
-    client = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter: new RateLimiter({ limits: { minIntervalMs: 40, createIntervalMs: 120 } }) });
-    const order = await client.createOrder({ serverId: 60101, image: "img", type: "spot", currency: "USD-Blockchain", spotPrice: 40 });
+    client = new CloreClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 40, createIntervalMs: 120 } }),
+    });
+    const order = await client.createOrder({
+      serverId: 60101,
+      image: "img",
+      type: "spot",
+      currency: "USD-Blockchain",
+      spotPrice: 40,
+    });
     orderId = order.id;
   });
   after(async () => {

@@ -34,19 +34,47 @@ describe("API key resolution", () => {
   function client(options: CloreClientOptions = {}) {
     const clock = new FakeClock();
     const transport = new FakeTransport(() => ({ json: fixture("wallets.json") }));
-    const c = new CloreClient({ env: {}, configPath: missingPath, clock, rateLimiter: new RateLimiter({ clock }), transport, ...options });
+    const c = new CloreClient({
+      env: {},
+      configPath: missingPath,
+      clock,
+      rateLimiter: new RateLimiter({ clock }),
+      transport,
+      ...options,
+    });
     return { client: c, transport };
   }
 
   describe("order: explicit option > CLORE_API_KEY > ~/.clore/config.json", () => {
-    const table: Array<{ name: string; option?: string; env?: string; file?: string; key?: string; source?: string }> = [
-      { name: "all three set: the option wins", option: "opt-key", env: "env-key", file: "file-key", key: "opt-key", source: "option" },
-      { name: "env and file: the env var wins", env: "env-key", file: "file-key", key: "env-key", source: "env" },
-      { name: "option and file: the option wins", option: "opt-key", file: "file-key", key: "opt-key", source: "option" },
-      { name: "only the file", file: "file-key", key: "file-key", source: "config-file" },
-      { name: "empty option and empty env var fall through to the file", option: "", env: "", file: "file-key", key: "file-key", source: "config-file" },
-      { name: "nothing anywhere", key: undefined, source: undefined },
-    ];
+    const table: Array<{ name: string; option?: string; env?: string; file?: string; key?: string; source?: string }> =
+      [
+        {
+          name: "all three set: the option wins",
+          option: "opt-key",
+          env: "env-key",
+          file: "file-key",
+          key: "opt-key",
+          source: "option",
+        },
+        { name: "env and file: the env var wins", env: "env-key", file: "file-key", key: "env-key", source: "env" },
+        {
+          name: "option and file: the option wins",
+          option: "opt-key",
+          file: "file-key",
+          key: "opt-key",
+          source: "option",
+        },
+        { name: "only the file", file: "file-key", key: "file-key", source: "config-file" },
+        {
+          name: "empty option and empty env var fall through to the file",
+          option: "",
+          env: "",
+          file: "file-key",
+          key: "file-key",
+          source: "config-file",
+        },
+        { name: "nothing anywhere", key: undefined, source: undefined },
+      ];
     for (const row of table) {
       it(row.name, async () => {
         if (row.file !== undefined) writeConfigFile({ api_key: row.file }, configPath);
@@ -72,7 +100,10 @@ describe("API key resolution", () => {
     await c.wallets();
     const headers = transport.requests[0].headers;
     assert.equal(headers.auth, key);
-    assert.equal(Object.keys(headers).some((h) => h.toLowerCase() === "authorization"), false);
+    assert.equal(
+      Object.keys(headers).some((h) => h.toLowerCase() === "authorization"),
+      false,
+    );
   });
 
   it("does not expose the key on the client object", () => {
@@ -86,7 +117,10 @@ describe("API key resolution", () => {
   it("resolves the base URL the same way (option > CLORE_BASE_URL > base_url in the file > default) and trims trailing slashes", () => {
     writeConfigFile({ base_url: "http://file.example/v1/" }, configPath);
     const env = { CLORE_BASE_URL: "http://env.example/v1" };
-    assert.equal(resolveSettings({ baseUrl: "http://opt.example/v1//", env, configPath }).baseUrl, "http://opt.example/v1");
+    assert.equal(
+      resolveSettings({ baseUrl: "http://opt.example/v1//", env, configPath }).baseUrl,
+      "http://opt.example/v1",
+    );
     assert.equal(resolveSettings({ env, configPath }).baseUrl, "http://env.example/v1");
     assert.equal(resolveSettings({ env: {}, configPath }).baseUrl, "http://file.example/v1");
     assert.equal(resolveSettings({ env: {}, configPath: missingPath }).baseUrl, DEFAULT_BASE_URL);
@@ -112,18 +146,44 @@ describe("API key resolution", () => {
       ["myServers()", (c) => c.myServers(), "my_servers"],
       ["serverConfig()", (c) => c.serverConfig("rig-alpha"), "server_config"],
       ["myOrders()", (c) => c.myOrders(), "my_orders"],
-      ["createOrder()", (c) => c.createOrder({ serverId: 41873, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "bitcoin" }), "create_order"],
+      [
+        "createOrder()",
+        (c) =>
+          c.createOrder({
+            serverId: 41873,
+            image: "cloreai/ubuntu22.04-cuda12",
+            type: "on-demand",
+            currency: "bitcoin",
+          }),
+        "create_order",
+      ],
       ["cancelOrder()", (c) => c.cancelOrder(612345), "cancel_order"],
       ["spotMarketplace()", (c) => c.spotMarketplace(41873), "spot_marketplace"],
       ["setSpotPrice()", (c) => c.setSpotPrice(612402, 380), "set_spot_price"],
-      ["setServerSettings()", (c) => c.setServerSettings({ name: "rig-alpha", availability: true, mrl: 72 }), "set_server_settings"],
-      ["setServerSettings() that must read server_config first", (c) => c.setServerSettings({ name: "rig-alpha", onDemand: 1 }), "server_config"],
+      [
+        "setServerSettings()",
+        (c) => c.setServerSettings({ name: "rig-alpha", availability: true, mrl: 72 }),
+        "set_server_settings",
+      ],
+      [
+        "setServerSettings() that must read server_config first",
+        (c) => c.setServerSettings({ name: "rig-alpha", onDemand: 1 }),
+        "server_config",
+      ],
       ["cancelOrders()", (c) => c.cancelOrders([1, 2]), "cancel_orders"],
       ["renterFees()", (c) => c.renterFees(), "renter_fees"],
       ["pohBalance()", (c) => c.pohBalance(), "poh_balance"],
       ["getGigaspot()", (c) => c.getGigaspot(), "get_gigaspot"],
-      ["createGigaspotOrders()", (c) => c.createGigaspotOrders(fixture("requests/create_gigaspot_orders.json")), "create_gigaspot_orders"],
-      ["editGigaspotOrders()", (c) => c.editGigaspotOrders(fixture("requests/edit_gigaspot_orders.json")), "edit_gigaspot_orders"],
+      [
+        "createGigaspotOrders()",
+        (c) => c.createGigaspotOrders(fixture("requests/create_gigaspot_orders.json")),
+        "create_gigaspot_orders",
+      ],
+      [
+        "editGigaspotOrders()",
+        (c) => c.editGigaspotOrders(fixture("requests/edit_gigaspot_orders.json")),
+        "edit_gigaspot_orders",
+      ],
     ];
 
     for (const [name, call, endpoint] of calls) {
@@ -152,7 +212,13 @@ describe("API key resolution", () => {
     it("does not stop the public marketplace, which is fetched without an auth header", async () => {
       const clock = new FakeClock();
       const transport = new FakeTransport(() => ({ json: fixture("marketplace.json") }));
-      const c = new CloreClient({ env: {}, configPath: missingPath, clock, rateLimiter: new RateLimiter({ clock }), transport });
+      const c = new CloreClient({
+        env: {},
+        configPath: missingPath,
+        clock,
+        rateLimiter: new RateLimiter({ clock }),
+        transport,
+      });
       const servers = await c.marketplace({ availableOnly: false });
       assert.equal(servers.length, 2);
       assert.equal(transport.requests.length, 1);
@@ -179,7 +245,11 @@ describe("API key resolution", () => {
 
     it("round-trips the official Python SDK's format and keeps other keys", () => {
       writeConfigFile({ api_key: "abc", base_url: "http://x/v1", theme: "dark" }, configPath);
-      assert.deepEqual(JSON.parse(readFileSync(configPath, "utf8")), { api_key: "abc", base_url: "http://x/v1", theme: "dark" });
+      assert.deepEqual(JSON.parse(readFileSync(configPath, "utf8")), {
+        api_key: "abc",
+        base_url: "http://x/v1",
+        theme: "dark",
+      });
       assert.deepEqual(readConfigFile(configPath), { api_key: "abc", base_url: "http://x/v1", theme: "dark" });
     });
   });

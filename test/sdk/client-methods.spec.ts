@@ -31,7 +31,10 @@ describe("client methods against the local emulator", () => {
 
   before(async () => {
     emu = await startEmulator({ port: 0, timeScale: TIME_SCALE });
-    apiClock = { now: () => emu.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms * TIME_SCALE))) };
+    apiClock = {
+      now: () => emu.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms * TIME_SCALE))),
+    };
     rateLimiter = new RateLimiter({ clock: apiClock, limits: LIMITS });
     client = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter, clock: apiClock, ...isolated });
   });
@@ -48,7 +51,13 @@ describe("client methods against the local emulator", () => {
   const endpoints = () => processed().map((r) => r.endpoint);
 
   async function rent(params: Partial<CreateOrderParams> = {}) {
-    return client.createOrder({ serverId: 38811, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain", ...params } as CreateOrderParams);
+    return client.createOrder({
+      serverId: 38811,
+      image: "cloreai/ubuntu22.04-cuda12",
+      type: "on-demand",
+      currency: "USD-Blockchain",
+      ...params,
+    } as CreateOrderParams);
   }
 
   describe("account", () => {
@@ -88,11 +97,11 @@ describe("client methods against the local emulator", () => {
     it("lists only servers that are not rented by default", async () => {
       const all = await client.marketplace({ availableOnly: false });
       const available = await client.marketplace();
-      assert.ok(all.some((s) => s.id === 52210 && !s.available), "52210 is rented by someone else");
-      assert.deepEqual(
-        ids(available),
-        ids(all.filter((s) => s.available)),
+      assert.ok(
+        all.some((s) => s.id === 52210 && !s.available),
+        "52210 is rented by someone else",
       );
+      assert.deepEqual(ids(available), ids(all.filter((s) => s.available)));
       assert.ok(!available.some((s) => s.id === 52210));
     });
 
@@ -155,8 +164,24 @@ describe("client methods against the local emulator", () => {
     it("serverConfig() sends a GET with a JSON body and returns the config with its prices", async () => {
       const c = await client.serverConfig("rig-alpha");
       assert.deepEqual(
-        { name: c.name, id: c.id, mrl: c.mrl, availability: c.availability, onDemandPrice: c.onDemandPrice, spotPrice: c.spotPrice, gpuModel: c.gpuModel },
-        { name: "rig-alpha", id: 41873, mrl: 72, availability: true, onDemandPrice: 3.6, spotPrice: 2.05, gpuModel: "NVIDIA GeForce RTX 4090" },
+        {
+          name: c.name,
+          id: c.id,
+          mrl: c.mrl,
+          availability: c.availability,
+          onDemandPrice: c.onDemandPrice,
+          spotPrice: c.spotPrice,
+          gpuModel: c.gpuModel,
+        },
+        {
+          name: "rig-alpha",
+          id: 41873,
+          mrl: 72,
+          availability: true,
+          onDemandPrice: 3.6,
+          spotPrice: 2.05,
+          gpuModel: "NVIDIA GeForce RTX 4090",
+        },
       );
       const [req] = sent("server_config");
       assert.equal(req.method, "GET");
@@ -165,12 +190,27 @@ describe("client methods against the local emulator", () => {
     });
 
     it("serverConfig() of a server you do not host is a FieldError", async () => {
-      await assert.rejects(client.serverConfig("no-such-rig"), { code: "CLORE_FIELD_ERROR", endpoint: "server_config" });
+      await assert.rejects(client.serverConfig("no-such-rig"), {
+        code: "CLORE_FIELD_ERROR",
+        endpoint: "server_config",
+      });
     });
 
     it("setServerSettings() with the official Python SDK's arguments sends the legacy body and the change shows in server_config", async () => {
-      await client.setServerSettings({ name: "rig-alpha", availability: true, mrl: 96, onDemand: 0.00004, spot: 0.00002 });
-      assert.deepEqual(sent("set_server_settings")[0].body, { name: "rig-alpha", availability: true, mrl: 96, on_demand: 0.00004, spot: 0.00002 });
+      await client.setServerSettings({
+        name: "rig-alpha",
+        availability: true,
+        mrl: 96,
+        onDemand: 0.00004,
+        spot: 0.00002,
+      });
+      assert.deepEqual(sent("set_server_settings")[0].body, {
+        name: "rig-alpha",
+        availability: true,
+        mrl: 96,
+        on_demand: 0.00004,
+        spot: 0.00002,
+      });
       const c = await client.serverConfig("rig-alpha");
       assert.deepEqual([c.mrl, c.pricing?.bitcoin, c.spot_pricing?.bitcoin], [96, 0.00004, 0.00002]);
     });
@@ -195,14 +235,25 @@ describe("client methods against the local emulator", () => {
         "enabled-USD-Blockchain": true,
       });
       const c = await client.serverConfig("rig-alpha");
-      assert.deepEqual([c.availability, c.mrl, c.pricing?.["USD-Blockchain"], c.allowed_coins], [false, 48, 3.9, ["bitcoin", "USD-Blockchain"]]);
-      assert.ok(!(await client.marketplace({ availableOnly: false })).some((s) => s.id === 41873), "a hidden server leaves the marketplace");
+      assert.deepEqual(
+        [c.availability, c.mrl, c.pricing?.["USD-Blockchain"], c.allowed_coins],
+        [false, 48, 3.9, ["bitcoin", "USD-Blockchain"]],
+      );
+      assert.ok(
+        !(await client.marketplace({ availableOnly: false })).some((s) => s.id === 41873),
+        "a hidden server leaves the marketplace",
+      );
     });
 
     it("setServerSettings() without availability and mrl reads them from server_config first", async () => {
       await client.setServerSettings({ name: "rig-alpha", onDemandPrices: { bitcoin: 0.00005 } });
       assert.deepEqual(endpoints(), ["server_config", "set_server_settings"]);
-      assert.deepEqual(sent("set_server_settings")[0].body, { name: "rig-alpha", availability: true, mrl: 72, bitcoin_on_demand: 0.00005 });
+      assert.deepEqual(sent("set_server_settings")[0].body, {
+        name: "rig-alpha",
+        availability: true,
+        mrl: 72,
+        bitcoin_on_demand: 0.00005,
+      });
     });
   });
 
@@ -233,8 +284,22 @@ describe("client methods against the local emulator", () => {
       assert.equal(sent("create_order")[0].method, "POST");
       const [created] = emu.allOrders();
       assert.deepEqual(
-        { id: order.id, serverId: order.serverId, type: order.type, status: order.status, price: order.price, currency: order.currency },
-        { id: created.id, serverId: 38811, type: "on-demand", status: "provisioning", price: 1, currency: "USD-Blockchain" },
+        {
+          id: order.id,
+          serverId: order.serverId,
+          type: order.type,
+          status: order.status,
+          price: order.price,
+          currency: order.currency,
+        },
+        {
+          id: created.id,
+          serverId: 38811,
+          type: "on-demand",
+          status: "provisioning",
+          price: 1,
+          currency: "USD-Blockchain",
+        },
       );
       assert.deepEqual(endpoints(), ["create_order", "my_orders"]);
     });
@@ -269,7 +334,10 @@ describe("client methods against the local emulator", () => {
     });
 
     it("createOrder() refused by the API (server already rented) throws without looking for an order", async () => {
-      await assert.rejects(rent({ serverId: 52210, currency: "bitcoin" }), { code: "CLORE_FIELD_ERROR", apiError: "server-already-rented" });
+      await assert.rejects(rent({ serverId: 52210, currency: "bitcoin" }), {
+        code: "CLORE_FIELD_ERROR",
+        apiError: "server-already-rented",
+      });
       assert.deepEqual(endpoints(), ["create_order"]);
     });
 
@@ -352,7 +420,10 @@ describe("client methods against the local emulator", () => {
       assert.deepEqual(sent("set_spot_price")[0].body, { order_id: order.id, desired_price: 1 });
       assert.equal(emu.allOrders()[0].price, 1);
 
-      await assert.rejects(client.setSpotPrice(order.id, 0.8), { code: "CLORE_FIELD_ERROR", apiError: "exceeded_max_step" });
+      await assert.rejects(client.setSpotPrice(order.id, 0.8), {
+        code: "CLORE_FIELD_ERROR",
+        apiError: "exceeded_max_step",
+      });
       await client.setSpotPrice(order.id, 0.95);
       await assert.rejects(client.setSpotPrice(order.id, 0.9), (e: any) => {
         assert.equal(e.apiError, "can_lower_every_600_seconds");
@@ -363,7 +434,9 @@ describe("client methods against the local emulator", () => {
       emu.advance(600_000);
       await client.setSpotPrice(order.id, 0.9);
       assert.equal(emu.allOrders()[0].price, 0.9);
-      assert.ok((await client.spotMarketplace(38811)).offers.some((o) => o.orderId === order.id && o.my && o.price === 0.9));
+      assert.ok(
+        (await client.spotMarketplace(38811)).offers.some((o) => o.orderId === order.id && o.my && o.price === 0.9),
+      );
     });
   });
 
@@ -382,7 +455,10 @@ describe("client methods against the local emulator", () => {
         { currency: "CLORE-Blockchain", image: UBUNTU_CCR, renting_server: 40329, price: 800, oc: [{ pl: 350 }] },
         { currency: "CLORE-Blockchain", image: UBUNTU_CCR, renting_server: 60101, price: 800, oc: [{ pl: 300 }] },
       ]);
-      assert.deepEqual([r.status, r.failed_to_rent_servers, r.failed_to_oc_servers, r.too_low_bids_servers], ["ok", [60101], [], []]);
+      assert.deepEqual(
+        [r.status, r.failed_to_rent_servers, r.failed_to_oc_servers, r.too_low_bids_servers],
+        ["ok", [60101], [], []],
+      );
       const [order] = emu.allOrders();
       assert.deepEqual([order.serverId, order.gigaspot, order.price], [40329, true, 800]);
       assert.equal(sent("create_gigaspot_orders")[0].method, "POST");
@@ -391,7 +467,10 @@ describe("client methods against the local emulator", () => {
         { order_id: order.id, price: 850 },
         { order_id: 999_999, price: 850 },
       ]);
-      assert.deepEqual([e.success_to_update_ids, e.failed_to_update_ids, e.too_low_bid_ids], [[order.id], [999_999], []]);
+      assert.deepEqual(
+        [e.success_to_update_ids, e.failed_to_update_ids, e.too_low_bid_ids],
+        [[order.id], [999_999], []],
+      );
       assert.equal(emu.allOrders()[0].price, 850);
     });
   });

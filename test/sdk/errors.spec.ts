@@ -70,14 +70,72 @@ async function closedPortUrl(): Promise<string> {
 
 describe("errors", () => {
   describe("API codes map to one class each, with a stable code and structured fields", () => {
-    const table: Array<{ name: string; status: number; body: Record<string, unknown>; cls: Function; code: string; apiError?: string; phrase: string }> = [
-      { name: "code 1", status: 500, body: { code: 1 }, cls: DatabaseError, code: "CLORE_DATABASE_ERROR", phrase: "database error" },
-      { name: "code 2", status: 400, body: { code: 2 }, cls: InvalidInputError, code: "CLORE_INVALID_INPUT", phrase: "rejected the request body" },
-      { name: "code 3 (HTTP 401)", status: 401, body: { code: 3 }, cls: AuthError, code: "CLORE_AUTH_FAILED", phrase: "CLORE_API_KEY" },
-      { name: "code 4", status: 404, body: { code: 4 }, cls: InvalidEndpointError, code: "CLORE_INVALID_ENDPOINT", phrase: "base URL" },
-      { name: "code 5 (HTTP 429)", status: 429, body: { code: 5 }, cls: RateLimitError, code: "CLORE_RATE_LIMITED", phrase: "after 3 retries" },
-      { name: "code 6 (HTTP 200)", status: 200, body: { code: 6, error: "server-already-rented" }, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "server-already-rented", phrase: '"server-already-rented"' },
-      { name: "an unknown code 9", status: 200, body: { code: 9 }, cls: CloreApiError, code: "CLORE_API_ERROR", phrase: "code 9" },
+    const table: Array<{
+      name: string;
+      status: number;
+      body: Record<string, unknown>;
+      cls: abstract new (...args: never[]) => Error;
+      code: string;
+      apiError?: string;
+      phrase: string;
+    }> = [
+      {
+        name: "code 1",
+        status: 500,
+        body: { code: 1 },
+        cls: DatabaseError,
+        code: "CLORE_DATABASE_ERROR",
+        phrase: "database error",
+      },
+      {
+        name: "code 2",
+        status: 400,
+        body: { code: 2 },
+        cls: InvalidInputError,
+        code: "CLORE_INVALID_INPUT",
+        phrase: "rejected the request body",
+      },
+      {
+        name: "code 3 (HTTP 401)",
+        status: 401,
+        body: { code: 3 },
+        cls: AuthError,
+        code: "CLORE_AUTH_FAILED",
+        phrase: "CLORE_API_KEY",
+      },
+      {
+        name: "code 4",
+        status: 404,
+        body: { code: 4 },
+        cls: InvalidEndpointError,
+        code: "CLORE_INVALID_ENDPOINT",
+        phrase: "base URL",
+      },
+      {
+        name: "code 5 (HTTP 429)",
+        status: 429,
+        body: { code: 5 },
+        cls: RateLimitError,
+        code: "CLORE_RATE_LIMITED",
+        phrase: "after 3 retries",
+      },
+      {
+        name: "code 6 (HTTP 200)",
+        status: 200,
+        body: { code: 6, error: "server-already-rented" },
+        cls: FieldError,
+        code: "CLORE_FIELD_ERROR",
+        apiError: "server-already-rented",
+        phrase: '"server-already-rented"',
+      },
+      {
+        name: "an unknown code 9",
+        status: 200,
+        body: { code: 9 },
+        cls: CloreApiError,
+        code: "CLORE_API_ERROR",
+        phrase: "code 9",
+      },
     ];
 
     for (const row of table) {
@@ -89,11 +147,28 @@ describe("errors", () => {
         assert.ok(e instanceof CloreApiError);
         assert.equal(e.name, row.cls.name);
         assert.deepEqual(
-          { code: e.code, apiCode: e.apiCode, endpoint: e.endpoint, httpStatus: e.httpStatus, apiError: e.apiError, response: e.response },
-          { code: row.code, apiCode: row.body.code, endpoint: "wallets", httpStatus: row.status, apiError: row.apiError, response: row.body },
+          {
+            code: e.code,
+            apiCode: e.apiCode,
+            endpoint: e.endpoint,
+            httpStatus: e.httpStatus,
+            apiError: e.apiError,
+            response: e.response,
+          },
+          {
+            code: row.code,
+            apiCode: row.body.code,
+            endpoint: "wallets",
+            httpStatus: row.status,
+            apiError: row.apiError,
+            response: row.body,
+          },
         );
         assert.match(e.message, /^wallets: Clore API code \d/);
-        assert.ok(e.message.includes(row.phrase), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(row.phrase)}`);
+        assert.ok(
+          e.message.includes(row.phrase),
+          `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(row.phrase)}`,
+        );
         assert.ok(isCloreError(e));
         const retried = row.cls === DatabaseError || row.cls === RateLimitError;
         assert.equal(transport.requests.length, retried ? 4 : 1);
@@ -108,7 +183,10 @@ describe("errors", () => {
     });
 
     it("reads `code` even on HTTP 200 (code 6 arrives as a 200)", async () => {
-      const transport = new FakeTransport(() => ({ status: 200, json: fixture("set_spot_price_exceeded_max_step.json") }));
+      const transport = new FakeTransport(() => ({
+        status: 200,
+        json: fixture("set_spot_price_exceeded_max_step.json"),
+      }));
       const e = await failure(client({ transport }).setSpotPrice(612402, 1));
       assert.equal(e.code, "CLORE_FIELD_ERROR");
       assert.equal(e.httpStatus, 200);
@@ -118,10 +196,22 @@ describe("errors", () => {
 
   describe("code 6 error strings come with a next step", () => {
     const table: Array<[file: string, endpoint: EndpointName, phrase: string]> = [
-      ["errors/create_order_server_already_rented_http200.json", "create_order", "The server is taken, by another renter or by an order of yours (`clore orders`)."],
-      ["errors/create_order_not_enough_balance.json", "create_order", "balance is too low for this order. Top up or choose another currency (`clore wallets`)."],
+      [
+        "errors/create_order_server_already_rented_http200.json",
+        "create_order",
+        "The server is taken, by another renter or by an order of yours (`clore orders`).",
+      ],
+      [
+        "errors/create_order_not_enough_balance.json",
+        "create_order",
+        "balance is too low for this order. Top up or choose another currency (`clore wallets`).",
+      ],
       ["errors/create_order_server_offline.json", "create_order", "The server is offline. Pick another one"],
-      ["errors/create_order_currency_not_allowed.json", "create_order", "does not accept that currency; see its allowed_coins"],
+      [
+        "errors/create_order_currency_not_allowed.json",
+        "create_order",
+        "does not accept that currency; see its allowed_coins",
+      ],
       ["errors/create_order_too_low_price.json", "create_order", "below the server's minimum (3.2); bid higher"],
       ["set_spot_price_exceeded_max_step.json", "set_spot_price", "lowered by at most 0.000001 per change"],
       ["set_spot_price_can_lower_every_600_seconds.json", "set_spot_price", "once every 600 s; try again in 487 s"],
@@ -192,7 +282,11 @@ describe("errors", () => {
       ["a JSON array", { status: 200, text: "[]" }, "HTTP 200: not a JSON object"],
       ["JSON null", { status: 200, text: "null" }, "HTTP 200: not a JSON object"],
       ["an object without `code`", { status: 200, json: { wallets: [] } }, "HTTP 200: no integer `code`"],
-      ["a success of the wrong shape", { status: 200, json: { code: 0, wallets: "none" } }, "HTTP 200: unexpected shape at wallets"],
+      [
+        "a success of the wrong shape",
+        { status: 200, json: { code: 0, wallets: "none" } },
+        "HTTP 200: unexpected shape at wallets",
+      ],
     ];
     for (const [what, reply, reason] of malformed) {
       it(`${what} → MalformedResponseError (${reason})`, async () => {
@@ -206,7 +300,10 @@ describe("errors", () => {
     }
 
     it("does not echo the unreadable body into the message", async () => {
-      const transport = new FakeTransport(() => ({ status: 502, text: "<html>upstream said: internal-detail-xyz</html>" }));
+      const transport = new FakeTransport(() => ({
+        status: 502,
+        text: "<html>upstream said: internal-detail-xyz</html>",
+      }));
       const e = await failure(client({ transport, maxRetries: 0 }).wallets());
       assert.ok(!e.message.includes("internal-detail-xyz"));
     });
@@ -224,7 +321,14 @@ describe("errors", () => {
         new OrderOutcomeUnknownError(1, "timeout"),
       ];
       for (const e of ours) assert.equal(isCloreError(e), true, e.name);
-      const others = [new Error("CLORE_TIMEOUT"), { code: "CLORE_TIMEOUT", message: "x" }, null, undefined, "CLORE_API_ERROR", 5];
+      const others = [
+        new Error("CLORE_TIMEOUT"),
+        { code: "CLORE_TIMEOUT", message: "x" },
+        null,
+        undefined,
+        "CLORE_API_ERROR",
+        5,
+      ];
       for (const v of others) assert.equal(isCloreError(v), false, String(v));
     });
 
@@ -240,7 +344,10 @@ describe("errors", () => {
         assert.equal(foreign instanceof AuthError, true);
         assert.equal(foreign instanceof CloreApiError, true);
         assert.equal(foreign instanceof RateLimitError, false);
-        assert.equal(new AuthError({ apiCode: 3, endpoint: "wallets", httpStatus: 401 }) instanceof copy.CloreError, true);
+        assert.equal(
+          new AuthError({ apiCode: 3, endpoint: "wallets", httpStatus: 401 }) instanceof copy.CloreError,
+          true,
+        );
         assert.equal(isCloreError(foreign), true);
         assert.equal(foreign.code, "CLORE_AUTH_FAILED");
       } finally {
@@ -255,9 +362,19 @@ describe("errors", () => {
       return new CloreClient({ apiKey: SECRET, clock, rateLimiter: new RateLimiter({ clock }), ...options });
     };
 
-    for (const [code, status] of [[1, 500], [2, 400], [3, 401], [4, 404], [5, 429], [6, 200]]) {
+    for (const [code, status] of [
+      [1, 500],
+      [2, 400],
+      [3, 401],
+      [4, 404],
+      [5, 429],
+      [6, 200],
+    ]) {
       it(`API code ${code}`, async () => {
-        const transport = new FakeTransport(() => ({ status, json: { code, error: code === 6 ? "server-offline" : undefined } }));
+        const transport = new FakeTransport(() => ({
+          status,
+          json: { code, error: code === 6 ? "server-offline" : undefined },
+        }));
         const e = await failure(withSecret({ transport }).wallets());
         assert.equal(transport.requests[0].headers.auth, SECRET, "the key was sent, so it was available to leak");
         assertNoSecret(e);
@@ -284,13 +401,19 @@ describe("errors", () => {
 
     it("a malformed answer, bad input, and a create whose outcome is unknown", async () => {
       const transport = new FakeTransport(
-        byEndpoint({ wallets: { status: 200, text: "{" }, create_order: { throws: new TimeoutError("create_order", 10) }, my_orders: { json: { code: 0, orders: [] } } }),
+        byEndpoint({
+          wallets: { status: 200, text: "{" },
+          create_order: { throws: new TimeoutError("create_order", 10) },
+          my_orders: { json: { code: 0, orders: [] } },
+        }),
       );
       const c = withSecret({ transport, maxRetries: 0 });
       const errors = [
         await failure(c.wallets()),
         await failure(c.createOrder({ serverId: 1, image: "", type: "spot", currency: "bitcoin" })),
-        await failure(c.createOrder({ serverId: 1, image: "img", type: "on-demand", currency: "bitcoin" }, { findTimeoutMs: 0 })),
+        await failure(
+          c.createOrder({ serverId: 1, image: "img", type: "on-demand", currency: "bitcoin" }, { findTimeoutMs: 0 }),
+        ),
       ];
       assert.deepEqual(
         errors.map((e) => e.code),
@@ -302,9 +425,20 @@ describe("errors", () => {
     it("a validation error about the key's own value does not repeat it", async () => {
       // ssh_password is a secret too: a bad one is described, not quoted.
       const c = withSecret({ transport: new FakeTransport() });
-      const e = await failure(c.createOrder({ serverId: 1, image: "img", type: "on-demand", currency: "bitcoin", sshPassword: SECRET.repeat(3) }));
+      const e = await failure(
+        c.createOrder({
+          serverId: 1,
+          image: "img",
+          type: "on-demand",
+          currency: "bitcoin",
+          sshPassword: SECRET.repeat(3),
+        }),
+      );
       assert.equal(e.code, "CLORE_VALIDATION_FAILED");
-      assert.deepEqual(e.issues.map((i: { path: string }) => i.path), ["sshPassword"]);
+      assert.deepEqual(
+        e.issues.map((i: { path: string }) => i.path),
+        ["sshPassword"],
+      );
       assertNoSecret(e);
     });
   });

@@ -12,7 +12,11 @@ describe("vendored API fixtures", () => {
     if (!existsSync(SHARED)) this.skip();
     assert.deepEqual(listFixtures(FIXTURES_DIR), listFixtures(SHARED), "the same files");
     for (const name of listFixtures(SHARED)) {
-      assert.equal(readFileSync(join(FIXTURES_DIR, name), "utf8"), readFileSync(join(SHARED, name), "utf8"), `${name} differs: copy it from ${SHARED}`);
+      assert.equal(
+        readFileSync(join(FIXTURES_DIR, name), "utf8"),
+        readFileSync(join(SHARED, name), "utf8"),
+        `${name} differs: copy it from ${SHARED}`,
+      );
     }
   });
 });

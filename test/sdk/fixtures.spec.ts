@@ -53,19 +53,89 @@ const RESPONSES: Record<string, EndpointName> = {
 };
 
 /** Error answers: fixture → endpoint, the HTTP status it comes with, the class and stable code it must become. */
-const ERRORS: Record<string, { endpoint: EndpointName; status: number; cls: new (...a: any[]) => CloreApiError; code: string; apiError?: string }> = {
-  "errors/create_order_currency_not_allowed.json": { endpoint: "create_order", status: 200, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "currency-not-allowed" },
-  "errors/create_order_not_enough_balance.json": { endpoint: "create_order", status: 200, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "not_enough_balance" },
-  "errors/create_order_server_already_rented_http200.json": { endpoint: "create_order", status: 200, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "server-already-rented" },
-  "errors/create_order_server_offline.json": { endpoint: "create_order", status: 200, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "server-offline" },
-  "errors/create_order_too_low_price.json": { endpoint: "create_order", status: 200, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "too_low_price" },
-  "errors/database_error_http500_INFERRED_BODY.json": { endpoint: "wallets", status: 500, cls: DatabaseError, code: "CLORE_DATABASE_ERROR" },
-  "errors/invalid_endpoint_INFERRED.json": { endpoint: "wallets", status: 404, cls: InvalidEndpointError, code: "CLORE_INVALID_ENDPOINT" },
-  "errors/invalid_input_INFERRED.json": { endpoint: "set_spot_price", status: 400, cls: InvalidInputError, code: "CLORE_INVALID_INPUT" },
-  "errors/invalid_token_http401_INFERRED_BODY.json": { endpoint: "wallets", status: 401, cls: AuthError, code: "CLORE_AUTH_FAILED" },
-  "errors/rate_limited_http429.json": { endpoint: "my_orders", status: 429, cls: RateLimitError, code: "CLORE_RATE_LIMITED" },
-  "set_spot_price_can_lower_every_600_seconds.json": { endpoint: "set_spot_price", status: 200, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "can_lower_every_600_seconds" },
-  "set_spot_price_exceeded_max_step.json": { endpoint: "set_spot_price", status: 200, cls: FieldError, code: "CLORE_FIELD_ERROR", apiError: "exceeded_max_step" },
+const ERRORS: Record<
+  string,
+  { endpoint: EndpointName; status: number; cls: new (...a: any[]) => CloreApiError; code: string; apiError?: string }
+> = {
+  "errors/create_order_currency_not_allowed.json": {
+    endpoint: "create_order",
+    status: 200,
+    cls: FieldError,
+    code: "CLORE_FIELD_ERROR",
+    apiError: "currency-not-allowed",
+  },
+  "errors/create_order_not_enough_balance.json": {
+    endpoint: "create_order",
+    status: 200,
+    cls: FieldError,
+    code: "CLORE_FIELD_ERROR",
+    apiError: "not_enough_balance",
+  },
+  "errors/create_order_server_already_rented_http200.json": {
+    endpoint: "create_order",
+    status: 200,
+    cls: FieldError,
+    code: "CLORE_FIELD_ERROR",
+    apiError: "server-already-rented",
+  },
+  "errors/create_order_server_offline.json": {
+    endpoint: "create_order",
+    status: 200,
+    cls: FieldError,
+    code: "CLORE_FIELD_ERROR",
+    apiError: "server-offline",
+  },
+  "errors/create_order_too_low_price.json": {
+    endpoint: "create_order",
+    status: 200,
+    cls: FieldError,
+    code: "CLORE_FIELD_ERROR",
+    apiError: "too_low_price",
+  },
+  "errors/database_error_http500_INFERRED_BODY.json": {
+    endpoint: "wallets",
+    status: 500,
+    cls: DatabaseError,
+    code: "CLORE_DATABASE_ERROR",
+  },
+  "errors/invalid_endpoint_INFERRED.json": {
+    endpoint: "wallets",
+    status: 404,
+    cls: InvalidEndpointError,
+    code: "CLORE_INVALID_ENDPOINT",
+  },
+  "errors/invalid_input_INFERRED.json": {
+    endpoint: "set_spot_price",
+    status: 400,
+    cls: InvalidInputError,
+    code: "CLORE_INVALID_INPUT",
+  },
+  "errors/invalid_token_http401_INFERRED_BODY.json": {
+    endpoint: "wallets",
+    status: 401,
+    cls: AuthError,
+    code: "CLORE_AUTH_FAILED",
+  },
+  "errors/rate_limited_http429.json": {
+    endpoint: "my_orders",
+    status: 429,
+    cls: RateLimitError,
+    code: "CLORE_RATE_LIMITED",
+  },
+  "set_spot_price_can_lower_every_600_seconds.json": {
+    endpoint: "set_spot_price",
+    status: 200,
+    cls: FieldError,
+    code: "CLORE_FIELD_ERROR",
+    apiError: "can_lower_every_600_seconds",
+  },
+  "set_spot_price_exceeded_max_step.json": {
+    endpoint: "set_spot_price",
+    status: 200,
+    cls: FieldError,
+    code: "CLORE_FIELD_ERROR",
+    apiError: "exceeded_max_step",
+  },
 };
 
 /** Example request bodies: fixture → the endpoint whose body schema must accept it. */
@@ -97,7 +167,12 @@ function parse<E extends EndpointName>(endpoint: E, body: unknown): any {
 
 describe("API fixtures", () => {
   it("maps every fixture file to exactly one endpoint, error or request (a new fixture must be added here)", () => {
-    const mapped = [...Object.keys(RESPONSES), ...Object.keys(ERRORS), ...Object.keys(REQUESTS), ...NOT_API_RESPONSES].sort();
+    const mapped = [
+      ...Object.keys(RESPONSES),
+      ...Object.keys(ERRORS),
+      ...Object.keys(REQUESTS),
+      ...NOT_API_RESPONSES,
+    ].sort();
     assert.deepEqual(listFixtures(), mapped);
   });
 
@@ -115,7 +190,13 @@ describe("API fixtures", () => {
       it(`${file} (HTTP ${want.status}) on ${want.endpoint} becomes ${want.cls.name}`, async () => {
         const clock = new FakeClock();
         const transport = new FakeTransport(() => ({ status: want.status, text: fixtureText(file) }));
-        const client = new CloreClient({ apiKey: uniqueKey("fixture"), transport, clock, rateLimiter: new RateLimiter({ clock }), maxRetries: 0 });
+        const client = new CloreClient({
+          apiKey: uniqueKey("fixture"),
+          transport,
+          clock,
+          rateLimiter: new RateLimiter({ clock }),
+          maxRetries: 0,
+        });
         const err = await client.call(want.endpoint, VALID_INPUT[want.endpoint] ?? {}).then(
           () => assert.fail("expected an error"),
           (e: unknown) => e,
@@ -136,7 +217,11 @@ describe("API fixtures", () => {
   describe("example request bodies", () => {
     for (const [file, { endpoint, schema }] of Object.entries(REQUESTS)) {
       it(`${file} is a valid ${endpoint} body`, () => {
-        assert.equal((ENDPOINTS[endpoint] as { body?: z.ZodType }).body, schema, "the endpoint table uses the models/requests.ts schema");
+        assert.equal(
+          (ENDPOINTS[endpoint] as { body?: z.ZodType }).body,
+          schema,
+          "the endpoint table uses the models/requests.ts schema",
+        );
         const result = schema.safeParse(fixture(file));
         assert.ok(result.success, `${file}: ${!result.success && result.error.message}`);
       });
@@ -189,12 +274,24 @@ describe("API fixtures", () => {
           "USD-Blockchain": { onDemand: 3.6, spot: 2.05 },
         },
       });
-      assert.deepEqual(serverSettingsBody({ ...p, availability: true, mrl: 72 }), fixture("requests/set_server_settings.json"));
+      assert.deepEqual(
+        serverSettingsBody({ ...p, availability: true, mrl: 72 }),
+        fixture("requests/set_server_settings.json"),
+      );
     });
 
     it("setServerSettings' legacy parameters (onDemand, spot) produce exactly the legacy example body", () => {
-      const p = ServerSettingsParams.parse({ name: "rig-alpha", availability: true, mrl: 72, onDemand: 3.85e-5, spot: 2.2e-5 });
-      assert.deepEqual(serverSettingsBody({ ...p, availability: true, mrl: 72 }), fixture("requests/set_server_settings_LEGACY.json"));
+      const p = ServerSettingsParams.parse({
+        name: "rig-alpha",
+        availability: true,
+        mrl: 72,
+        onDemand: 3.85e-5,
+        spot: 2.2e-5,
+      });
+      assert.deepEqual(
+        serverSettingsBody({ ...p, availability: true, mrl: 72 }),
+        fixture("requests/set_server_settings_LEGACY.json"),
+      );
     });
   });
 
@@ -379,7 +476,10 @@ describe("API fixtures", () => {
 
     it("reports a just-created order without endpoints as provisioning, with no SSH or HTTP address", () => {
       const [o] = parse("my_orders", fixture("my_orders_provisioning_INFERRED.json")).orders;
-      assert.deepEqual([o.status, o.sshHost, o.sshPort, o.httpUrl, o.tcpPortMap], ["provisioning", undefined, undefined, undefined, {}]);
+      assert.deepEqual(
+        [o.status, o.sshHost, o.sshPort, o.httpUrl, o.tcpPortMap],
+        ["provisioning", undefined, undefined, undefined, {}],
+      );
     });
 
     it("reports a container that went down after provisioning as stopped", () => {
@@ -400,8 +500,22 @@ describe("API fixtures", () => {
     it("gives the first USD on-demand and spot price, the GPU model and availability", () => {
       const c = parse("server_config", fixture("server_config.json")).config;
       assert.deepEqual(
-        { onDemandPrice: c.onDemandPrice, spotPrice: c.spotPrice, gpuModel: c.gpuModel, availability: c.availability, mrl: c.mrl, id: c.id },
-        { onDemandPrice: 3.6, spotPrice: 2.05, gpuModel: "NVIDIA GeForce RTX 4090", availability: true, mrl: 72, id: 41873 },
+        {
+          onDemandPrice: c.onDemandPrice,
+          spotPrice: c.spotPrice,
+          gpuModel: c.gpuModel,
+          availability: c.availability,
+          mrl: c.mrl,
+          id: c.id,
+        },
+        {
+          onDemandPrice: 3.6,
+          spotPrice: 2.05,
+          gpuModel: "NVIDIA GeForce RTX 4090",
+          availability: true,
+          mrl: 72,
+          id: 41873,
+        },
       );
     });
 

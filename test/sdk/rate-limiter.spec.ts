@@ -44,7 +44,13 @@ function order(id: number, serverId: number, ct: number, extra: Record<string, u
   return { ...fixture("my_orders.json").orders[0], id, si: serverId, ct, ...extra };
 }
 
-const CREATE: CreateOrderParams = { serverId: 41873, image: "cloreai/ubuntu22.04-cuda12", type: "on-demand", currency: "USD-Blockchain", sshPassword: "pw123456" };
+const CREATE: CreateOrderParams = {
+  serverId: 41873,
+  image: "cloreai/ubuntu22.04-cuda12",
+  type: "on-demand",
+  currency: "USD-Blockchain",
+  sshPassword: "pw123456",
+};
 
 describe("rate limiter", () => {
   describe("spacing", () => {
@@ -58,7 +64,10 @@ describe("rate limiter", () => {
       const { client, offsets } = setup(() => OK_WALLETS);
       await Promise.all(Array.from({ length: 10 }, () => client.wallets()));
       assert.equal(offsets().length, 10);
-      assert.ok(gaps(offsets()).every((g) => g >= 1000), `gaps ${gaps(offsets())}`);
+      assert.ok(
+        gaps(offsets()).every((g) => g >= 1000),
+        `gaps ${gaps(offsets())}`,
+      );
       assert.ok(offsets()[9] >= 9000);
     });
 
@@ -94,7 +103,10 @@ describe("rate limiter", () => {
       const clock = new FakeClock();
       const transport = new FakeTransport(() => OK_WALLETS, clock);
       const rateLimiter = new RateLimiter({ clock, limits: { minIntervalMs: 2500 } });
-      assert.ok(DEFAULT_LIMITS.minIntervalMs >= 1000 && DEFAULT_LIMITS.createIntervalMs >= 5000, "defaults below the API's limits");
+      assert.ok(
+        DEFAULT_LIMITS.minIntervalMs >= 1000 && DEFAULT_LIMITS.createIntervalMs >= 5000,
+        "defaults below the API's limits",
+      );
       const client = new CloreClient({ apiKey: uniqueKey(), clock, rateLimiter, transport });
       await client.wallets();
       await client.wallets();
@@ -122,7 +134,14 @@ describe("rate limiter", () => {
         client.renterFees(),
         client.pohBalance(),
       ]);
-      assert.deepEqual(transport.endpoints, ["wallets", "my_servers", "create_order", "marketplace", "renter_fees", "poh_balance"]);
+      assert.deepEqual(transport.endpoints, [
+        "wallets",
+        "my_servers",
+        "create_order",
+        "marketplace",
+        "renter_fees",
+        "poh_balance",
+      ]);
       assert.deepEqual(offsets(), [0, 1000, 2000, 3000, 4000, 5000]);
     });
 
@@ -192,7 +211,9 @@ describe("rate limiter", () => {
       const { client, clock, transport } = setup(
         byEndpoint({
           create_order: [RATE_LIMITED, ACK],
-          my_orders: () => ({ json: { code: 0, orders: [order(700001, CREATE.serverId, Math.floor(clock.now() / 1000))] } }),
+          my_orders: () => ({
+            json: { code: 0, orders: [order(700001, CREATE.serverId, Math.floor(clock.now() / 1000))] },
+          }),
         }),
       );
       const o = await client.createOrder(CREATE);
@@ -207,10 +228,18 @@ describe("rate limiter", () => {
       // A fake clock keeps the shared limiter in memory (a real one would also use a file ledger).
       const clock = new FakeClock();
       const a = new CloreClient({ apiKey: key, clock, transport: new FakeTransport() });
-      const b = new CloreClient({ apiKey: key, clock: new FakeClock(), transport: new FakeTransport(), rateLimits: { minIntervalMs: 1 } });
+      const b = new CloreClient({
+        apiKey: key,
+        clock: new FakeClock(),
+        transport: new FakeTransport(),
+        rateLimits: { minIntervalMs: 1 },
+      });
       assert.equal(a.rateLimiter, b.rateLimiter);
       assert.equal(sharedRateLimiter(key), a.rateLimiter);
-      assert.notEqual(new CloreClient({ apiKey: uniqueKey("other"), clock, transport: new FakeTransport() }).rateLimiter, a.rateLimiter);
+      assert.notEqual(
+        new CloreClient({ apiKey: uniqueKey("other"), clock, transport: new FakeTransport() }).rateLimiter,
+        a.rateLimiter,
+      );
     });
 
     it("spaces requests of two clients with the same key", async () => {
@@ -243,7 +272,9 @@ describe("rate limiter", () => {
 
   describe("retries of failed requests", () => {
     it("retries a read after a network error", async () => {
-      const { client, transport } = setup(byEndpoint({ wallets: [{ throws: new NetworkError("wallets", "ECONNRESET") }, OK_WALLETS] }));
+      const { client, transport } = setup(
+        byEndpoint({ wallets: [{ throws: new NetworkError("wallets", "ECONNRESET") }, OK_WALLETS] }),
+      );
       assert.equal((await client.wallets()).length, 3);
       assert.equal(transport.requests.length, 2);
     });
@@ -257,8 +288,15 @@ describe("rate limiter", () => {
 
   describe("concurrent myOrders calls", () => {
     it("share one request while waiting for the limiter", async () => {
-      const { client, transport } = setup(byEndpoint({ wallets: OK_WALLETS, my_orders: { json: fixture("my_orders.json") } }));
-      const [, a, b, c] = await Promise.all([client.wallets(), client.myOrders(), client.myOrders(), client.myOrders()]);
+      const { client, transport } = setup(
+        byEndpoint({ wallets: OK_WALLETS, my_orders: { json: fixture("my_orders.json") } }),
+      );
+      const [, a, b, c] = await Promise.all([
+        client.wallets(),
+        client.myOrders(),
+        client.myOrders(),
+        client.myOrders(),
+      ]);
       assert.deepEqual(transport.endpoints, ["wallets", "my_orders"]);
       assert.equal(a, b);
       assert.equal(b, c);
@@ -316,7 +354,9 @@ describe("rate limiter", () => {
 
     it("throws OrderOutcomeUnknownError saying the order may exist when nothing shows up", async () => {
       const timeout = new TimeoutError("create_order", 30_000);
-      const { client, transport } = setup(byEndpoint({ create_order: { throws: timeout }, my_orders: { json: { code: 0, orders: [] } } }));
+      const { client, transport } = setup(
+        byEndpoint({ create_order: { throws: timeout }, my_orders: { json: { code: 0, orders: [] } } }),
+      );
       const e = await client.createOrder(CREATE).then(
         () => assert.fail("expected OrderOutcomeUnknownError"),
         (err: unknown) => err,
@@ -325,25 +365,41 @@ describe("rate limiter", () => {
       assert.equal(e.code, "CLORE_ORDER_OUTCOME_UNKNOWN");
       assert.equal(e.serverId, CREATE.serverId);
       assert.equal(e.cause, timeout);
-      assert.match(e.message, /^create_order on server 41873: the request failed \(create_order: no answer within 30000 ms/);
-      assert.ok(e.message.includes("The order may exist and bill you: in a Pulumi stack run `pulumi refresh`"), e.message);
+      assert.match(
+        e.message,
+        /^create_order on server 41873: the request failed \(create_order: no answer within 30000 ms/,
+      );
+      assert.ok(
+        e.message.includes("The order may exist and bill you: in a Pulumi stack run `pulumi refresh`"),
+        e.message,
+      );
       assert.equal(transport.endpoints.filter((x) => x === "create_order").length, 1, "create_order was sent once");
       assert.ok(transport.endpoints.filter((x) => x === "my_orders").length >= 2, "my_orders was polled");
     });
 
     it("throws OrderOutcomeUnknownError when the API accepted the order but it never appears", async () => {
-      const { client, transport } = setup(byEndpoint({ create_order: ACK, my_orders: { json: { code: 0, orders: [] } } }));
+      const { client, transport } = setup(
+        byEndpoint({ create_order: ACK, my_orders: { json: { code: 0, orders: [] } } }),
+      );
       await assert.rejects(client.createOrder(CREATE, { findTimeoutMs: 10_000 }), (e: any) => {
         assert.equal(e.code, "CLORE_ORDER_OUTCOME_UNKNOWN");
-        assert.match(e.message, /accepted the order but it did not appear in my_orders within 10 s\. The order may exist/);
+        assert.match(
+          e.message,
+          /accepted the order but it did not appear in my_orders within 10 s\. The order may exist/,
+        );
         return true;
       });
       assert.equal(transport.endpoints.filter((x) => x === "create_order").length, 1);
     });
 
     it("does not look in my_orders after a clear refusal (code 6)", async () => {
-      const { client, transport } = setup(byEndpoint({ create_order: { json: fixture("errors/create_order_server_already_rented_http200.json") } }));
-      await assert.rejects(client.createOrder(CREATE), { code: "CLORE_FIELD_ERROR", apiError: "server-already-rented" });
+      const { client, transport } = setup(
+        byEndpoint({ create_order: { json: fixture("errors/create_order_server_already_rented_http200.json") } }),
+      );
+      await assert.rejects(client.createOrder(CREATE), {
+        code: "CLORE_FIELD_ERROR",
+        apiError: "server-already-rented",
+      });
       assert.deepEqual(transport.endpoints, ["create_order"]);
     });
 
@@ -353,7 +409,16 @@ describe("rate limiter", () => {
           create_order: ACK,
           my_orders: () => {
             const now = Math.floor(clock.now() / 1000);
-            return { json: { code: 0, orders: [order(1, CREATE.serverId, now), order(2, CREATE.serverId, now, { expired: true }), order(3, CREATE.serverId, now - 1)] } };
+            return {
+              json: {
+                code: 0,
+                orders: [
+                  order(1, CREATE.serverId, now),
+                  order(2, CREATE.serverId, now, { expired: true }),
+                  order(3, CREATE.serverId, now - 1),
+                ],
+              },
+            };
           },
         }),
       );
@@ -367,7 +432,9 @@ describe("rate limiter", () => {
           create_order: ACK,
           my_orders: () => {
             const now = Math.floor(clock.now() / 1000);
-            return { json: { code: 0, orders: [order(10, CREATE.serverId, now - 30), order(11, CREATE.serverId, now)] } };
+            return {
+              json: { code: 0, orders: [order(10, CREATE.serverId, now - 30), order(11, CREATE.serverId, now)] },
+            };
           },
         }),
       );

@@ -1,5 +1,13 @@
 import { strict as assert } from "node:assert";
-import { SLOWDOWN_RESET_MS, commitSend, effectiveLimits, emptySlots, reserveSlot, slotsFrom, slowDown } from "../../provider/sdk/rate-slots";
+import {
+  SLOWDOWN_RESET_MS,
+  commitSend,
+  effectiveLimits,
+  emptySlots,
+  reserveSlot,
+  slotsFrom,
+  slowDown,
+} from "../../provider/sdk/rate-slots";
 
 const LIMITS = { minIntervalMs: 1000, createIntervalMs: 5000 };
 

@@ -24,11 +24,23 @@ const { CloreClient } = require(process.argv[1]);
 })();`;
 
 function reader(emu: Emulator, env: Record<string, string>): Promise<void> {
-  const child = spawn(process.execPath, ["-e", READER, join(REPO, "dist", "provider", "sdk", "index.js"), String(READS_PER_PROCESS)], {
-    env: { PATH: process.env.PATH ?? "", CLORE_BASE_URL: emu.url, CLORE_API_KEY: emu.apiKey, CLORE_MIN_INTERVAL_MS: String(CLIENT_INTERVAL_MS), ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return new Promise((done, fail) => child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`reader exited with ${code}`)))));
+  const child = spawn(
+    process.execPath,
+    ["-e", READER, join(REPO, "dist", "provider", "sdk", "index.js"), String(READS_PER_PROCESS)],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        CLORE_BASE_URL: emu.url,
+        CLORE_API_KEY: emu.apiKey,
+        CLORE_MIN_INTERVAL_MS: String(CLIENT_INTERVAL_MS),
+        ...env,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  return new Promise((done, fail) =>
+    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`reader exited with ${code}`)))),
+  );
 }
 
 describe("one key's limits shared by two processes (file ledger)", function () {
@@ -40,7 +52,12 @@ describe("one key's limits shared by two processes (file ledger)", function () {
     dir = mkdtempSync(join(tmpdir(), "clore-ledger-"));
   });
   beforeEach(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 1, generalIntervalMs: API_INTERVAL_MS, apiKey: `ledger-${randomBytes(6).toString("hex")}` });
+    emu = await startEmulator({
+      port: 0,
+      timeScale: 1,
+      generalIntervalMs: API_INTERVAL_MS,
+      apiKey: `ledger-${randomBytes(6).toString("hex")}`,
+    });
   });
   afterEach(() => emu.close());
   after(() => rmSync(dir, { recursive: true, force: true }));

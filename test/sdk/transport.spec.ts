@@ -12,10 +12,12 @@ describe("undici transport", () => {
     server = createServer((req, res) => {
       arrivals.push(performance.now());
       let body = "";
-      req.on("data", (c) => (body += c)).on("end", () => {
-        bodies.push(`${req.method} ${body}`);
-        res.end('{"code":0}');
-      });
+      req
+        .on("data", (c) => (body += c))
+        .on("end", () => {
+          bodies.push(`${req.method} ${body}`);
+          res.end('{"code":0}');
+        });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/server_config`;
@@ -27,14 +29,27 @@ describe("undici transport", () => {
     const writes: number[] = [];
     try {
       for (let i = 0; i < 3; i++) {
-        const res = await transport.send({ method: "GET", url, headers: {}, body: `{"server_name":"n${i}"}`, timeoutMs: 5000, endpoint: "server_config", onWrite: () => writes.push(performance.now()) });
+        const res = await transport.send({
+          method: "GET",
+          url,
+          headers: {},
+          body: `{"server_name":"n${i}"}`,
+          timeoutMs: 5000,
+          endpoint: "server_config",
+          onWrite: () => writes.push(performance.now()),
+        });
         assert.equal(res.status, 200);
       }
     } finally {
       await transport.close();
     }
     assert.equal(writes.length, 3);
-    writes.forEach((w, i) => assert.ok(w <= arrivals[i]!, `write ${i} at ${w} after arrival ${arrivals[i]}`));
-    assert.deepEqual(bodies, ['GET {"server_name":"n0"}', 'GET {"server_name":"n1"}', 'GET {"server_name":"n2"}'], "GET carries its body");
+    for (const [i, w] of writes.entries())
+      assert.ok(w <= arrivals[i]!, `write ${i} at ${w} after arrival ${arrivals[i]}`);
+    assert.deepEqual(
+      bodies,
+      ['GET {"server_name":"n0"}', 'GET {"server_name":"n1"}', 'GET {"server_name":"n2"}'],
+      "GET carries its body",
+    );
   });
 });

@@ -24,7 +24,10 @@ describe("ssh: connectSsh", () => {
   it("logs in with a private key whose public half the order got as sshKey", async () => {
     const key = opensshKeyPair();
     const { target } = await rentSshOrder(emu, { ssh_key: key.publicKey });
-    await using ssh = await connectSsh({ host: target.host, port: target.port, privateKey: key.privateKey }, { waitMs: 0 });
+    await using ssh = await connectSsh(
+      { host: target.host, port: target.port, privateKey: key.privateKey },
+      { waitMs: 0 },
+    );
     assert.equal((await ssh.run("true")).exitCode, 0);
   });
 
@@ -33,7 +36,10 @@ describe("ssh: connectSsh", () => {
     const clock = new FakeClock();
     const e = await connectSsh({ ...target, password: "Wr0ng-Secret" }, { clock }).catch((x: unknown) => x);
     assert.ok(isCloreError(e));
-    assert.deepEqual({ code: e.code, methods: (e as unknown as { methods: string[] }).methods }, { code: "CLORE_SSH_AUTH_FAILED", methods: ["password"] });
+    assert.deepEqual(
+      { code: e.code, methods: (e as unknown as { methods: string[] }).methods },
+      { code: "CLORE_SSH_AUTH_FAILED", methods: ["password"] },
+    );
     assert.equal(
       e.message,
       `ssh root@127.0.0.1:${target.port}: the server refused the login (offered: password). Use the sshPassword or sshKey the order was created with: the Clore API never returns them, so take them from where you set them (stack config, a CI secret).`,
@@ -46,9 +52,15 @@ describe("ssh: connectSsh", () => {
     const port = await freePort();
     const clock = new FakeClock();
     const waits: ConnectWait[] = [];
-    const e = await connectSsh({ host: "127.0.0.1", port, password: PASSWORD }, { waitMs: 10_000, clock, onWait: (w) => waits.push(w) }).catch((x: unknown) => x);
+    const e = await connectSsh(
+      { host: "127.0.0.1", port, password: PASSWORD },
+      { waitMs: 10_000, clock, onWait: (w) => waits.push(w) },
+    ).catch((x: unknown) => x);
     assert.equal((e as { code?: string }).code, "CLORE_SSH_CONNECTION_REFUSED");
-    assert.match((e as Error).message, /connection refused for \d+ s \(\d+ attempts\)\. Check that the order is still running \("clore orders"\) and publishes port 22/);
+    assert.match(
+      (e as Error).message,
+      /connection refused for \d+ s \(\d+ attempts\)\. Check that the order is still running \("clore orders"\) and publishes port 22/,
+    );
     assert.deepEqual(clock.sleeps.slice(0, 5), [250, 500, 1000, 2000, 2000]);
     assert.ok(clock.sleeps.reduce((a, b) => a + b, 0) <= 10_000);
     assert.equal(waits[0]!.reason, "connection refused");
@@ -86,7 +98,9 @@ describe("ssh: connectSsh", () => {
       const { target: t2 } = await rentSshOrder(other);
       trust.check("127.0.0.1", t2.port, first.hostKey); // the job met this address earlier, with the first key
       await assert.rejects(connectSsh(t2, { waitMs: 0, hostKeys: trust }), { code: "CLORE_SSH_HOST_KEY_MISMATCH" });
-      await assert.rejects(connectSsh(target, { waitMs: 0, hostKeys: pinnedHostKey("SHA256:not-this-one") }), { code: "CLORE_SSH_HOST_KEY_MISMATCH" });
+      await assert.rejects(connectSsh(target, { waitMs: 0, hostKeys: pinnedHostKey("SHA256:not-this-one") }), {
+        code: "CLORE_SSH_HOST_KEY_MISMATCH",
+      });
     } finally {
       await other.close();
     }

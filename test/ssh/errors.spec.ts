@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  CloreError,
+  type CloreError,
   JobCleanupError,
   SshAuthError,
   SshCommandFailedError,
@@ -27,7 +27,8 @@ const ROWS: { error: CloreError; code: string; message: string }[] = [
   {
     error: new SshConnectionRefusedError(at, 12, 30_400),
     code: "CLORE_SSH_CONNECTION_REFUSED",
-    message: 'ssh root@203.0.113.7:22022: connection refused for 30 s (12 attempts). Check that the order is still running ("clore orders") and publishes port 22 (ports: {"22": "tcp"}).',
+    message:
+      'ssh root@203.0.113.7:22022: connection refused for 30 s (12 attempts). Check that the order is still running ("clore orders") and publishes port 22 (ports: {"22": "tcp"}).',
   },
   {
     error: new SshConnectTimeoutError(at, 40, 120_000, "connection closed before the SSH handshake"),
@@ -50,12 +51,17 @@ const ROWS: { error: CloreError; code: string; message: string }[] = [
   {
     error: new SshConnectionLostError(at, "upload ./train", 2_000, [], { transfer: true }),
     code: "CLORE_SSH_CONNECTION_LOST",
-    message: 'ssh root@203.0.113.7:22022: connection lost after 2.0 s of "upload ./train". Nothing had finished before it. The copy is incomplete: copy it again once connected.',
+    message:
+      'ssh root@203.0.113.7:22022: connection lost after 2.0 s of "upload ./train". Nothing had finished before it. The copy is incomplete: copy it again once connected.',
   },
   {
-    error: new SshCommandFailedError(at, "python3 train.py\n--epochs 9", 3, undefined, ["Traceback (most recent call last):", "ValueError: loss is NaN"]),
+    error: new SshCommandFailedError(at, "python3 train.py\n--epochs 9", 3, undefined, [
+      "Traceback (most recent call last):",
+      "ValueError: loss is NaN",
+    ]),
     code: "CLORE_SSH_COMMAND_FAILED",
-    message: 'ssh root@203.0.113.7:22022: "python3 train.py; --epochs 9" exited with code 3.\nLast lines of stderr:\n  Traceback (most recent call last):\n  ValueError: loss is NaN',
+    message:
+      'ssh root@203.0.113.7:22022: "python3 train.py; --epochs 9" exited with code 3.\nLast lines of stderr:\n  Traceback (most recent call last):\n  ValueError: loss is NaN',
   },
   {
     error: new SshCommandFailedError(at, "x".repeat(100), null, "SIGKILL", []),
@@ -69,9 +75,17 @@ const ROWS: { error: CloreError; code: string; message: string }[] = [
       'ssh root@203.0.113.7:22022: "sleep 999" ran longer than 5000 ms and was killed (its process group got SIGTERM, then SIGKILL). Raise the timeout if the job needs longer. It wrote nothing to stderr.',
   },
   {
-    error: new SshTransferError(at, { direction: "download", localPath: "artifacts/model.bin", remotePath: "job/out/model.bin", reason: "the copy has 10 bytes, the source 20", expectedBytes: 20, actualBytes: 10 }),
+    error: new SshTransferError(at, {
+      direction: "download",
+      localPath: "artifacts/model.bin",
+      remotePath: "job/out/model.bin",
+      reason: "the copy has 10 bytes, the source 20",
+      expectedBytes: 20,
+      actualBytes: 10,
+    }),
     code: "CLORE_SSH_TRANSFER_FAILED",
-    message: "ssh root@203.0.113.7:22022: download remote job/out/model.bin → artifacts/model.bin failed: the copy has 10 bytes, the source 20.",
+    message:
+      "ssh root@203.0.113.7:22022: download remote job/out/model.bin → artifacts/model.bin failed: the copy has 10 bytes, the source 20.",
   },
   {
     error: new JobCleanupError("ci-77", "/repo/examples/ci-training", "error: the stack is currently locked"),
@@ -85,12 +99,18 @@ describe("sdk: SSH errors", () => {
   for (const row of ROWS) {
     it(`${row.code}: says what happened and what to do next`, () => {
       assert.ok(isCloreError(row.error));
-      assert.deepEqual({ code: row.error.code, name: row.error.name, message: row.error.message }, { code: row.code, name: row.error.constructor.name, message: row.message });
+      assert.deepEqual(
+        { code: row.error.code, name: row.error.name, message: row.error.message },
+        { code: row.code, name: row.error.constructor.name, message: row.message },
+      );
     });
   }
 
   it("carry their facts as fields, for code that reacts to them", () => {
     const e = new SshCommandFailedError(at, "make", 2, undefined, ["boom"]);
-    assert.deepEqual({ host: e.host, port: e.port, user: e.user, command: e.command, exitCode: e.exitCode, stderrTail: e.stderrTail }, { ...at, command: "make", exitCode: 2, stderrTail: ["boom"] });
+    assert.deepEqual(
+      { host: e.host, port: e.port, user: e.user, command: e.command, exitCode: e.exitCode, stderrTail: e.stderrTail },
+      { ...at, command: "make", exitCode: 2, stderrTail: ["boom"] },
+    );
   });
 });

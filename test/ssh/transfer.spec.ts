@@ -43,7 +43,10 @@ describe("ssh: upload and download (SFTP)", () => {
     mkdirSync(join(src, "data", "empty"), { recursive: true });
     writeFileSync(join(src, "train.sh"), "#!/bin/sh\necho training\n");
     chmodSync(join(src, "train.sh"), 0o755);
-    writeFileSync(join(src, "data", "weights.bin"), Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 31) % 251)));
+    writeFileSync(
+      join(src, "data", "weights.bin"),
+      Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 31) % 251)),
+    );
     const r = await ssh.upload(src, "jobs/42");
     assert.deepEqual({ files: r.files, bytes: r.bytes }, { files: 2, bytes: 24 + 200_000 });
     assert.deepEqual(tree(join(sandbox, "jobs/42")), tree(src));

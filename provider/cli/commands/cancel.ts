@@ -15,7 +15,7 @@ export const cancelCommand = defineCommand<CancelOptions>({
     "Cancel one of your active orders; billing stops. clore first checks that the order is among your active orders, " +
     "so a typo fails instead of being sent. --issue reports a problem with the host to Clore.",
   configure(cmd) {
-    cmd.option("--issue <text>", "report a problem with the server (e.g. \"GPU #1 not detected\")");
+    cmd.option("--issue <text>", 'report a problem with the server (e.g. "GPU #1 not detected")');
   },
   examples: ["clore cancel 612345", 'clore cancel 612345 --issue "GPU #1 not detected"'],
   async run(ctx, args, o): Promise<MessageResult> {
@@ -25,7 +25,13 @@ export const cancelCommand = defineCommand<CancelOptions>({
     await client.cancelOrder(orderId, o.issue);
     return {
       kind: "message",
-      json: { orderId, cancelled: true, serverId: order.serverId ?? null, spend: order.spend ?? null, currency: order.currency ?? null },
+      json: {
+        orderId,
+        cancelled: true,
+        serverId: order.serverId ?? null,
+        spend: order.spend ?? null,
+        currency: order.currency ?? null,
+      },
       text: `Cancelled order ${orderId} on server ${order.serverId ?? "?"} (spent ${money(order.spend, order.currency)}).`,
     };
   },

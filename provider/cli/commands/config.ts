@@ -26,7 +26,8 @@ async function readStdin(ctx: CliContext): Promise<string> {
 }
 
 function checkValue(key: ConfigKey, value: string): string {
-  if (!value) throw new CliError(`the value for ${key} is empty.`, { hint: `Example: clore config set ${key} <value>` });
+  if (!value)
+    throw new CliError(`the value for ${key} is empty.`, { hint: `Example: clore config set ${key} <value>` });
   if (key === "base_url") {
     let url: URL | undefined;
     try {
@@ -35,11 +36,16 @@ function checkValue(key: ConfigKey, value: string): string {
       url = undefined;
     }
     if (!url || !/^https?:$/.test(url.protocol)) {
-      throw new CliError(`base_url must be an http(s) URL, got ${JSON.stringify(value)}.`, { hint: `Example: clore config set base_url ${DEFAULT_BASE_URL}` });
+      throw new CliError(`base_url must be an http(s) URL, got ${JSON.stringify(value)}.`, {
+        hint: `Example: clore config set base_url ${DEFAULT_BASE_URL}`,
+      });
     }
     return value.replace(/\/+$/, "");
   }
-  if (/\s/.test(value)) throw new CliError("api_key must not contain spaces or newlines.", { hint: "Copy the key again from clore.ai and run: clore config set api_key <key>" });
+  if (/\s/.test(value))
+    throw new CliError("api_key must not contain spaces or newlines.", {
+      hint: "Copy the key again from clore.ai and run: clore config set api_key <key>",
+    });
   return value;
 }
 
@@ -50,15 +56,24 @@ const setCommand = defineCommand({
     { syntax: "<value>", description: 'the value; "-" reads it from stdin (keeps the key out of shell history)' },
   ],
   summary: "Set a value in ~/.clore/config.json",
-  description: "Set a value in ~/.clore/config.json. The file is created readable by you only (mode 0600): it holds your API key.",
-  examples: ["clore config set api_key abcd1234efgh5678", "pass show clore | clore config set api_key -", "clore config set base_url http://127.0.0.1:8080/v1"],
+  description:
+    "Set a value in ~/.clore/config.json. The file is created readable by you only (mode 0600): it holds your API key.",
+  examples: [
+    "clore config set api_key abcd1234efgh5678",
+    "pass show clore | clore config set api_key -",
+    "clore config set base_url http://127.0.0.1:8080/v1",
+  ],
   async run(ctx, args): Promise<MessageResult> {
     const key = checkKey(String(args[0]));
     const value = checkValue(key, args[1] === "-" ? await readStdin(ctx) : String(args[1]));
     const path = ctx.configPath;
     writeConfigFile({ ...readConfigFile(path), [key]: value }, path);
     const shown = key === "api_key" ? maskSecret(value) : value;
-    return { kind: "message", json: { key, value: shown, path }, text: `Saved ${key} = ${shown} in ${path} (mode 0600).` };
+    return {
+      kind: "message",
+      json: { key, value: shown, path },
+      text: `Saved ${key} = ${shown} in ${path} (mode 0600).`,
+    };
   },
 });
 
@@ -95,7 +110,12 @@ const showCommand = defineCommand({
   run(ctx): ListResult<ShownSetting> {
     const path = ctx.configPath;
     // The SDK's own lookup, so what is shown is what commands use.
-    const settings = resolveSettings({ apiKey: ctx.globals.apiKey, baseUrl: ctx.globals.baseUrl, env: ctx.env, configPath: path });
+    const settings = resolveSettings({
+      apiKey: ctx.globals.apiKey,
+      baseUrl: ctx.globals.baseUrl,
+      env: ctx.env,
+      configPath: path,
+    });
     const label = (source: KeySource | "default" | undefined, flag: string, envName: string) =>
       source === "option" ? flag : source === "env" ? envName : source === "config-file" ? path : (source ?? "not set");
     const key = { value: settings.apiKey, source: label(settings.keySource, "--api-key", "CLORE_API_KEY") };
@@ -110,7 +130,10 @@ const showCommand = defineCommand({
       { key: "api_key", value: maskSecret(key.value), source: key.source },
       { key: "base_url", value: url.value ?? NONE, source: url.source },
     ];
-    const warnings = mode && mode !== "0600" ? [`${path} has mode ${mode}; it holds your API key. Fix it with: chmod 600 ${path}`] : undefined;
+    const warnings =
+      mode && mode !== "0600"
+        ? [`${path} has mode ${mode}; it holds your API key. Fix it with: chmod 600 ${path}`]
+        : undefined;
     return {
       kind: "list",
       json: {

@@ -13,7 +13,10 @@ export const cpCommand = defineCommand<SshLoginOptions>({
   name: "cp",
   args: [
     { syntax: "<source>", description: "a local path, or ORDER_ID:PATH on the order's server" },
-    { syntax: "<destination>", description: "the copy's own path (not a folder to put it in): local, or ORDER_ID:PATH" },
+    {
+      syntax: "<destination>",
+      description: "the copy's own path (not a folder to put it in): local, or ORDER_ID:PATH",
+    },
   ],
   summary: "Copy files and directories to or from an order's server (SFTP)",
   description:
@@ -32,9 +35,14 @@ export const cpCommand = defineCommand<SshLoginOptions>({
     const from = remoteOf(source);
     const to = remoteOf(destination);
     if (Boolean(from) === Boolean(to)) {
-      throw new CliError(from ? "both paths are on a server; one side must be local." : "both paths are local; one side must be ORDER_ID:PATH.", {
-        hint: "Upload: clore cp ./train 612345:job   Download: clore cp 612345:job/out ./artifacts",
-      });
+      throw new CliError(
+        from
+          ? "both paths are on a server; one side must be local."
+          : "both paths are local; one side must be ORDER_ID:PATH.",
+        {
+          hint: "Upload: clore cp ./train 612345:job   Download: clore cp 612345:job/out ./artifacts",
+        },
+      );
     }
     const remote = (from ?? to)!;
     await using ssh = await loginToOrder(ctx, remote.orderId, o);
@@ -44,7 +52,15 @@ export const cpCommand = defineCommand<SshLoginOptions>({
     const where = `order ${remote.orderId}:${remote.path}`;
     return {
       kind: "message",
-      json: { orderId: remote.orderId, direction, source, destination, files: r.files, bytes: r.bytes, durationMs: Math.round(r.durationMs) },
+      json: {
+        orderId: remote.orderId,
+        direction,
+        source,
+        destination,
+        files: r.files,
+        bytes: r.bytes,
+        durationMs: Math.round(r.durationMs),
+      },
       text: `${direction === "upload" ? "Uploaded" : "Downloaded"} ${r.files} file(s), ${mb} MB ${direction === "upload" ? "to" : "from"} ${where} in ${(r.durationMs / 1000).toFixed(1)} s.`,
     };
   },

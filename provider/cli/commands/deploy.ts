@@ -36,7 +36,11 @@ interface FlagSyntax {
 const SYNTAX: Partial<Record<CreateOrderField, FlagSyntax | "positional">> = {
   serverId: "positional",
   type: { defaultValue: "on-demand" },
-  ports: { flag: "--port <port:protocol>", repeatable: true, help: "publish a container port, tcp or http; repeatable (e.g. --port 22:tcp --port 8888:http)" },
+  ports: {
+    flag: "--port <port:protocol>",
+    repeatable: true,
+    help: "publish a container port, tcp or http; repeatable (e.g. --port 22:tcp --port 8888:http)",
+  },
   env: { flag: "--env <KEY=VALUE>", repeatable: true, help: "environment variable for the container; repeatable" },
   sshKey: { help: "SSH public key, or @FILE to read it (e.g. @~/.ssh/id_ed25519.pub)" },
   spotPrice: { help: "bid per day in --currency units (required with --type spot)" },
@@ -45,7 +49,8 @@ const SYNTAX: Partial<Record<CreateOrderField, FlagSyntax | "positional">> = {
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const flagName = (k: CreateOrderField) => `--${kebab(k)}`;
-const syntaxOf = (k: CreateOrderField) => (SYNTAX[k] === "positional" ? undefined : (SYNTAX[k] as FlagSyntax | undefined) ?? {});
+const syntaxOf = (k: CreateOrderField) =>
+  SYNTAX[k] === "positional" ? undefined : ((SYNTAX[k] as FlagSyntax | undefined) ?? {});
 /** The option key commander stores a flag's value under. */
 const optionKey = (k: CreateOrderField) => (k === "ports" ? "port" : k);
 
@@ -62,7 +67,10 @@ function optionFor(k: CreateOrderField): Option | undefined {
   const isBool = base instanceof z.ZodBoolean;
   const placeholder = kebab(k).split("-").at(-1);
   const description = syntax.help ?? (z.globalRegistry.get(schema) ?? z.globalRegistry.get(base))?.description ?? "";
-  const opt = new Option(syntax.flag ?? `${flagName(k)}${isBool ? "" : ` <${placeholder}>`}`, description.replace(/\.$/, ""));
+  const opt = new Option(
+    syntax.flag ?? `${flagName(k)}${isBool ? "" : ` <${placeholder}>`}`,
+    description.replace(/\.$/, ""),
+  );
   // Choices show in --help; the value is checked with every other flag at once (see run).
   if (base instanceof z.ZodEnum) opt.choices(base.options as string[]).argParser((v) => v);
   if (syntax.repeatable) opt.argParser(collect);
@@ -75,15 +83,34 @@ function optionFor(k: CreateOrderField): Option | undefined {
 type Options = Record<string, unknown> & { wait: boolean; waitTimeout: number };
 
 /** The flags as create_order parameters, with every problem found (bad pairs and schema issues) at once. */
-function paramsFrom(serverId: number, o: Options, env: NodeJS.ProcessEnv): { params: CreateOrderParams; issues: ValidationIssue[] } {
+function paramsFrom(
+  serverId: number,
+  o: Options,
+  env: NodeJS.ProcessEnv,
+): { params: CreateOrderParams; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const given: Record<string, unknown> = { serverId };
   for (const k of Object.keys(CREATE_ORDER_FIELDS) as CreateOrderField[]) {
     const v = o[optionKey(k)];
     if (v !== undefined && k !== "serverId") given[k] = v;
   }
-  if (given.ports) given.ports = pairs(given.ports as string[], /^(\d{1,5}):([a-zA-Z]+)$/, "ports", "is not PORT:PROTOCOL with PROTOCOL tcp or http (e.g. 22:tcp)", issues, (p) => p.toLowerCase());
-  if (given.env) given.env = pairs(given.env as string[], /^([^=]+)=([\s\S]*)$/, "env", "is not KEY=VALUE (e.g. HF_TOKEN=hf_xxx)", issues);
+  if (given.ports)
+    given.ports = pairs(
+      given.ports as string[],
+      /^(\d{1,5}):([a-zA-Z]+)$/,
+      "ports",
+      "is not PORT:PROTOCOL with PROTOCOL tcp or http (e.g. 22:tcp)",
+      issues,
+      (p) => p.toLowerCase(),
+    );
+  if (given.env)
+    given.env = pairs(
+      given.env as string[],
+      /^([^=]+)=([\s\S]*)$/,
+      "env",
+      "is not KEY=VALUE (e.g. HF_TOKEN=hf_xxx)",
+      issues,
+    );
   if (typeof given.sshKey === "string") given.sshKey = readSshKey(given.sshKey, env);
   const checked = CreateOrderParams.safeParse(given, { reportInput: true });
   if (!checked.success) issues.push(...issuesFromZod(checked.error, { schema: CreateOrderParams }));
@@ -91,7 +118,14 @@ function paramsFrom(serverId: number, o: Options, env: NodeJS.ProcessEnv): { par
 }
 
 /** `--port 22:tcp` / `--env A=1` pairs → a record; a malformed pair is an issue at its flag. */
-function pairs(values: string[], re: RegExp, path: string, message: string, issues: ValidationIssue[], value = (v: string) => v): Record<string, string> {
+function pairs(
+  values: string[],
+  re: RegExp,
+  path: string,
+  message: string,
+  issues: ValidationIssue[],
+  value = (v: string) => v,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const raw of values) {
     const m = re.exec(raw);
@@ -108,9 +142,12 @@ function readSshKey(value: string, env: NodeJS.ProcessEnv): string {
   try {
     return readFileSync(path, "utf8").trim();
   } catch (e) {
-    throw new CliError(`cannot read the SSH key file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, {
-      hint: "Pass the public key itself or @PATH to an existing .pub file.",
-    });
+    throw new CliError(
+      `cannot read the SSH key file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+      {
+        hint: "Pass the public key itself or @PATH to an existing .pub file.",
+      },
+    );
   }
 }
 
@@ -121,7 +158,12 @@ interface WaitOutcome {
 }
 
 /** The SDK's readiness wait (endpoints, then a TCP answer), with a spinner; Ctrl-C stops the wait, not the order. */
-async function waitForOrder(ctx: CliContext, order: Order, ports: CreateOrderParams["ports"], timeoutS: number): Promise<WaitOutcome> {
+async function waitForOrder(
+  ctx: CliContext,
+  order: Order,
+  ports: CreateOrderParams["ports"],
+  timeoutS: number,
+): Promise<WaitOutcome> {
   const started = Date.now();
   const what = ports?.["22"] === "tcp" ? "its host and SSH port" : "its host";
   const progress = ctx.output.progress(`Waiting for order ${order.id} to get ${what}…`);
@@ -133,13 +175,24 @@ async function waitForOrder(ctx: CliContext, order: Order, ports: CreateOrderPar
       ports,
       timeoutMs: timeoutS * 1000,
       signal: abort.signal,
-      onProgress: (message) => progress.update(`Waiting for order ${order.id} to get ${what}…`, `${duration((Date.now() - started) / 1000)}; ${message}`),
+      onProgress: (message) =>
+        progress.update(
+          `Waiting for order ${order.id} to get ${what}…`,
+          `${duration((Date.now() - started) / 1000)}; ${message}`,
+        ),
     });
     progress.stop(`Order ${order.id} is ready after ${duration((Date.now() - started) / 1000)}.`);
     return { order: ready, ready: true };
   } catch (e) {
     progress.stop();
-    if (e instanceof ReadyTimeoutError) return { order: await ctx.client().getOrder(order.id).catch(() => order), ready: false };
+    if (e instanceof ReadyTimeoutError)
+      return {
+        order: await ctx
+          .client()
+          .getOrder(order.id)
+          .catch(() => order),
+        ready: false,
+      };
     if (abort.signal.aborted) return { order, ready: false, interrupted: true };
     if (e instanceof OrderNotFoundError) {
       throw new CliError(`order ${order.id} left your active orders while starting (cancelled, expired or outbid).`, {
@@ -178,7 +231,12 @@ export const deployCommand = defineCommand<Options>({
     const serverId = args[0] as number;
     // Every mistake at once, named by its flag, before anything is sent.
     const { params, issues } = paramsFrom(serverId, o, ctx.env);
-    if (issues.length) throw validationError("deploy", issues, (p) => (p === "serverId" ? "SERVER_ID" : (syntaxOf(p as CreateOrderField)?.flag?.split(" ")[0] ?? flagName(p as CreateOrderField))));
+    if (issues.length)
+      throw validationError("deploy", issues, (p) =>
+        p === "serverId"
+          ? "SERVER_ID"
+          : (syntaxOf(p as CreateOrderField)?.flag?.split(" ")[0] ?? flagName(p as CreateOrderField)),
+      );
 
     const progress = ctx.output.progress(`Renting server ${serverId}…`);
     let order: Order;
@@ -189,18 +247,24 @@ export const deployCommand = defineCommand<Options>({
     }
     ctx.output.info(`Order ${order.id} created on server ${serverId} (${orderPrice(order)}, ${order.status}).`);
 
-    const outcome: WaitOutcome = o.wait ? await waitForOrder(ctx, order, params.ports, o.waitTimeout) : { order, ready: false };
+    const outcome: WaitOutcome = o.wait
+      ? await waitForOrder(ctx, order, params.ports, o.waitTimeout)
+      : { order, ready: false };
     const final = outcome.order;
     const ssh = sshCommand(final);
     const notes = [
       ...(ssh ? [`Connect: ${ssh}`] : []),
-      ...(!outcome.ready && !o.wait ? [`Check on it with: clore orders  (or clore ssh ${final.id} once it is running)`] : []),
+      ...(!outcome.ready && !o.wait
+        ? [`Check on it with: clore orders  (or clore ssh ${final.id} once it is running)`]
+        : []),
       `Cancel: clore cancel ${final.id}`,
     ];
     const result: RecordResult = {
       kind: "record",
       json: final,
-      title: outcome.ready ? `Order ${final.id} is ready on server ${serverId}.` : `Order ${final.id} created on server ${serverId}.`,
+      title: outcome.ready
+        ? `Order ${final.id} is ready on server ${serverId}.`
+        : `Order ${final.id} created on server ${serverId}.`,
       fields: orderFields(final),
       notes,
     };

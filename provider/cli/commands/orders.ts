@@ -25,7 +25,9 @@ export const ordersCommand = defineCommand<OrdersOptions>({
       json: sorted,
       rows: sorted,
       columns: orderColumns(),
-      summary: o.completed ? `${plural(sorted.length, "order")} (${active} active).` : `${plural(sorted.length, "active order")}.`,
+      summary: o.completed
+        ? `${plural(sorted.length, "order")} (${active} active).`
+        : `${plural(sorted.length, "active order")}.`,
       empty: "No orders found.",
     };
   },

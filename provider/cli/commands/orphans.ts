@@ -22,12 +22,20 @@ interface OrphansOptions {
 function dailyTotal(orphans: Orphan[]): string {
   const byUnit = new Map<string, number>();
   for (const o of orphans) byUnit.set(o.currency ?? "?", (byUnit.get(o.currency ?? "?") ?? 0) + (o.price ?? 0));
-  return [...byUnit].map(([unit, amount]) => perDay(unit === "USD-Blockchain" ? usd(amount) : money(amount, unit))).join(" + ") || NONE;
+  return (
+    [...byUnit]
+      .map(([unit, amount]) => perDay(unit === "USD-Blockchain" ? usd(amount) : money(amount, unit)))
+      .join(" + ") || NONE
+  );
 }
 
 function commandLine(o: OrphansOptions): string {
   const q = (s: string) => (/^[\w./@:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
-  return ["clore orphans", ...(o.state ?? []).map((s) => `--state ${q(s)}`), ...(o.backendDir ?? []).map((d) => `--backend-dir ${q(d)}`)].join(" ");
+  return [
+    "clore orphans",
+    ...(o.state ?? []).map((s) => `--state ${q(s)}`),
+    ...(o.backendDir ?? []).map((d) => `--backend-dir ${q(d)}`),
+  ].join(" ");
 }
 
 export const orphansCommand = defineCommand<OrphansOptions>({
@@ -42,8 +50,15 @@ export const orphansCommand = defineCommand<OrphansOptions>({
   configure(cmd) {
     cmd
       .option("--state <file>", "a `pulumi stack export` JSON file (or a raw checkpoint); repeatable", collect)
-      .option("--backend-dir <dir>", "a local backend directory (`pulumi login file://DIR`); reads DIR/.pulumi/stacks/**/*.json; repeatable", collect)
-      .option("--expired", "also list orders the stacks do know whose ttl/expiresAt has passed (CloreOrder ttl); nothing in Clore ends them by itself")
+      .option(
+        "--backend-dir <dir>",
+        "a local backend directory (`pulumi login file://DIR`); reads DIR/.pulumi/stacks/**/*.json; repeatable",
+        collect,
+      )
+      .option(
+        "--expired",
+        "also list orders the stacks do know whose ttl/expiresAt has passed (CloreOrder ttl); nothing in Clore ends them by itself",
+      )
       .option("--cancel", "cancel the orphaned orders (asks for confirmation)")
       .option("--yes", "with --cancel: don't ask (needed without a terminal)");
   },
@@ -59,7 +74,9 @@ export const orphansCommand = defineCommand<OrphansOptions>({
     for (const dir of o.backendDir ?? []) {
       const found = findStackFiles(dir);
       if (!found.length) {
-        throw new CliError(`no stack files under ${dir}/.pulumi/stacks.`, { hint: "Check the directory, or pass exported stacks with --state FILE." });
+        throw new CliError(`no stack files under ${dir}/.pulumi/stacks.`, {
+          hint: "Check the directory, or pass exported stacks with --state FILE.",
+        });
       }
       files.push(...found);
     }
@@ -70,22 +87,35 @@ export const orphansCommand = defineCommand<OrphansOptions>({
       });
     }
     if (o.cancel && !o.yes && !ctx.output.canPrompt) {
-      throw new CliError("--cancel needs confirmation, and there is no terminal to ask on.", { hint: `Add --yes to cancel without asking: ${commandLine(o)} --cancel --yes` });
+      throw new CliError("--cancel needs confirmation, and there is no terminal to ask on.", {
+        hint: `Add --yes to cancel without asking: ${commandLine(o)} --cancel --yes`,
+      });
     }
     const stacks: StackOrders[] = files.map(readStateFile);
     const active = (await ctx.client().myOrders()).filter((x) => !x.expired);
     const { orphans, stale, known } = classifyOrders(stacks, active, { expired: o.expired, now: Date.now() });
 
     const warnings: string[] = [];
-    if (known === 0) warnings.push(`none of the ${plural(stacks.length, "stack state")} holds a Clore order, so every active order is listed.`);
-    for (const s of stale) warnings.push(`order ${s.orderId} is in ${s.source} but not active any more; run \`pulumi refresh\` on that stack.`);
+    if (known === 0)
+      warnings.push(
+        `none of the ${plural(stacks.length, "stack state")} holds a Clore order, so every active order is listed.`,
+      );
+    for (const s of stale)
+      warnings.push(
+        `order ${s.orderId} is in ${s.source} but not active any more; run \`pulumi refresh\` on that stack.`,
+      );
 
     let cancelled: number[] = [];
     let failed: number[] = [];
     const notes: string[] = [];
     if (o.cancel && orphans.length) {
       const ids = orphans.map((x) => x.id);
-      const go = o.yes || (await confirm(ctx.io, `Cancel ${plural(ids.length, "order")} (${ids.join(", ")}) costing ${dailyTotal(orphans)}?`));
+      const go =
+        o.yes ||
+        (await confirm(
+          ctx.io,
+          `Cancel ${plural(ids.length, "order")} (${ids.join(", ")}) costing ${dailyTotal(orphans)}?`,
+        ));
       if (go) {
         const result = await ctx.client().cancelOrders(ids);
         failed = ids.filter((id) => result.failedToCancel.includes(id));
@@ -101,7 +131,12 @@ export const orphansCommand = defineCommand<OrphansOptions>({
     const result: ListResult<Orphan> = {
       kind: "list",
       json: {
-        stacks: stacks.map((s) => ({ source: s.source, stack: s.stack ?? null, orderIds: s.orders.map((k) => k.orderId), pendingCreates: s.pendingCreates })),
+        stacks: stacks.map((s) => ({
+          source: s.source,
+          stack: s.stack ?? null,
+          orderIds: s.orders.map((k) => k.orderId),
+          pendingCreates: s.pendingCreates,
+        })),
         activeOrders: active.length,
         orphans,
         stale,
@@ -130,7 +165,9 @@ export const orphansCommand = defineCommand<OrphansOptions>({
         },
       ],
       summary: `${plural(orphans.length, "orphaned order")} (of ${active.length} active; ${plural(stacks.length, "stack state")} read) costing ${dailyTotal(orphans)}.`,
-      empty: active.length ? `No orphaned orders: all ${plural(active.length, "active order")} belong to a stack.` : "No orders found.",
+      empty: active.length
+        ? `No orphaned orders: all ${plural(active.length, "active order")} belong to a stack.`
+        : "No orders found.",
       notes,
       warnings,
     };

@@ -44,7 +44,11 @@ export const searchCommand = defineCommand<SearchOptions>({
       .option("--min-gpu <count>", "minimum number of GPUs", positiveInt)
       .option("--min-ram <gb>", "minimum RAM in GB", nonNegativeNumber)
       .option("--max-price <usd>", "maximum on-demand price in USD per hour", positiveNumber)
-      .addOption(new Option("--sort <key>", "sort by: price (cheapest first), gpu, ram, reliability (largest first)").choices(SORT_KEYS).default("price"))
+      .addOption(
+        new Option("--sort <key>", "sort by: price (cheapest first), gpu, ram, reliability (largest first)")
+          .choices(SORT_KEYS)
+          .default("price"),
+      )
       .option("--limit <n>", "show at most this many servers", positiveInt, 20)
       .option("--all", "include servers that are rented right now");
   },
@@ -66,7 +70,7 @@ export const searchCommand = defineCommand<SearchOptions>({
     const columns: ListResult<MarketplaceServer>["columns"] = [
       { header: "ID", value: (s) => s.id, align: "right" },
       { header: "GPU", value: (s) => gpu(s.gpuModel, s.gpuCount) },
-      { header: "VRAM", value: (s) => gigabytes(s.specs?.gpuram) , align: "right" },
+      { header: "VRAM", value: (s) => gigabytes(s.specs?.gpuram), align: "right" },
       { header: "RAM", value: (s) => gigabytes(s.ramGb), align: "right" },
       { header: "CPU", value: (s) => s.specs?.cpus ?? NONE, align: "right" },
       { header: "Price/h", value: (s) => perHour(usd(s.priceUsdPerHour)), align: "right" },
@@ -83,8 +87,12 @@ export const searchCommand = defineCommand<SearchOptions>({
       rows: shown,
       columns,
       summary: `Showing ${shown.length} of ${plural(sorted.length, o.all ? "server" : "available server")}, sorted by ${o.sort}.${more}`,
-      empty: o.all ? "No servers match these filters." : "No available servers match these filters. Try --all or fewer filters.",
-      notes: shown.length ? [`Rent one with: clore deploy ${shown[0].id} --image <image> --currency <currency> --port 22:tcp`] : undefined,
+      empty: o.all
+        ? "No servers match these filters."
+        : "No available servers match these filters. Try --all or fewer filters.",
+      notes: shown.length
+        ? [`Rent one with: clore deploy ${shown[0].id} --image <image> --currency <currency> --port 22:tcp`]
+        : undefined,
     };
   },
 });

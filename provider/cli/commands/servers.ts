@@ -16,7 +16,9 @@ export const serversCommand = defineCommand({
       rows: servers,
       columns: [
         // my_servers may not send ids (server_config does): no column of dashes.
-        ...(servers.some((s) => typeof s.id === "number") ? [{ header: "ID", value: (s: MyServer) => s.id ?? undefined, align: "right" as const }] : []),
+        ...(servers.some((s) => typeof s.id === "number")
+          ? [{ header: "ID", value: (s: MyServer) => s.id ?? undefined, align: "right" as const }]
+          : []),
         { header: "Name", value: (s) => s.name },
         { header: "Status", value: (s) => s.status },
         { header: "GPU", value: (s) => gpu(s.gpuModel, s.gpu_array?.length || undefined) },

@@ -8,7 +8,8 @@ export const spotCommand = defineCommand({
   name: "spot",
   args: [{ syntax: "<server_id>", description: "marketplace server id", parse: positiveInt }],
   summary: "Show the spot market of a server",
-  description: "Show the spot bids on one server (per day, in the bid's currency, with a USD estimate) and its minimum spot prices.",
+  description:
+    "Show the spot bids on one server (per day, in the bid's currency, with a USD estimate) and its minimum spot prices.",
   examples: ["clore spot 41873", "clore spot 41873 --json | jq '.offers | map(.bid)'"],
   async run(ctx, args): Promise<ListResult<SpotOffer>> {
     const serverId = args[0] as number;
@@ -18,7 +19,9 @@ export const spotCommand = defineCommand({
       const rate = currency ? rates[currency] : undefined;
       return typeof rate === "number" ? perDay(usd(amount * rate)) : NONE;
     };
-    const offers = [...market.offers].sort((a, b) => Number(b.active ?? false) - Number(a.active ?? false) || b.bid - a.bid);
+    const offers = [...market.offers].sort(
+      (a, b) => Number(b.active ?? false) - Number(a.active ?? false) || b.bid - a.bid,
+    );
     return {
       kind: "list",
       json: market,

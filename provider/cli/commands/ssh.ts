@@ -52,7 +52,10 @@ export const sshCommand = defineCommand<SshOptions>({
     } else {
       code = await ssh.shell({ stdin: ctx.io.stdin as Readable, stdout, stderr });
     }
-    if (code !== 0) throw new CliError(`the ${command ? "command" : "shell"} on order ${orderId} exited with code ${code}.`, { exitCode: code });
+    if (code !== 0)
+      throw new CliError(`the ${command ? "command" : "shell"} on order ${orderId} exited with code ${code}.`, {
+        exitCode: code,
+      });
     return { kind: "message", json: { ...json, exitCode: code }, text: "" };
   },
 });

@@ -15,7 +15,10 @@ export const walletsCommand = defineCommand({
       json: wallets,
       rows: wallets,
       columns: [
-        { header: "Currency", value: (w) => `${w.name}${currencyUnit(w.name) !== w.name ? ` (${currencyUnit(w.name)})` : ""}` },
+        {
+          header: "Currency",
+          value: (w) => `${w.name}${currencyUnit(w.name) !== w.name ? ` (${currencyUnit(w.name)})` : ""}`,
+        },
         { header: "Balance", value: (w) => money(w.balance, w.name), align: "right" },
         { header: "Withdrawal fee", value: (w) => money(w.withdrawal_fee, w.name), align: "right" },
         { header: "Deposit address", value: (w) => w.deposit ?? undefined },

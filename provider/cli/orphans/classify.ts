@@ -34,14 +34,27 @@ export interface Classification {
  * next refresh). An interrupted create on the order's server is named, so the user can see
  * which stack likely rented it.
  */
-export function classifyOrders(stacks: StackOrders[], active: Order[], options: { expired?: boolean; now: number }): Classification {
+export function classifyOrders(
+  stacks: StackOrders[],
+  active: Order[],
+  options: { expired?: boolean; now: number },
+): Classification {
   const known = new Map<number, { urn: string; source: string; expiresOn?: string }>();
-  for (const s of stacks) for (const k of s.orders) known.set(k.orderId, { urn: k.urn, source: s.source, expiresOn: k.expiresOn });
+  for (const s of stacks)
+    for (const k of s.orders) known.set(k.orderId, { urn: k.urn, source: s.source, expiresOn: k.expiresOn });
   const expiredOn = (id: number): string | null => {
     const at = known.get(id)?.expiresOn;
     return options.expired && at && Date.parse(at) <= options.now ? at : null;
   };
-  const heldByHandle = (o: Order) => stacks.some((s) => s.pendingCreates.some((p) => p.since !== undefined && p.serverId !== undefined && isPendingOrder({ serverId: p.serverId, since: p.since }, o)));
+  const heldByHandle = (o: Order) =>
+    stacks.some((s) =>
+      s.pendingCreates.some(
+        (p) =>
+          p.since !== undefined &&
+          p.serverId !== undefined &&
+          isPendingOrder({ serverId: p.serverId, since: p.since }, o),
+      ),
+    );
   const interruptedCreate = (serverId: number | undefined): Orphan["interruptedCreate"] => {
     for (const s of stacks) {
       const pending = s.pendingCreates.find((p) => serverId !== undefined && p.serverId === serverId);
@@ -60,6 +73,8 @@ export function classifyOrders(stacks: StackOrders[], active: Order[], options: 
       expiredOn: expiredOn(o.id),
     }));
   const activeIds = new Set(active.map((o) => o.id));
-  const stale = [...known].filter(([id]) => !activeIds.has(id)).map(([orderId, k]) => ({ orderId, urn: k.urn, source: k.source }));
+  const stale = [...known]
+    .filter(([id]) => !activeIds.has(id))
+    .map(([orderId, k]) => ({ orderId, urn: k.urn, source: k.source }));
   return { orphans, stale, known: known.size };
 }

@@ -34,7 +34,13 @@ export const pohBalance: Handler<"poh_balance"> = ({ state }) =>
       total: POH_BALANCE,
       free_amount: 30_000,
       reward_amount: 125.5,
-      offers: { rented_amount: 10_000, rented_on_marketplace_amount: 0, rented_finished_amount: 5_000, leased_amount: 5_000, leased_finished_amount: 0 },
+      offers: {
+        rented_amount: 10_000,
+        rented_on_marketplace_amount: 0,
+        rented_finished_amount: 5_000,
+        leased_amount: 5_000,
+        leased_finished_amount: 0,
+      },
     },
     count: 1,
   });

@@ -3,7 +3,9 @@ import { type Handler, apiError, fieldError, ok } from "../wire";
 
 /** GET /marketplace (fixture marketplace.json). Works without a key unless `marketplaceRequiresAuth`. */
 export const marketplace: Handler<"marketplace"> = ({ state, options, keyFingerprint }) => {
-  const payload: Record<string, unknown> = { servers: state.marketplaceServers().map((s) => view.marketplaceServer(state, s)) };
+  const payload: Record<string, unknown> = {
+    servers: state.marketplaceServers().map((s) => view.marketplaceServer(state, s)),
+  };
   if (options.marketplaceIncludesMyServers) {
     payload.my_servers = keyFingerprint === "anonymous" ? [] : state.hostedServers().map((s) => s.id);
   }
@@ -25,7 +27,7 @@ export const spotMarketplace: Handler<"spot_marketplace"> = ({ state, query }) =
  */
 export const setSpotPrice: Handler<"set_spot_price"> = ({ state, options, body }) => {
   const o = state.orders.get(body.order_id);
-  if (!o || o.state !== "active") return fieldError(options, options.inventedErrors.orderNotFound);
+  if (o?.state !== "active") return fieldError(options, options.inventedErrors.orderNotFound);
   if (o.type !== "spot") return fieldError(options, options.inventedErrors.notSpotOrder);
   const desired = body.desired_price;
   if (desired >= o.price) {

@@ -20,7 +20,7 @@ export const myOrders: Handler<"my_orders"> = ({ state, options, query }) => {
 export const createOrder: Handler<"create_order"> = ({ state, options, body, keyFingerprint }) => {
   const s = state.servers.get(body.renting_server);
   const own = s?.owner === state.userId;
-  if (!s || !s.connected || !s.specs || s.visibility === "hidden" || (own && !options.allowRentingOwnServer)) {
+  if (!s?.connected || !s.specs || s.visibility === "hidden" || (own && !options.allowRentingOwnServer)) {
     return fieldError(options, options.inventedErrors.serverNotFound);
   }
   if (!s.online) return fieldError(options, "server-offline");
@@ -42,7 +42,11 @@ export const createOrder: Handler<"create_order"> = ({ state, options, body, key
     if (typeof current !== "number") return fieldError(options, "currency-not-allowed");
     price = current;
     const expected = body.required_price;
-    if (expected !== undefined && options.requiredPriceMismatch === "database-error" && Math.abs(expected - current) > 1e-9 * Math.max(1, current)) {
+    if (
+      expected !== undefined &&
+      options.requiredPriceMismatch === "database-error" &&
+      Math.abs(expected - current) > 1e-9 * Math.max(1, current)
+    ) {
       return databaseError(options);
     }
   }
@@ -64,14 +68,15 @@ export const createOrder: Handler<"create_order"> = ({ state, options, body, key
     createdBy: keyFingerprint,
   });
   // One client saw HTTP 500 code 1 for an env value with "&" — and the order existed anyway.
-  if (options.rejectAmpersandInEnv && Object.values(body.env ?? {}).some((v) => v.includes("&"))) return databaseError(options);
+  if (options.rejectAmpersandInEnv && Object.values(body.env ?? {}).some((v) => v.includes("&")))
+    return databaseError(options);
   return ok();
 };
 
 /** POST /cancel_order {id, issue?} → `{"code":0}`; the order then shows `expired: true` with return_completed. */
 export const cancelOrder: Handler<"cancel_order"> = ({ state, options, body }) => {
   const o = state.orders.get(body.id);
-  if (!o || o.state !== "active") {
+  if (o?.state !== "active") {
     // Undocumented (docs/api-notes.md §9): the error string is INVENTED, see options.inventedErrors.
     return options.cancelUnknown === "ok" ? ok() : fieldError(options, options.inventedErrors.orderNotFound);
   }

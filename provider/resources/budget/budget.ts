@@ -58,15 +58,26 @@ export class CloreBudget {
     this.verdict = undefined;
     clearTimeout(this.timer);
     const settled = new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.timer = setTimeout(() => this.waiting.splice(0).forEach((release) => release()), SETTLE_MS);
-    return settled.then(() => (this.verdict ??= this.check().then(() => "", (e: Error) => e.message)));
+    this.timer = setTimeout(() => {
+      for (const release of this.waiting.splice(0)) release();
+    }, SETTLE_MS);
+    return settled.then(
+      () =>
+        (this.verdict ??= this.check().then(
+          () => "",
+          (e: Error) => e.message,
+        )),
+    );
   }
 
   private async estimate(name: string, raw: Record<string, unknown>): Promise<OrderEstimate> {
-    const i = EstimateInputs.parse(Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in OrderInputs.shape && v !== undefined)));
+    const i = EstimateInputs.parse(
+      Object.fromEntries(Object.entries(raw).filter(([k, v]) => k in OrderInputs.shape && v !== undefined)),
+    );
     const client = programClient();
     const servers = (await client.call("marketplace", {}, { maxAgeMs: CACHE_MS })).servers;
-    const fees = this.args.maxPerDay === undefined ? undefined : await client.call("renter_fees", {}, { maxAgeMs: CACHE_MS });
+    const fees =
+      this.args.maxPerDay === undefined ? undefined : await client.call("renter_fees", {}, { maxAgeMs: CACHE_MS });
     return estimateOrder(name, { type: "on-demand", ...i, currency: i.currency ?? this.args.currency }, servers, fees);
   }
 

@@ -14,14 +14,22 @@ export interface OrderEstimate {
   creationFee: number;
 }
 
-type EstimateInputs = Pick<OrderInputsResolved, "serverId" | "select" | "currency" | "type" | "spotPrice" | "maxPricePerDay">;
+type EstimateInputs = Pick<
+  OrderInputsResolved,
+  "serverId" | "select" | "currency" | "type" | "spotPrice" | "maxPricePerDay"
+>;
 
 /**
  * What an order will cost per day: the server's live price (spot: the bid; find-and-rent:
  * the cheapest candidate), plus the renter fee (renter_fees' `base`, a percentage of the
  * host price) and the one-time creation fee. Pure.
  */
-export function estimateOrder(name: string, i: EstimateInputs, servers: MarketplaceServer[], fees?: RenterFees): OrderEstimate {
+export function estimateOrder(
+  name: string,
+  i: EstimateInputs,
+  servers: MarketplaceServer[],
+  fees?: RenterFees,
+): OrderEstimate {
   const tier = i.type === "spot" ? "spot" : "on_demand";
   let price: number | undefined;
   if (i.type === "spot") price = i.spotPrice;

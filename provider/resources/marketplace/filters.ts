@@ -7,19 +7,54 @@ export const MarketplaceArgs = z.strictObject({
   gpus: z.array(z.string().min(1)).min(1).optional().meta({ description: "Any of these GPU model substrings." }),
   minGpuCount: z.number().int().positive().optional().meta({ description: "Minimum number of GPUs." }),
   minRamGb: z.number().nonnegative().optional().meta({ description: "Minimum RAM in GB." }),
-  maxPriceUsd: z.number().positive().optional().meta({ description: "Maximum on-demand price in USD per hour (the official Python SDK's unit)." }),
-  maxPricePerDay: z.number().positive().optional().meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
+  maxPriceUsd: z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: "Maximum on-demand price in USD per hour (the official Python SDK's unit)." }),
+  maxPricePerDay: z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
   availableOnly: z.boolean().default(true).meta({ description: "Only servers free to rent now. Default true." }),
-  minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1 (e.g. 0.99)." }),
-  minCudaVersion: z.string().regex(/^\d+(\.\d+)*$/, 'must be a dotted version, e.g. "12.2"').optional().meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI").optional().meta({ description: "ISO country code of the host, e.g. FI." }),
-  currency: z.enum(CURRENCIES).optional().meta({ description: "Only servers that accept this currency; prices are given in it." }),
+  minReliability: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta({ description: "Minimum reliability, a fraction 0..1 (e.g. 0.99)." }),
+  minCudaVersion: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/, 'must be a dotted version, e.g. "12.2"')
+    .optional()
+    .meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI")
+    .optional()
+    .meta({ description: "ISO country code of the host, e.g. FI." }),
+  currency: z
+    .enum(CURRENCIES)
+    .optional()
+    .meta({ description: "Only servers that accept this currency; prices are given in it." }),
   type: z.enum(ORDER_TYPES).default("on-demand").meta({ description: "Price by on-demand price or by spot minimum." }),
-  sort: z.enum(["price", "reliability"]).default("price").meta({ description: 'Order of `servers`: "price" (cheapest first, the default) or "reliability" (most reliable first).' }),
-  limit: z.number().int().positive().max(1000).optional().meta({ description: "At most this many servers, after sorting." }),
-  includeOwnServers: z.boolean().default(false).meta({ description: "Also list servers this API key hosts itself (so `cheapest` may be your own rig). Default false." }),
+  sort: z.enum(["price", "reliability"]).default("price").meta({
+    description: 'Order of `servers`: "price" (cheapest first, the default) or "reliability" (most reliable first).',
+  }),
+  limit: z
+    .number()
+    .int()
+    .positive()
+    .max(1000)
+    .optional()
+    .meta({ description: "At most this many servers, after sorting." }),
+  includeOwnServers: z.boolean().default(false).meta({
+    description: "Also list servers this API key hosts itself (so `cheapest` may be your own rig). Default false.",
+  }),
   cacheTtlSeconds: z.number().int().nonnegative().max(3600).default(60).meta({
-    description: "How long a marketplace answer is reused from the disk cache (shared by preview and up). 0 disables it.",
+    description:
+      "How long a marketplace answer is reused from the disk cache (shared by preview and up). 0 disables it.",
   }),
 });
 export type MarketplaceArgs = z.input<typeof MarketplaceArgs>;
@@ -31,7 +66,10 @@ export const MarketplaceOffer = z.object({
   gpuModel: z.string().optional().meta({ description: 'GPU model, e.g. "NVIDIA GeForce RTX 4090".' }),
   gpuCount: z.number().int().meta({ description: "Number of GPUs." }),
   ramGb: z.number().optional().meta({ description: "RAM in GB." }),
-  pricePerDay: z.number().optional().meta({ description: "Price per day in `currency` (or the USD equivalent when no currency was asked)." }),
+  pricePerDay: z
+    .number()
+    .optional()
+    .meta({ description: "Price per day in `currency` (or the USD equivalent when no currency was asked)." }),
   currency: z.string().optional().meta({ description: 'The currency of pricePerDay ("USD" for the USD equivalent).' }),
   priceUsdPerDay: z.number().optional().meta({ description: "On-demand price per day, in USD." }),
   priceUsdPerHour: z.number().optional().meta({ description: "On-demand price per hour, in USD." }),
@@ -98,14 +136,21 @@ export function selectOffers(servers: MarketplaceServer[], args: MarketplaceArgs
     .filter((s) => !a.country || s.location?.toUpperCase() === a.country.toUpperCase())
     .filter((s) => !a.currency || (s.allowed_coins ?? []).includes(a.currency))
     .map((s) => toOffer(s, a))
-    .filter((o) => a.maxPricePerDay === undefined || (o.pricePerDay !== undefined && o.pricePerDay <= a.maxPricePerDay));
+    .filter(
+      (o) => a.maxPricePerDay === undefined || (o.pricePerDay !== undefined && o.pricePerDay <= a.maxPricePerDay),
+    );
   const byPrice = (x: MarketplaceOffer, y: MarketplaceOffer) =>
-    (x.pricePerDay ?? Infinity) - (y.pricePerDay ?? Infinity) || (y.reliability ?? 0) - (x.reliability ?? 0) || x.id - y.id;
-  const byReliability = (x: MarketplaceOffer, y: MarketplaceOffer) => (y.reliability ?? 0) - (x.reliability ?? 0) || byPrice(x, y);
+    (x.pricePerDay ?? Infinity) - (y.pricePerDay ?? Infinity) ||
+    (y.reliability ?? 0) - (x.reliability ?? 0) ||
+    x.id - y.id;
+  const byReliability = (x: MarketplaceOffer, y: MarketplaceOffer) =>
+    (y.reliability ?? 0) - (x.reliability ?? 0) || byPrice(x, y);
   offers.sort(a.sort === "reliability" ? byReliability : byPrice);
   return a.limit ? offers.slice(0, a.limit) : offers;
 }
 
 export function cheapestOf(offers: MarketplaceOffer[]): MarketplaceOffer | undefined {
-  return offers.filter((o) => o.pricePerDay !== undefined).sort((x, y) => x.pricePerDay! - y.pricePerDay! || x.id - y.id)[0];
+  return offers
+    .filter((o) => o.pricePerDay !== undefined)
+    .sort((x, y) => x.pricePerDay! - y.pricePerDay! || x.id - y.id)[0];
 }

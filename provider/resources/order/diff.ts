@@ -1,6 +1,13 @@
 import { isDeepStrictEqual } from "node:util";
 import { isUnknown } from "../validation";
-import { ORDER_DEFAULTS, REPLACE_ON, Selection, UPDATE_IN_PLACE, type OrderInputsResolved, type OrderOutputs } from "./schema";
+import {
+  ORDER_DEFAULTS,
+  REPLACE_ON,
+  Selection,
+  UPDATE_IN_PLACE,
+  type OrderInputsResolved,
+  type OrderOutputs,
+} from "./schema";
 import { satisfies } from "./selection";
 import { TTL_EXPIRED, isPast } from "./ttl";
 
@@ -19,7 +26,7 @@ function normalized<T extends Partial<OrderInputsResolved>>(v: T): T {
   return out;
 }
 
-const normSelect = (s: unknown) => (s === undefined || isUnknown(s) ? s : Selection.safeParse(s).data ?? s);
+const normSelect = (s: unknown) => (s === undefined || isUnknown(s) ? s : (Selection.safeParse(s).data ?? s));
 
 /**
  * Pure diff of a CloreOrder: old outputs against new inputs, at time `now`.
@@ -47,7 +54,8 @@ export function diffOrder(oldOutputs: Partial<OrderOutputs>, newInputs: DiffInpu
   const updates: string[] = UPDATE_IN_PLACE.filter(differs);
 
   if (!isDeepStrictEqual(normSelect(oldIn.select), normSelect(news.select))) {
-    const keep = bySelection && !isUnknown(news.select) && oldIn.select !== undefined && satisfies(olds.server, news.select);
+    const keep =
+      bySelection && !isUnknown(news.select) && oldIn.select !== undefined && satisfies(olds.server, news.select);
     (keep ? updates : replaces).push("select");
   }
 

@@ -26,6 +26,7 @@ export interface CloreOrderArgs extends CloreOrderInputs {
  *     });
  *     export const ssh = gpu.sshCommand;
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the outputs interface below declares fields the engine fills in; nothing else is merged.
 export class CloreOrder extends pulumi.dynamic.Resource {
   constructor(name: string, args: CloreOrderArgs, opts: pulumi.CustomResourceOptions = {}) {
     const { budget, ...inputs } = args;
@@ -34,7 +35,14 @@ export class CloreOrder extends pulumi.dynamic.Resource {
     const verdict = budget ? { [BUDGET_KEY]: pulumi.output(budget.add(name, inputs)) } : {};
     // The URN keys this machine's record of creates in flight (dynamic providers are not told it).
     const urn = { [URN_KEY]: pulumi.createUrn(name, TYPE, opts.parent) };
-    super(PROVIDER, name, { ...OUTPUTS, ...inputs, ...verdict, ...(opts.id ? {} : urn) }, withOrderDefaults(opts), "clore", "Order");
+    super(
+      PROVIDER,
+      name,
+      { ...OUTPUTS, ...inputs, ...verdict, ...(opts.id ? {} : urn) },
+      withOrderDefaults(opts),
+      "clore",
+      "Order",
+    );
   }
 
   /** Adopt an existing order into the stack by its id (then `pulumi refresh` fills its outputs). */

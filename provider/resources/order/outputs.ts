@@ -7,7 +7,12 @@ import { expiryOf } from "./ttl";
  * `rentedAt` is our clock when the order was rented: TTLs count from it, not from the API's
  * `ct`, so a skewed server clock cannot stretch or cut them.
  */
-export function orderOutputs(inputs: OrderInputsResolved, order: Order, server?: ServerFacts, rentedAt?: string): OrderOutputs {
+export function orderOutputs(
+  inputs: OrderInputsResolved,
+  order: Order,
+  server?: ServerFacts,
+  rentedAt?: string,
+): OrderOutputs {
   const host = order.pubHost;
   const sshPort = order.tcpPortMap["22"];
   return {

@@ -14,7 +14,14 @@ import { CreateJournal } from "./create-journal";
 import { diffOrder } from "./diff";
 import { orderOutputs } from "./outputs";
 import { type Rented, rent, resumeInterrupted } from "./rent";
-import { BUDGET_KEY, ORDER_DEFAULTS, OrderInputs, type OrderInputsResolved, type OrderOutputs, URN_KEY } from "./schema";
+import {
+  BUDGET_KEY,
+  ORDER_DEFAULTS,
+  OrderInputs,
+  type OrderInputsResolved,
+  type OrderOutputs,
+  URN_KEY,
+} from "./schema";
 import { changeBid } from "./spot-bid";
 import { TTL_EXPIRED, isPast } from "./ttl";
 
@@ -35,7 +42,9 @@ export async function diff(_id: string, olds: Props, news: Props) {
 
 /** The inputs in `props`: parsed by check for create and update; old state gets the defaults it predates. */
 function inputsOf(props: Props): OrderInputsResolved {
-  const known = Object.fromEntries(Object.entries(props).filter(([k, v]) => k in OrderInputs.shape && v !== null && v !== undefined));
+  const known = Object.fromEntries(
+    Object.entries(props).filter(([k, v]) => k in OrderInputs.shape && v !== null && v !== undefined),
+  );
   return { ...ORDER_DEFAULTS, ...known } as OrderInputsResolved;
 }
 
@@ -52,7 +61,11 @@ export interface OperationOptions {
  * (a killed `pulumi up`) is continued, not repeated. `urn` keys that record: the plugin is
  * told it, the dynamic path passes it as an input (URN_KEY).
  */
-export async function create(props: Props, urn = props[URN_KEY] as string | undefined, options: OperationOptions = {}): Promise<{ id: string; outs: Props }> {
+export async function create(
+  props: Props,
+  urn = props[URN_KEY] as string | undefined,
+  options: OperationOptions = {},
+): Promise<{ id: string; outs: Props }> {
   const i = inputsOf(props);
   const client = currentClient();
   const journal = urn ? new CreateJournal(client.account, urn) : undefined;
@@ -63,7 +76,9 @@ export async function create(props: Props, urn = props[URN_KEY] as string | unde
       journal?.clear();
       rented = { order: await client.getOrder(i.adoptOrderId) };
     } else {
-      rented = (journal && (await resumeInterrupted(client, journal, i, (id) => cancelOrder(client, id)))) || (await rent(client, i, props, journal));
+      rented =
+        (journal && (await resumeInterrupted(client, journal, i, (id) => cancelOrder(client, id)))) ||
+        (await rent(client, i, props, journal));
     }
   } catch (e) {
     // Nothing rented, or a pending handle is in state now: either way the stack knows.
@@ -71,7 +86,10 @@ export async function create(props: Props, urn = props[URN_KEY] as string | unde
     throw e;
   }
   try {
-    return { id: String(rented.order.id), outs: await readyOutputs(client, i, rented, props, new Date().toISOString(), options) };
+    return {
+      id: String(rented.order.id),
+      outs: await readyOutputs(client, i, rented, props, new Date().toISOString(), options),
+    };
   } finally {
     // The order id reaches state with this answer (or with the partial-state error).
     journal?.clear();
@@ -83,7 +101,14 @@ const READY_NEXT_STEP = `${KEPT} raise readyTimeout, or \`pulumi destroy\` to ca
 const TIMEOUT_NEXT_STEP = `${KEPT} raise customTimeouts (create/update), or \`pulumi destroy\` to cancel it.`;
 
 /** Wait for readiness if asked, for customTimeouts when given, else readyTimeout; on failure keep the order id in state. */
-async function readyOutputs(client: CloreClient, i: OrderInputsResolved, { order, server }: Rented, props: Props, rentedAt: string, options: OperationOptions): Promise<Props> {
+async function readyOutputs(
+  client: CloreClient,
+  i: OrderInputsResolved,
+  { order, server }: Rented,
+  props: Props,
+  rentedAt: string,
+  options: OperationOptions,
+): Promise<Props> {
   const outputs = (o: Order) => asProps(orderOutputs(i, o, server, rentedAt));
   if (!i.waitForReady) return outputs(order);
   try {
@@ -112,7 +137,13 @@ async function resolvePending(client: CloreClient, id: string): Promise<Order | 
 
 /** Inputs for an order adopted by id (`CloreOrder.get`) with no prior inputs. */
 function inputsFromOrder(order: Order): Props {
-  return { serverId: order.serverId, image: order.image, currency: order.currency, type: order.type, adoptOrderId: order.id };
+  return {
+    serverId: order.serverId,
+    image: order.image,
+    currency: order.currency,
+    type: order.type,
+    adoptOrderId: order.id,
+  };
 }
 
 /**
@@ -121,20 +152,30 @@ function inputsFromOrder(order: Order): Props {
  */
 export async function read(id: string, props: Props = {}): Promise<{ id?: string; props?: Props }> {
   const client = currentClient();
-  const order = parsePendingHandle(id) ? await resolvePending(client, id) : await client.findOrder(Number(id), { maxAgeMs: READ_MAX_AGE_MS });
+  const order = parsePendingHandle(id)
+    ? await resolvePending(client, id)
+    : await client.findOrder(Number(id), { maxAgeMs: READ_MAX_AGE_MS });
   const old = props as Partial<OrderOutputs>;
   // An order cancelled by its TTL stays in state as a record until its ttl changes.
   if (!order) return old.status === TTL_EXPIRED ? { id, props } : {};
   const hasInputs = props.image !== undefined && (props.serverId !== undefined || props.select !== undefined);
   const outs = orderOutputs(inputsOf(hasInputs ? props : inputsFromOrder(order)), order, old.server, old.rentedAt);
-  return { id: String(order.id), props: withProvider({ ...asProps(outs), ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined }, props) };
+  return {
+    id: String(order.id),
+    props: withProvider({ ...asProps(outs), ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined }, props),
+  };
 }
 
 /**
  * update: cancel an order past its TTL (it stays as a record), move a spot bid (in steps
  * when lowering), or apply new wait settings (waiting again if the order is not ready yet).
  */
-export async function update(id: string, olds: Props, news: Props, options: OperationOptions = {}): Promise<{ outs: Props }> {
+export async function update(
+  id: string,
+  olds: Props,
+  news: Props,
+  options: OperationOptions = {},
+): Promise<{ outs: Props }> {
   const i = inputsOf(news);
   const old = olds as Partial<OrderOutputs>;
   const client = currentClient();
@@ -154,7 +195,8 @@ export async function update(id: string, olds: Props, news: Props, options: Oper
   const order = await client.getOrder(orderId);
   const applied = { ...i, spotPrice: bid };
   const rentedAt = old.rentedAt ?? new Date().toISOString();
-  if (old.status === "running" || !i.waitForReady) return { outs: asProps(orderOutputs(applied, order, old.server, rentedAt)) };
+  if (old.status === "running" || !i.waitForReady)
+    return { outs: asProps(orderOutputs(applied, order, old.server, rentedAt)) };
   return { outs: await readyOutputs(client, applied, { order, server: old.server }, news, rentedAt, options) };
 }
 
@@ -178,6 +220,9 @@ export async function remove(id: string, _props: Props): Promise<void> {
     if (isCloreError(e) && "apiCode" in e) {
       if (!(await client.findOrder(orderId))) return;
     }
-    throw new Error(`could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`, { cause: e });
+    throw new Error(
+      `could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`,
+      { cause: e },
+    );
   }
 }

@@ -35,12 +35,19 @@ export interface Rented {
  * create's outcome is unknown, the error carries a `pending:` handle so the stack keeps a
  * handle on whatever may have been rented.
  */
-export async function rent(client: CloreClient, i: OrderInputsResolved, props: Record<string, unknown>, journal?: CreateJournal): Promise<Rented> {
+export async function rent(
+  client: CloreClient,
+  i: OrderInputsResolved,
+  props: Record<string, unknown>,
+  journal?: CreateJournal,
+): Promise<Rented> {
   const needMarket = i.select !== undefined || i.maxPricePerDay !== undefined;
   const market = needMarket ? await client.call("marketplace", {}, { maxAgeMs: MARKET_MAX_AGE_MS }) : { servers: [] };
   const serverIds = i.select ? await candidateIds(client, market, i) : [i.serverId!];
   if (!serverIds.length) {
-    throw new Error(`no available server matches select ${JSON.stringify(i.select)} in ${i.currency} (${i.type}); widen the criteria or raise maxPricePerDay.`);
+    throw new Error(
+      `no available server matches select ${JSON.stringify(i.select)} in ${i.currency} (${i.type}); widen the criteria or raise maxPricePerDay.`,
+    );
   }
   const request = requestHash(createOrderFields(i));
   let lastError: unknown;
@@ -51,24 +58,47 @@ export async function rent(client: CloreClient, i: OrderInputsResolved, props: R
       const fields = createOrderFields({ ...i, serverId, requiredPrice: requiredPrice(i, serverId, listed) });
       journal?.record({ serverId, since: pendingSince(Date.now()), server, request, at: new Date().toISOString() });
       const order = await createOn(client, fields, props, i);
-      journal?.record({ serverId, since: pendingSince(Date.now()), server, request, at: new Date().toISOString(), orderId: order.id });
-      void engineLog("info", `clore: rented server ${serverId} as order ${order.id} (${order.price ?? "?"} ${order.currency ?? i.currency}/day)`);
+      journal?.record({
+        serverId,
+        since: pendingSince(Date.now()),
+        server,
+        request,
+        at: new Date().toISOString(),
+        orderId: order.id,
+      });
+      void engineLog(
+        "info",
+        `clore: rented server ${serverId} as order ${order.id} (${order.price ?? "?"} ${order.currency ?? i.currency}/day)`,
+      );
       return { order, server };
     } catch (e) {
       lastError = e;
       const failOver = i.select && e instanceof FieldError && FAIL_OVER_ON.has(e.apiError ?? "");
       if (!failOver) throw await explainTaken(client, serverId, e);
-      void engineLog("warning", `clore: server ${serverId} refused the order (${(e as FieldError).apiError}); trying the next candidate (${n + 1}/${serverIds.length})`);
+      void engineLog(
+        "warning",
+        `clore: server ${serverId} refused the order (${(e as FieldError).apiError}); trying the next candidate (${n + 1}/${serverIds.length})`,
+      );
     }
   }
-  throw new Error(`all ${serverIds.length} candidate servers refused the order (last: ${(lastError as Error).message}); nothing was rented.`, { cause: lastError });
+  throw new Error(
+    `all ${serverIds.length} candidate servers refused the order (last: ${(lastError as Error).message}); nothing was rented.`,
+    { cause: lastError },
+  );
 }
 
 /** Find-and-rent's candidates, cheapest first, without the key's own servers unless asked. */
-async function candidateIds(client: CloreClient, market: { servers: MarketplaceServer[]; my_servers?: number[] | null }, i: OrderInputsResolved): Promise<number[]> {
+async function candidateIds(
+  client: CloreClient,
+  market: { servers: MarketplaceServer[]; my_servers?: number[] | null },
+  i: OrderInputsResolved,
+): Promise<number[]> {
   const select = i.select!;
   const own = select.includeOwnServers ? new Set<number>() : await ownServerIds(client, market);
-  return candidates(market.servers.filter((s) => !own.has(s.id)), { ...i, select }).slice(0, select.maxAttempts);
+  return candidates(
+    market.servers.filter((s) => !own.has(s.id)),
+    { ...i, select },
+  ).slice(0, select.maxAttempts);
 }
 
 /**
@@ -76,7 +106,12 @@ async function candidateIds(client: CloreClient, market: { servers: MarketplaceS
  * exists and was made for the same request, is this resource's; nothing is rented again.
  * An order made for a request that changed since is cancelled, so it does not bill on.
  */
-export async function resumeInterrupted(client: CloreClient, journal: CreateJournal, i: OrderInputsResolved, cancel: (orderId: number) => Promise<void>): Promise<Rented | undefined> {
+export async function resumeInterrupted(
+  client: CloreClient,
+  journal: CreateJournal,
+  i: OrderInputsResolved,
+  cancel: (orderId: number) => Promise<void>,
+): Promise<Rented | undefined> {
   const prior = journal.read();
   if (!prior) return undefined;
   let orders: Order[];
@@ -89,18 +124,27 @@ export async function resumeInterrupted(client: CloreClient, journal: CreateJour
       { cause: e },
     );
   }
-  const order = prior.orderId !== undefined ? orders.find((o) => o.id === prior.orderId) : newestOrderOn(orders, prior.serverId, prior.since);
+  const order =
+    prior.orderId !== undefined
+      ? orders.find((o) => o.id === prior.orderId)
+      : newestOrderOn(orders, prior.serverId, prior.since);
   if (!order) {
     journal.clear();
     return undefined;
   }
   if (prior.request !== requestHash(createOrderFields(i))) {
-    void engineLog("warning", `clore: cancelling order ${order.id} on server ${order.serverId}: an interrupted \`pulumi up\` rented it (${prior.at}) with inputs that have changed since`);
+    void engineLog(
+      "warning",
+      `clore: cancelling order ${order.id} on server ${order.serverId}: an interrupted \`pulumi up\` rented it (${prior.at}) with inputs that have changed since`,
+    );
     await cancel(order.id);
     journal.clear();
     return undefined;
   }
-  void engineLog("warning", `clore: continuing with order ${order.id} on server ${order.serverId}, rented for this resource by a \`pulumi up\` interrupted at ${prior.at}; no second server is rented`);
+  void engineLog(
+    "warning",
+    `clore: continuing with order ${order.id} on server ${order.serverId}, rented for this resource by a \`pulumi up\` interrupted at ${prior.at}; no second server is rented`,
+  );
   return { order, server: prior.server };
 }
 
@@ -125,25 +169,42 @@ async function explainTaken(client: CloreClient, serverId: number, e: unknown): 
  * rent on a mismatch), so maxPricePerDay is checked against the live price and the live
  * price is what we send: a price that rose in between fails instead of charging more.
  */
-function requiredPrice(i: OrderInputsResolved, serverId: number, server: MarketplaceServer | undefined): number | undefined {
+function requiredPrice(
+  i: OrderInputsResolved,
+  serverId: number,
+  server: MarketplaceServer | undefined,
+): number | undefined {
   if (i.maxPricePerDay === undefined) return undefined;
   const price = server?.price?.on_demand?.[i.currency] ?? undefined;
   if (price === undefined || price === null) {
-    throw new Error(`server ${serverId} lists no on-demand price in ${i.currency}; pick another server or currency (\`clore search\`).`);
+    throw new Error(
+      `server ${serverId} lists no on-demand price in ${i.currency}; pick another server or currency (\`clore search\`).`,
+    );
   }
   if (price > i.maxPricePerDay) {
-    throw new Error(`server ${serverId} costs ${price} ${i.currency}/day, above maxPricePerDay ${i.maxPricePerDay}; nothing was rented. Raise maxPricePerDay or pick a cheaper server.`);
+    throw new Error(
+      `server ${serverId} costs ${price} ${i.currency}/day, above maxPricePerDay ${i.maxPricePerDay}; nothing was rented. Raise maxPricePerDay or pick a cheaper server.`,
+    );
   }
   return price;
 }
 
-async function createOn(client: CloreClient, fields: ReturnType<typeof createOrderFields>, props: Record<string, unknown>, i: OrderInputsResolved): Promise<Order> {
+async function createOn(
+  client: CloreClient,
+  fields: ReturnType<typeof createOrderFields>,
+  props: Record<string, unknown>,
+  i: OrderInputsResolved,
+): Promise<Order> {
   try {
     return await client.createOrder(fields);
   } catch (e) {
     if (e instanceof OrderOutcomeUnknownError && e.since !== undefined) {
       // Keep a handle in state: read and delete look the order up by server and time.
-      throw new ResourceInitError(pendingHandle({ serverId: e.serverId, since: e.since }), { ...props, ...i, serverId: e.serverId, status: "unknown" }, e);
+      throw new ResourceInitError(
+        pendingHandle({ serverId: e.serverId, since: e.since }),
+        { ...props, ...i, serverId: e.serverId, status: "unknown" },
+        e,
+      );
     }
     throw e;
   }

@@ -10,7 +10,11 @@ import { CREATE_ORDER_RULES, CREATE_ORDER_SHAPE, type FieldRule, fields, withRul
 
 /** Find-and-rent: criteria instead of a serverId. currency, type and maxPricePerDay also filter. */
 export const Selection = z.strictObject({
-  gpus: z.array(z.string().min(1)).min(1).optional().meta({ description: 'GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"].' }),
+  gpus: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .meta({ description: 'GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"].' }),
   minGpuCount: z.number().int().positive().optional().meta({ description: "Minimum number of GPUs." }),
   minRamGb: z.number().nonnegative().optional().meta({ description: "Minimum RAM in GB." }),
   minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1." }),
@@ -19,12 +23,17 @@ export const Selection = z.strictObject({
     .regex(/^\d+(\.\d+)*$/, 'must be a dotted version, e.g. "12.2"')
     .optional()
     .meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI").optional().meta({ description: "ISO country code of the host." }),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI")
+    .optional()
+    .meta({ description: "ISO country code of the host." }),
   includeOwnServers: z.boolean().optional().meta({
     description: "Also consider servers this API key hosts itself (renting your own rig). Default false.",
   }),
   maxAttempts: z.number().int().min(1).max(10).default(3).meta({
-    description: "How many candidates to try, cheapest first, when a server is taken, offline or refuses the bid. Default 3.",
+    description:
+      "How many candidates to try, cheapest first, when a server is taken, offline or refuses the bid. Default 3.",
   }),
 });
 export type Selection = z.output<typeof Selection>;
@@ -33,16 +42,27 @@ const ISO_HINT = "must be an ISO 8601 time with a zone, e.g. 2026-12-01T18:00:00
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** `ttl`: seconds, or a duration like "90m", "8h", "2d". */
-export const Ttl = z.union([z.number().int().positive(), z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration like "90m", "8h", "2d"')]);
+export const Ttl = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration like "90m", "8h", "2d"'),
+]);
 
 /** Defaults of the inputs that have one: the schema applies them, check fills them in, diff assumes them for old state. */
 export const ORDER_DEFAULTS = { type: "on-demand", waitForReady: true, readyTimeout: 600 } as const;
 
 /** The create_order fields a program sets; the others CloreOrder fills in (requiredPrice from maxPricePerDay). */
-const { requiredPrice: _p, autosshEntrypoint: _a, rememberPassword: _r, dockerhubAuth: _d, ...create } = CREATE_ORDER_SHAPE;
+const {
+  requiredPrice: _p,
+  autosshEntrypoint: _a,
+  rememberPassword: _r,
+  dockerhubAuth: _d,
+  ...create
+} = CREATE_ORDER_SHAPE;
 const INPUT_SHAPE = {
   ...create,
-  serverId: create.serverId.optional().meta({ description: "Marketplace server id (`clore search`). Give this or `select`." }),
+  serverId: create.serverId
+    .optional()
+    .meta({ description: "Marketplace server id (`clore search`). Give this or `select`." }),
   select: Selection.optional().meta({
     description:
       "Rent the cheapest server matching these criteria instead of a fixed serverId; fails over to the next candidate. The chosen server stays chosen until the criteria change in a way it no longer satisfies.",
@@ -53,7 +73,8 @@ const INPUT_SHAPE = {
       "Spot bid per day in `currency` (spot orders only). Changing it updates the bid in place (set_spot_price); lowering is limited to max_step per change and once per 600 s.",
   }),
   maxPricePerDay: fields.price.optional().meta({
-    description: "Highest price per day you accept, in `currency`. Sent as required_price, so a price rise fails the rent instead of charging more.",
+    description:
+      "Highest price per day you accept, in `currency`. Sent as required_price, so a price rise fails the rent instead of charging more.",
   }),
   waitForReady: z.boolean().default(ORDER_DEFAULTS.waitForReady).meta({
     description: "Wait until the order has its public endpoints and its TCP port answers. Default true.",
@@ -69,10 +90,17 @@ const INPUT_SHAPE = {
     description:
       "Time to live after creation. Nothing inside Clore enforces it: refresh reports an expired order as drift and the next `pulumi up` cancels it (or run `clore orphans --expired --cancel` on a schedule).",
   }),
-  expiresAt: z.string().regex(ISO_TIME, ISO_HINT).optional().meta({ description: "Like ttl, as an absolute ISO 8601 time, e.g. 2026-12-01T18:00:00Z." }),
-  triggers: z.array(z.union([z.string(), z.number(), z.boolean()])).optional().meta({
-    description: "Any change to these values replaces the order (like pulumi-command's triggers).",
-  }),
+  expiresAt: z
+    .string()
+    .regex(ISO_TIME, ISO_HINT)
+    .optional()
+    .meta({ description: "Like ttl, as an absolute ISO 8601 time, e.g. 2026-12-01T18:00:00Z." }),
+  triggers: z
+    .array(z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .meta({
+      description: "Any change to these values replaces the order (like pulumi-command's triggers).",
+    }),
 };
 type InputShape = typeof INPUT_SHAPE;
 
@@ -83,8 +111,16 @@ const ORDER_RULES: FieldRule<z.output<z.ZodObject<InputShape>>>[] = [
     message: "is required unless select (find-and-rent) or adoptOrderId is given",
     applies: (i) => i.adoptOrderId === undefined && i.serverId === undefined && i.select === undefined,
   },
-  { path: "select", message: "cannot be combined with serverId; give one of them", applies: (i) => i.serverId !== undefined && i.select !== undefined },
-  { path: "expiresAt", message: "cannot be combined with ttl; give one of them", applies: (i) => i.ttl !== undefined && i.expiresAt !== undefined },
+  {
+    path: "select",
+    message: "cannot be combined with serverId; give one of them",
+    applies: (i) => i.serverId !== undefined && i.select !== undefined,
+  },
+  {
+    path: "expiresAt",
+    message: "cannot be combined with ttl; give one of them",
+    applies: (i) => i.ttl !== undefined && i.expiresAt !== undefined,
+  },
   {
     path: "maxPricePerDay",
     message: "applies to on-demand orders; a spot order's price is its bid (spotPrice)",
@@ -92,7 +128,10 @@ const ORDER_RULES: FieldRule<z.output<z.ZodObject<InputShape>>>[] = [
   },
 ];
 
-export const OrderInputs = withRules(z.strictObject(INPUT_SHAPE), [...CREATE_ORDER_RULES, ...ORDER_RULES] as FieldRule<unknown>[]);
+export const OrderInputs = withRules(z.strictObject(INPUT_SHAPE), [
+  ...CREATE_ORDER_RULES,
+  ...ORDER_RULES,
+] as FieldRule<unknown>[]);
 export type OrderInputs = z.input<typeof OrderInputs>;
 export type OrderInputsResolved = z.output<typeof OrderInputs>;
 
@@ -114,13 +153,23 @@ export const ORDER_STATUSES = ["provisioning", "running", "stopped", "expired", 
 export const OrderState = z.object({
   serverId: fields.serverId.meta({ description: "The rented server (for `select`, the one chosen)." }),
   orderId: fields.orderId.meta({ description: "The Clore order id." }),
-  status: z.enum(ORDER_STATUSES).meta({ description: "provisioning, running, stopped or expired; ttl-expired once cancelled by its TTL." }),
+  status: z
+    .enum(ORDER_STATUSES)
+    .meta({ description: "provisioning, running, stopped or expired; ttl-expired once cancelled by its TTL." }),
   pricePerDay: z.number().optional().meta({ description: "Price per day in `currency` (spot: the current bid)." }),
   createdAt: z.string().optional().meta({ description: "When the API created the order (ISO 8601)." }),
-  rentedAt: z.string().optional().meta({ description: "Our clock when the order was rented (ISO 8601); TTLs count from here." }),
+  rentedAt: z
+    .string()
+    .optional()
+    .meta({ description: "Our clock when the order was rented (ISO 8601); TTLs count from here." }),
   expiresOn: z.string().optional().meta({ description: "When ttl/expiresAt say the order must end (ISO 8601)." }),
-  ttlExpired: z.boolean().optional().meta({ description: "Set by refresh once expiresOn has passed; the next `pulumi up` cancels the order." }),
-  server: ServerFacts.optional().meta({ description: "For `select`: the chosen server's GPUs, RAM, reliability, CUDA version and country." }),
+  ttlExpired: z
+    .boolean()
+    .optional()
+    .meta({ description: "Set by refresh once expiresOn has passed; the next `pulumi up` cancels the order." }),
+  server: ServerFacts.optional().meta({
+    description: "For `select`: the chosen server's GPUs, RAM, reliability, CUDA version and country.",
+  }),
   pubCluster: z.array(z.string()).meta({ description: "Public host names of the order." }),
   tcpPorts: z.record(z.string(), z.number()).meta({ description: "Container port → public port." }),
   sshHost: z.string().optional().meta({ description: "Host for ssh (when port 22 is published)." }),
@@ -140,8 +189,14 @@ export type OrderOutputs = Omit<OrderInputsResolved, keyof z.output<typeof Order
  */
 type Input = keyof OrderInputsResolved;
 const IN_PLACE_CREATE_FIELDS: Input[] = ["spotPrice"];
-export const REPLACE_ON: readonly Input[] = [...(Object.keys(create) as Input[]).filter((k) => !IN_PLACE_CREATE_FIELDS.includes(k)), "adoptOrderId", "triggers"];
-export const UPDATE_IN_PLACE: readonly Input[] = (Object.keys(INPUT_SHAPE) as Input[]).filter((k) => !REPLACE_ON.includes(k) && k !== "select");
+export const REPLACE_ON: readonly Input[] = [
+  ...(Object.keys(create) as Input[]).filter((k) => !IN_PLACE_CREATE_FIELDS.includes(k)),
+  "adoptOrderId",
+  "triggers",
+];
+export const UPDATE_IN_PLACE: readonly Input[] = (Object.keys(INPUT_SHAPE) as Input[]).filter(
+  (k) => !REPLACE_ON.includes(k) && k !== "select",
+);
 
 /**
  * Inputs the program adds that are not the user's: CloreBudget's verdict (see order.ts) and
@@ -152,4 +207,6 @@ export const BUDGET_KEY = "budgetCheck";
 export const URN_KEY = "__urn";
 
 /** Inputs whose values are secret in state even when the program passed plain values: the fields declared secret. */
-export const SECRET_OUTPUTS = (Object.keys(INPUT_SHAPE) as (keyof OrderInputsResolved)[]).filter((k) => fields.isSecret(INPUT_SHAPE[k]));
+export const SECRET_OUTPUTS = (Object.keys(INPUT_SHAPE) as (keyof OrderInputsResolved)[]).filter((k) =>
+  fields.isSecret(INPUT_SHAPE[k]),
+);

@@ -6,7 +6,10 @@ import { Selection, type OrderInputsResolved, type ServerFacts } from "./schema"
  * Find-and-rent, the pure part: which servers to try, cheapest first, and whether a server
  * already rented still satisfies changed criteria (then the order stays).
  */
-export function candidates(servers: MarketplaceServer[], i: Pick<OrderInputsResolved, "currency" | "type" | "maxPricePerDay" | "spotPrice"> & { select: Selection }): number[] {
+export function candidates(
+  servers: MarketplaceServer[],
+  i: Pick<OrderInputsResolved, "currency" | "type" | "maxPricePerDay" | "spotPrice"> & { select: Selection },
+): number[] {
   const s = i.select;
   const offers = selectOffers(servers, {
     gpus: s.gpus,

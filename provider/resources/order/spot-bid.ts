@@ -9,7 +9,13 @@ const LOWER_EVERY_S = 600;
  * return the bid actually set, and say how long the rest will take; the next `pulumi up`
  * continues (the diff still shows the remaining change).
  */
-export async function changeBid(client: CloreClient, orderId: number, from: number, to: number, currency: string): Promise<number> {
+export async function changeBid(
+  client: CloreClient,
+  orderId: number,
+  from: number,
+  to: number,
+  currency: string,
+): Promise<number> {
   try {
     await client.setSpotPrice(orderId, to);
     return to;
@@ -30,7 +36,10 @@ export async function changeBid(client: CloreClient, orderId: number, from: numb
     }
     if (e.apiError === "can_lower_every_600_seconds") {
       const wait = Number(e.response?.time_to_lowering) || LOWER_EVERY_S;
-      void engineLog("warning", `clore: order ${orderId} bid stays at ${from} ${currency}/day: the API allows one lowering per ${LOWER_EVERY_S} s; run \`pulumi up\` again in ${Math.ceil(wait / 60)} min.`);
+      void engineLog(
+        "warning",
+        `clore: order ${orderId} bid stays at ${from} ${currency}/day: the API allows one lowering per ${LOWER_EVERY_S} s; run \`pulumi up\` again in ${Math.ceil(wait / 60)} min.`,
+      );
       return from;
     }
     throw e;

@@ -13,7 +13,10 @@ export function ttlSeconds(ttl: number | string): number {
 }
 
 /** When the order must end, as ISO 8601, from `expiresAt` or `createdAt + ttl`. */
-export function expiryOf(i: { ttl?: number | string; expiresAt?: string }, createdAt: string | undefined): string | undefined {
+export function expiryOf(
+  i: { ttl?: number | string; expiresAt?: string },
+  createdAt: string | undefined,
+): string | undefined {
   if (i.expiresAt) return new Date(i.expiresAt).toISOString();
   if (i.ttl === undefined || !createdAt) return undefined;
   return new Date(Date.parse(createdAt) + ttlSeconds(i.ttl) * 1000).toISOString();

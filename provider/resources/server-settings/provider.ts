@@ -15,10 +15,20 @@ import {
 } from "./schema";
 
 type Props = Record<string, unknown>;
-const MANAGED = ["availability", "mrl", "onDemandPrices", "spotPrices", "enabledCurrencies", "autoprice", "usdPricing"] as const;
+const MANAGED = [
+  "availability",
+  "mrl",
+  "onDemandPrices",
+  "spotPrices",
+  "enabledCurrencies",
+  "autoprice",
+  "usdPricing",
+] as const;
 
 function resolved(props: Props): ServerSettingsResolved {
-  const known = Object.fromEntries(Object.entries(props).filter(([k, v]) => k in ServerSettingsInputs.shape && v !== null));
+  const known = Object.fromEntries(
+    Object.entries(props).filter(([k, v]) => k in ServerSettingsInputs.shape && v !== null),
+  );
   return ServerSettingsInputs.parse(known);
 }
 
@@ -38,7 +48,10 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return diffSettings(olds, news);
 }
 
-async function live(client: CloreClient, name: string): Promise<{ snapshot: SettingsSnapshot; serverId?: number; online?: boolean }> {
+async function live(
+  client: CloreClient,
+  name: string,
+): Promise<{ snapshot: SettingsSnapshot; serverId?: number; online?: boolean }> {
   const config = await client.serverConfig(name).catch(async (e) => {
     throw await notHosted(client, name, e);
   });
@@ -55,8 +68,12 @@ async function notHosted(client: CloreClient, name: string, e: unknown): Promise
     (servers) => servers.map((s) => s.name).filter(Boolean),
     () => undefined,
   );
-  const which = hosted === undefined ? "" : hosted.length ? ` It hosts: ${hosted.join(", ")}.` : " It hosts no servers.";
-  return new Error(`this API key does not host a server named "${name}".${which} Set \`name\` to one of them (\`clore servers\` lists them), or use the key of the account that hosts it.`, { cause: e });
+  const which =
+    hosted === undefined ? "" : hosted.length ? ` It hosts: ${hosted.join(", ")}.` : " It hosts no servers.";
+  return new Error(
+    `this API key does not host a server named "${name}".${which} Set \`name\` to one of them (\`clore servers\` lists them), or use the key of the account that hosts it.`,
+    { cause: e },
+  );
 }
 
 async function apply(client: CloreClient, name: string, s: SettingsSnapshot): Promise<void> {
@@ -79,7 +96,12 @@ export async function create(props: Props): Promise<{ id: string; outs: Props }>
   const before = await live(client, i.name);
   await apply(client, i.name, mergeSettings(before.snapshot, i));
   void engineLog("info", `clore: applied settings to server ${i.name}`);
-  const outs: ServerSettingsOutputs = { ...i, serverId: before.serverId, online: before.online, previous: before.snapshot };
+  const outs: ServerSettingsOutputs = {
+    ...i,
+    serverId: before.serverId,
+    online: before.online,
+    previous: before.snapshot,
+  };
   return { id: i.name, outs: outs as unknown as Props };
 }
 
@@ -107,7 +129,13 @@ export async function remove(id: string, props: Props): Promise<void> {
   if (onDelete === "keep") return;
   const client = currentClient();
   const now = await live(client, id);
-  const target = onDelete === "unlist" ? { ...now.snapshot, availability: false } : mergeSettings(now.snapshot, (props.previous ?? {}) as Partial<ServerSettingsResolved>);
+  const target =
+    onDelete === "unlist"
+      ? { ...now.snapshot, availability: false }
+      : mergeSettings(now.snapshot, (props.previous ?? {}) as Partial<ServerSettingsResolved>);
   await apply(client, id, target);
-  void engineLog("info", `clore: ${onDelete === "unlist" ? "unlisted" : "restored the earlier settings of"} server ${id}`);
+  void engineLog(
+    "info",
+    `clore: ${onDelete === "unlist" ? "unlisted" : "restored the earlier settings of"} server ${id}`,
+  );
 }

@@ -1,21 +1,42 @@
 import { z } from "zod";
-import { CURRENCIES, Currency, DEFAULT_MRL_HOURS, type ServerConfig, autopriceSetting, pricesPerCurrency, usdPricingSetting } from "../../sdk";
+import {
+  CURRENCIES,
+  Currency,
+  DEFAULT_MRL_HOURS,
+  type ServerConfig,
+  autopriceSetting,
+  pricesPerCurrency,
+  usdPricingSetting,
+} from "../../sdk";
 
 export const ON_DELETE = ["restore", "keep", "unlist"] as const;
 
 /** CloreServerSettings' inputs: the one declaration (types, ajv schema, docs). */
 export const ServerSettingsInputs = z.strictObject({
-  name: z.string().min(1).max(128).meta({ description: "Name of a server you host, as in `clore servers`. Changing it manages another server (replace)." }),
-  availability: z.boolean().optional().meta({ description: "Listed on the marketplace (true) or hidden (false). Default: leave as is." }),
-  mrl: z.number().int().positive().max(24 * 365).optional().meta({ description: "Maximum rental length in hours. Default: leave as is." }),
-  onDemandPrices: pricesPerCurrency.optional().meta({ description: `On-demand price per day, by currency (${CURRENCIES.join(", ")}).` }),
+  name: z.string().min(1).max(128).meta({
+    description: "Name of a server you host, as in `clore servers`. Changing it manages another server (replace).",
+  }),
+  availability: z
+    .boolean()
+    .optional()
+    .meta({ description: "Listed on the marketplace (true) or hidden (false). Default: leave as is." }),
+  mrl: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 365)
+    .optional()
+    .meta({ description: "Maximum rental length in hours. Default: leave as is." }),
+  onDemandPrices: pricesPerCurrency
+    .optional()
+    .meta({ description: `On-demand price per day, by currency (${CURRENCIES.join(", ")}).` }),
   spotPrices: pricesPerCurrency.optional().meta({ description: "Minimum spot price per day, by currency." }),
   enabledCurrencies: z.array(Currency).min(1).optional().meta({ description: "Currencies renters may pay in." }),
   autoprice: autopriceSetting.optional().meta({
     description: 'Per currency: "usd" to follow usdPricing (price set in USD), false for a fixed price.',
   }),
   usdPricing: usdPricingSetting.optional().meta({
-    description: "USD per day the host asks, used where autoprice is \"usd\".",
+    description: 'USD per day the host asks, used where autoprice is "usd".',
   }),
   onDelete: z.enum(ON_DELETE).default("restore").meta({
     description:
@@ -32,7 +53,9 @@ export const SettingsSnapshot = z.object({
   onDemandPrices: pricesPerCurrency.meta({ description: "On-demand price per day, by currency." }),
   spotPrices: pricesPerCurrency.meta({ description: "Minimum spot price per day, by currency." }),
   enabledCurrencies: z.array(Currency).meta({ description: "Currencies renters may pay in." }),
-  autoprice: autopriceSetting.optional().meta({ description: 'Per currency: "usd" when the price follows usdPricing, false for a fixed price.' }),
+  autoprice: autopriceSetting
+    .optional()
+    .meta({ description: 'Per currency: "usd" when the price follows usdPricing, false for a fixed price.' }),
   usdPricing: usdPricingSetting.optional().meta({ description: "USD per day the host asks, by currency." }),
 });
 export type SettingsSnapshot = z.output<typeof SettingsSnapshot>;
@@ -41,23 +64,35 @@ export type SettingsSnapshot = z.output<typeof SettingsSnapshot>;
 export const ServerSettingsState = z.object({
   serverId: z.number().optional().meta({ description: "The server's id (server_config)." }),
   online: z.boolean().optional().meta({ description: "Whether the server is online." }),
-  previous: SettingsSnapshot.meta({ description: 'Settings found when the resource was created ("restore" puts them back).' }),
+  previous: SettingsSnapshot.meta({
+    description: 'Settings found when the resource was created ("restore" puts them back).',
+  }),
 });
 export type ServerSettingsOutputs = ServerSettingsResolved & z.output<typeof ServerSettingsState>;
 
 const isCurrency = (c: string): c is Currency => (CURRENCIES as readonly string[]).includes(c);
 
 function prices(p: Record<string, number | null> | null | undefined): Partial<Record<Currency, number>> {
-  return Object.fromEntries(Object.entries(p ?? {}).filter(([c, v]) => isCurrency(c) && typeof v === "number")) as Partial<Record<Currency, number>>;
+  return Object.fromEntries(
+    Object.entries(p ?? {}).filter(([c, v]) => isCurrency(c) && typeof v === "number"),
+  ) as Partial<Record<Currency, number>>;
 }
 
 /** server_config → the snapshot of what we manage. Pure. */
 export function snapshotFromConfig(c: ServerConfig): SettingsSnapshot {
   const usd = c.usd_pricing
-    ? Object.fromEntries(Object.entries(c.usd_pricing).filter(([k]) => isCurrency(k)).map(([k, v]) => [k, { onDemand: v.on_demand ?? 0, spot: v.spot ?? 0 }]))
+    ? Object.fromEntries(
+        Object.entries(c.usd_pricing)
+          .filter(([k]) => isCurrency(k))
+          .map(([k, v]) => [k, { onDemand: v.on_demand ?? 0, spot: v.spot ?? 0 }]),
+      )
     : undefined;
   const auto = c.autoprice
-    ? Object.fromEntries(Object.entries(c.autoprice).filter(([k]) => isCurrency(k)).map(([k, v]) => [k, v === "usd" ? "usd" : false]))
+    ? Object.fromEntries(
+        Object.entries(c.autoprice)
+          .filter(([k]) => isCurrency(k))
+          .map(([k, v]) => [k, v === "usd" ? "usd" : false]),
+      )
     : undefined;
   return {
     availability: c.availability ?? true,
@@ -87,9 +122,17 @@ export function mergeSettings(current: SettingsSnapshot, desired: Partial<Server
  * The live values of just the fields the user declared, in input shape: refresh reports
  * these, so drift made outside Pulumi (e.g. a price changed on the website) shows in diff.
  */
-export function observed(desired: Partial<ServerSettingsResolved>, live: SettingsSnapshot): Partial<ServerSettingsResolved> {
-  const pick = <T>(want: Partial<Record<Currency, unknown>> | undefined, have: Partial<Record<Currency, T>> | undefined) =>
-    want ? (Object.fromEntries(Object.keys(want).map((c) => [c, have?.[c as Currency]])) as Partial<Record<Currency, T>>) : undefined;
+export function observed(
+  desired: Partial<ServerSettingsResolved>,
+  live: SettingsSnapshot,
+): Partial<ServerSettingsResolved> {
+  const pick = <T>(
+    want: Partial<Record<Currency, unknown>> | undefined,
+    have: Partial<Record<Currency, T>> | undefined,
+  ) =>
+    want
+      ? (Object.fromEntries(Object.keys(want).map((c) => [c, have?.[c as Currency]])) as Partial<Record<Currency, T>>)
+      : undefined;
   const out: Partial<ServerSettingsResolved> = { name: desired.name, onDelete: desired.onDelete };
   if (desired.availability !== undefined) out.availability = live.availability;
   if (desired.mrl !== undefined) out.mrl = live.mrl;

@@ -19,6 +19,7 @@ export type CloreServerSettingsArgs = CloreServerSettingsInputs;
  * `pulumi refresh` reports prices changed elsewhere; `pulumi destroy` restores the settings
  * found at creation (see `onDelete`).
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the outputs interface below declares fields the engine fills in; nothing else is merged.
 export class CloreServerSettings extends pulumi.dynamic.Resource {
   constructor(name: string, args: CloreServerSettingsArgs, opts?: pulumi.CustomResourceOptions) {
     super(PROVIDER, name, { ...OUTPUTS, ...args }, opts, "clore", "ServerSettings");

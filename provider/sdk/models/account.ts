@@ -17,7 +17,9 @@ export const RenterFeesResponse = z.looseObject({
     on_demand: z.looseObject({ base: Pricing }).nullish(),
     spot: z.looseObject({ base: Pricing }).nullish(),
   }),
-  poh_config: z.looseObject({ max_reduction_percent: z.number().nullish(), max_poh_amount: z.number().nullish() }).nullish(),
+  poh_config: z
+    .looseObject({ max_reduction_percent: z.number().nullish(), max_poh_amount: z.number().nullish() })
+    .nullish(),
   creation_fees: z.looseObject({ on_demand: Pricing.nullish(), spot: Pricing.nullish() }).nullish(),
   poh_balance: z.number().nullish(),
 });

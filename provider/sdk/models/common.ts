@@ -58,8 +58,10 @@ export function parseGpuSpec(spec: string | null | undefined): { count?: number;
 }
 
 /** gpu_array is a list of model strings; some clients saw a comma string or nested lists. */
-export const GpuArray = z.union([z.array(z.unknown()), z.string()]).transform((v): string[] =>
-  (Array.isArray(v) ? v.flat(2) : v.split(",")).map((x) => String(x).trim()).filter(Boolean),
-);
+export const GpuArray = z
+  .union([z.array(z.unknown()), z.string()])
+  .transform((v): string[] =>
+    (Array.isArray(v) ? v.flat(2) : v.split(",")).map((x) => String(x).trim()).filter(Boolean),
+  );
 
 export const HOURS_PER_DAY = 24;

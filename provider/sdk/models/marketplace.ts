@@ -12,7 +12,9 @@ export const Price = z.looseObject({
   on_demand: Pricing.nullish(),
   spot: Pricing.nullish(),
   usd: PriceUsd.nullish(),
-  original_usd: z.record(z.string(), z.looseObject({ on_demand: z.number().nullish(), spot: z.number().nullish() })).nullish(),
+  original_usd: z
+    .record(z.string(), z.looseObject({ on_demand: z.number().nullish(), spot: z.number().nullish() }))
+    .nullish(),
 });
 
 const positive = (n: number | null | undefined): number | undefined => (typeof n === "number" && n > 0 ? n : undefined);
@@ -39,7 +41,10 @@ export const MarketplaceServer = MarketplaceServerWire.transform((s) => {
   const gpu = parseGpuSpec(s.specs?.gpu);
   // on_demand_usd is 0 (not absent) when the server does not take USD-Blockchain; a 0 here
   // would make the server look free to the maxPriceUsd filter, so take the first positive one.
-  const usdDay = positive(s.price?.usd?.on_demand_usd) ?? positive(s.price?.usd?.on_demand_clore) ?? positive(s.price?.usd?.on_demand_btc);
+  const usdDay =
+    positive(s.price?.usd?.on_demand_usd) ??
+    positive(s.price?.usd?.on_demand_clore) ??
+    positive(s.price?.usd?.on_demand_btc);
   const spotDay = s.price?.usd?.spot ?? undefined;
   return {
     ...s,

@@ -9,8 +9,13 @@ import { GigaspotEditRequest, GigaspotOrderRequest } from "./gigaspot";
  */
 
 export const CancelOrderBody = z.looseObject({ id: z.number().int().positive(), issue: z.string().optional() });
-export const CancelOrdersBody = z.looseObject({ order_ids: z.array(z.number().int().positive()).min(1).max(LIMITS.cancelBatch) });
-export const SetSpotPriceBody = z.looseObject({ order_id: z.number().int().positive(), desired_price: z.number().positive() });
+export const CancelOrdersBody = z.looseObject({
+  order_ids: z.array(z.number().int().positive()).min(1).max(LIMITS.cancelBatch),
+});
+export const SetSpotPriceBody = z.looseObject({
+  order_id: z.number().int().positive(),
+  desired_price: z.number().positive(),
+});
 export const ServerConfigBody = z.looseObject({ server_name: z.string().min(1) });
 
 const perDay = z.number().nonnegative();

@@ -3,7 +3,10 @@ import { Pricing, Specs, parseGpuSpec } from "./common";
 
 /** Per currency: "usd" (follow usd_pricing) or false; other strings/booleans are accepted as sent. */
 export const AutoPrice = z.record(z.string(), z.union([z.string(), z.boolean()]));
-export const UsdPricing = z.record(z.string(), z.looseObject({ on_demand: z.number().nullish(), spot: z.number().nullish() }));
+export const UsdPricing = z.record(
+  z.string(),
+  z.looseObject({ on_demand: z.number().nullish(), spot: z.number().nullish() }),
+);
 
 const ServerConfigWire = z.looseObject({
   id: z.number().int().nullish(),

@@ -17,7 +17,12 @@ export type SpotOffer = z.output<typeof SpotOffer>;
 export const SpotMarket = z.looseObject({
   offers: z.array(SpotOffer).default([]),
   server: z
-    .looseObject({ min_pricing: Pricing.nullish(), mrl: z.number().nullish(), online: z.boolean().nullish(), visibility: z.string().nullish() })
+    .looseObject({
+      min_pricing: Pricing.nullish(),
+      mrl: z.number().nullish(),
+      online: z.boolean().nullish(),
+      visibility: z.string().nullish(),
+    })
     .nullish(),
   currency_rates_in_usd: Pricing.nullish(),
 });

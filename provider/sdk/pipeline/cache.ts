@@ -13,11 +13,23 @@ export function cacheLayer(cache: TtlCache): Layer {
       return next({ ...call, onSent: chain(call.onSent, () => cache.invalidate()) });
     }
     if (!spec.cache) return next(call);
-    const key = call.query && Object.keys(call.query).length ? `${call.endpoint}?${new URLSearchParams(call.query)}` : call.endpoint;
-    return cache.get(key, call.maxAgeMs ?? 0, (sent) => next({ ...call, onSent: chain(call.onSent, sent) }), spec.cache === "persist");
+    const key =
+      call.query && Object.keys(call.query).length
+        ? `${call.endpoint}?${new URLSearchParams(call.query)}`
+        : call.endpoint;
+    return cache.get(
+      key,
+      call.maxAgeMs ?? 0,
+      (sent) => next({ ...call, onSent: chain(call.onSent, sent) }),
+      spec.cache === "persist",
+    );
   };
 }
 
 function chain(a: (() => void) | undefined, b: () => void): () => void {
-  return a ? () => (a(), b()) : b;
+  if (!a) return b;
+  return () => {
+    a();
+    b();
+  };
 }

@@ -1,5 +1,12 @@
 import type { Clock } from "../clock";
-import { CloreApiError, DatabaseError, MalformedResponseError, NetworkError, RateLimitError, TimeoutError } from "../errors";
+import {
+  CloreApiError,
+  DatabaseError,
+  MalformedResponseError,
+  NetworkError,
+  RateLimitError,
+  TimeoutError,
+} from "../errors";
 import type { Layer } from "./call";
 
 export interface RetryOptions {
@@ -31,9 +38,18 @@ export function retryLayer(o: RetryOptions): Layer {
         return await next({ ...call, attempt });
       } catch (e) {
         const rateLimited = e instanceof CloreApiError && e.apiCode === 5;
-        const transient = call.spec.idempotent && (e instanceof NetworkError || e instanceof TimeoutError || e instanceof DatabaseError || e instanceof MalformedResponseError);
+        const transient =
+          call.spec.idempotent &&
+          (e instanceof NetworkError ||
+            e instanceof TimeoutError ||
+            e instanceof DatabaseError ||
+            e instanceof MalformedResponseError);
         const canRetry = attempt < o.maxRetries;
-        if (rateLimited && !canRetry) throw new RateLimitError({ apiCode: 5, endpoint: call.endpoint, httpStatus: e.httpStatus, response: e.response }, attempt);
+        if (rateLimited && !canRetry)
+          throw new RateLimitError(
+            { apiCode: 5, endpoint: call.endpoint, httpStatus: e.httpStatus, response: e.response },
+            attempt,
+          );
         if (!(rateLimited || transient) || !canRetry) throw e;
         const wait = o.backoff(attempt);
         if (rateLimited) await o.onRateLimited?.(wait);

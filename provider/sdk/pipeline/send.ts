@@ -49,7 +49,8 @@ export function sendHandler(transport: Transport, o: SendOptions): Handler {
       const decoded = decode(endpoint, spec, res.status, res.text);
       event.apiCode = decoded.apiCode;
       // Rejected for sending no key at all (an endpoint we thought public): say the key is missing.
-      if (!decoded.ok) throw decoded.error instanceof AuthError && !key ? new MissingApiKeyError(endpoint) : decoded.error;
+      if (!decoded.ok)
+        throw decoded.error instanceof AuthError && !key ? new MissingApiKeyError(endpoint) : decoded.error;
       return { value: decoded.value, sentAt };
     } catch (e) {
       event.error = isCloreError(e) ? e.code : String(e);
@@ -76,17 +77,30 @@ function decode(endpoint: EndpointName, spec: EndpointSpec, status: number, text
   const obj = json as Record<string, unknown>;
   const code = obj.code;
   if (typeof code !== "number") {
-    if (status === 429) return { ok: false, apiCode: 5, error: errorFromApi({ apiCode: 5, endpoint, httpStatus: status, response: obj }) };
+    if (status === 429)
+      return {
+        ok: false,
+        apiCode: 5,
+        error: errorFromApi({ apiCode: 5, endpoint, httpStatus: status, response: obj }),
+      };
     return { ok: false, error: new MalformedResponseError(endpoint, status, "no integer `code`") };
   }
   if (code !== 0) {
     const apiError = typeof obj.error === "string" ? obj.error : undefined;
-    return { ok: false, apiCode: code, error: errorFromApi({ apiCode: code, endpoint, httpStatus: status, apiError, response: obj }) };
+    return {
+      ok: false,
+      apiCode: code,
+      error: errorFromApi({ apiCode: code, endpoint, httpStatus: status, apiError, response: obj }),
+    };
   }
   const parsed = spec.response.safeParse(obj);
   if (!parsed.success) {
     const first = issuesFromZod(parsed.error)[0];
-    return { ok: false, apiCode: 0, error: new MalformedResponseError(endpoint, status, `unexpected shape at ${first?.path}: ${first?.message}`) };
+    return {
+      ok: false,
+      apiCode: 0,
+      error: new MalformedResponseError(endpoint, status, `unexpected shape at ${first?.path}: ${first?.message}`),
+    };
   }
   return { ok: true, apiCode: 0, value: parsed.data };
 }

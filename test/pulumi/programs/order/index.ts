@@ -31,10 +31,12 @@ for (let n = 0; n < count; n++) {
     adoptOrderId: config.getNumber("adoptOrderId"),
     budget,
   });
-  orders[`order-${n}`] = pulumi.all([order.orderId, order.serverId, order.status, order.sshCommand]).apply(([orderId, serverId, status, sshCommand]) => ({
-    orderId,
-    serverId,
-    status,
-    sshCommand,
-  }));
+  orders[`order-${n}`] = pulumi
+    .all([order.orderId, order.serverId, order.status, order.sshCommand])
+    .apply(([orderId, serverId, status, sshCommand]) => ({
+      orderId,
+      serverId,
+      status,
+      sshCommand,
+    }));
 }

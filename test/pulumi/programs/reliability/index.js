@@ -1,4 +1,3 @@
-"use strict";
 // Test program for test/reliability: like programs/order (orders shaped by stack config) plus
 // what the reliability specs need: a secret jupyterToken, raw extra inputs (`orderExtra`,
 // merged last so a bad-input row can send any value, even a wrong type or an unknown
@@ -22,7 +21,7 @@ for (let n = 0; n < count; n++) {
     currency: config.get("currency") ?? "USD-Blockchain",
     type: config.get("type") ?? "on-demand",
     spotPrice: config.getNumber("spotPrice"),
-    ports: config.getObject("ports") ?? { "22": "tcp" },
+    ports: config.getObject("ports") ?? { 22: "tcp" },
     env: config.getSecretObject("env"),
     sshPassword: config.getSecret("sshPassword"),
     jupyterToken: config.getSecret("jupyterToken"),
@@ -30,7 +29,9 @@ for (let n = 0; n < count; n++) {
     waitForReady: config.getBoolean("waitForReady"),
     ...extra,
   });
-  orders[`order-${n}`] = pulumi.all([order.orderId, order.serverId, order.status]).apply(([orderId, serverId, status]) => ({ orderId, serverId, status }));
+  orders[`order-${n}`] = pulumi
+    .all([order.orderId, order.serverId, order.status])
+    .apply(([orderId, serverId, status]) => ({ orderId, serverId, status }));
 }
 exports.orders = orders;
 
