@@ -23,22 +23,28 @@ export const DEFAULT_MRL_HOURS = 72;
  * per day); `onDemandPrices`/`spotPrices` per currency use the current layout.
  */
 export const ServerSettingsParams = z.strictObject({
-  name: z.string().min(1).meta({ description: "Server name, as in `clore servers`." }),
-  availability: z.boolean().optional().meta({ description: "Listed on the marketplace (true) or not." }),
+  name: z.string().min(1).max(128).meta({ description: "Name of a server you host, as in `clore servers`." }),
+  availability: z.boolean().optional().meta({ description: "Listed on the marketplace (true) or hidden (false)." }),
   mrl: z
     .number()
     .int()
     .positive()
     .max(24 * 365)
     .optional()
-    .meta({ description: "Maximum rental length, hours." }),
-  onDemand: pricePerDay.optional(),
-  spot: pricePerDay.optional(),
-  onDemandPrices: pricesPerCurrency.optional(),
-  spotPrices: pricesPerCurrency.optional(),
-  enabledCurrencies: z.array(Currency).optional(),
-  autoprice: autopriceSetting.optional(),
-  usdPricing: usdPricingSetting.optional(),
+    .meta({ description: "Maximum rental length in hours." }),
+  onDemand: pricePerDay.optional().meta({ description: "On-demand price in bitcoin per day (legacy layout)." }),
+  spot: pricePerDay.optional().meta({ description: "Minimum spot price in bitcoin per day (legacy layout)." }),
+  onDemandPrices: pricesPerCurrency
+    .optional()
+    .meta({ description: `On-demand price per day, by currency (${CURRENCIES.join(", ")}).` }),
+  spotPrices: pricesPerCurrency.optional().meta({ description: "Minimum spot price per day, by currency." }),
+  enabledCurrencies: z.array(Currency).min(1).optional().meta({ description: "Currencies renters may pay in." }),
+  autoprice: autopriceSetting.optional().meta({
+    description: 'Per currency: "usd" to follow usdPricing (price set in USD), false for a fixed price.',
+  }),
+  usdPricing: usdPricingSetting
+    .optional()
+    .meta({ description: 'USD per day the host asks, used where autoprice is "usd".' }),
 });
 export type ServerSettingsParams = z.input<typeof ServerSettingsParams>;
 export type ServerSettings = z.output<typeof ServerSettingsParams> & { availability: boolean; mrl: number };

@@ -33,11 +33,11 @@ export interface CloreOrderInputs {
     minGpuCount?: pulumi.Input<number>;
     /** Minimum RAM in GB. */
     minRamGb?: pulumi.Input<number>;
-    /** Minimum reliability, a fraction 0..1. */
+    /** Minimum reliability, a fraction 0..1 (e.g. 0.99). */
     minReliability?: pulumi.Input<number>;
     /** Minimum CUDA version, e.g. "12.2". */
     minCudaVersion?: pulumi.Input<string>;
-    /** ISO country code of the host. */
+    /** ISO country code of the host, e.g. FI. */
     country?: pulumi.Input<string>;
     /** Also consider servers this API key hosts itself (renting your own rig). Default false. */
     includeOwnServers?: pulumi.Input<boolean>;
@@ -92,11 +92,11 @@ export interface CloreOrderOutputs {
     minGpuCount?: number;
     /** Minimum RAM in GB. */
     minRamGb?: number;
-    /** Minimum reliability, a fraction 0..1. */
+    /** Minimum reliability, a fraction 0..1 (e.g. 0.99). */
     minReliability?: number;
     /** Minimum CUDA version, e.g. "12.2". */
     minCudaVersion?: string;
-    /** ISO country code of the host. */
+    /** ISO country code of the host, e.g. FI. */
     country?: string;
     /** Also consider servers this API key hosts itself (renting your own rig). Default false. */
     includeOwnServers?: boolean;
@@ -274,24 +274,24 @@ export interface CloreServerSettingsOutputs {
 export interface GetMarketplaceArgs {
   /** GPU model substring, case-insensitive, e.g. "RTX 4090". */
   gpu?: string;
-  /** Any of these GPU model substrings. */
+  /** GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"]. */
   gpus?: string[];
   /** Minimum number of GPUs. */
   minGpuCount?: number;
   /** Minimum RAM in GB. */
   minRamGb?: number;
-  /** Maximum on-demand price in USD per hour (the official Python SDK's unit). */
-  maxPriceUsd?: number;
-  /** Maximum price per day in `currency` (spot: the minimum bid). */
-  maxPricePerDay?: number;
-  /** Only servers free to rent now. Default true. */
-  availableOnly?: boolean;
   /** Minimum reliability, a fraction 0..1 (e.g. 0.99). */
   minReliability?: number;
   /** Minimum CUDA version, e.g. "12.2". */
   minCudaVersion?: string;
   /** ISO country code of the host, e.g. FI. */
   country?: string;
+  /** Maximum on-demand price in USD per hour (the official Python SDK's unit). */
+  maxPriceUsd?: number;
+  /** Maximum price per day in `currency` (spot: the minimum bid). */
+  maxPricePerDay?: number;
+  /** Only servers free to rent now. Default true. */
+  availableOnly?: boolean;
   /** Only servers that accept this currency; prices are given in it. */
   currency?: "bitcoin" | "CLORE-Blockchain" | "USD-Blockchain";
   /** Price by on-demand price or by spot minimum. */

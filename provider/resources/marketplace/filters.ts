@@ -1,23 +1,15 @@
 import { z } from "zod";
 import { CURRENCIES, type MarketplaceServer, ORDER_TYPES, matchesFilters } from "../../sdk";
 
-/** getMarketplace's arguments: the official Python SDK's filters plus sort, limit and the rest. */
-export const MarketplaceArgs = z.strictObject({
-  gpu: z.string().min(1).optional().meta({ description: 'GPU model substring, case-insensitive, e.g. "RTX 4090".' }),
-  gpus: z.array(z.string().min(1)).min(1).optional().meta({ description: "Any of these GPU model substrings." }),
+/** What a server must offer: getMarketplace's filters and find-and-rent's criteria (CloreOrder `select`). */
+export const SERVER_CRITERIA = {
+  gpus: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .meta({ description: 'GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"].' }),
   minGpuCount: z.number().int().positive().optional().meta({ description: "Minimum number of GPUs." }),
   minRamGb: z.number().nonnegative().optional().meta({ description: "Minimum RAM in GB." }),
-  maxPriceUsd: z
-    .number()
-    .positive()
-    .optional()
-    .meta({ description: "Maximum on-demand price in USD per hour (the official Python SDK's unit)." }),
-  maxPricePerDay: z
-    .number()
-    .positive()
-    .optional()
-    .meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
-  availableOnly: z.boolean().default(true).meta({ description: "Only servers free to rent now. Default true." }),
   minReliability: z
     .number()
     .min(0)
@@ -34,6 +26,23 @@ export const MarketplaceArgs = z.strictObject({
     .regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI")
     .optional()
     .meta({ description: "ISO country code of the host, e.g. FI." }),
+};
+
+/** getMarketplace's arguments: the official Python SDK's filters plus sort, limit and the rest. */
+export const MarketplaceArgs = z.strictObject({
+  gpu: z.string().min(1).optional().meta({ description: 'GPU model substring, case-insensitive, e.g. "RTX 4090".' }),
+  ...SERVER_CRITERIA,
+  maxPriceUsd: z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: "Maximum on-demand price in USD per hour (the official Python SDK's unit)." }),
+  maxPricePerDay: z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: "Maximum price per day in `currency` (spot: the minimum bid)." }),
+  availableOnly: z.boolean().default(true).meta({ description: "Only servers free to rent now. Default true." }),
   currency: z
     .enum(CURRENCIES)
     .optional()

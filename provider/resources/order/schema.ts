@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CREATE_ORDER_RULES, CREATE_ORDER_SHAPE, type FieldRule, fields, withRules } from "../../sdk";
+import { SERVER_CRITERIA } from "../marketplace/filters";
 
 /**
  * CloreOrder: the one declaration of its inputs and outputs. The create_order fields come
@@ -10,24 +11,7 @@ import { CREATE_ORDER_RULES, CREATE_ORDER_SHAPE, type FieldRule, fields, withRul
 
 /** Find-and-rent: criteria instead of a serverId. currency, type and maxPricePerDay also filter. */
 export const Selection = z.strictObject({
-  gpus: z
-    .array(z.string().min(1))
-    .min(1)
-    .optional()
-    .meta({ description: 'GPU model substrings, any of them, e.g. ["RTX 4090", "RTX 3090"].' }),
-  minGpuCount: z.number().int().positive().optional().meta({ description: "Minimum number of GPUs." }),
-  minRamGb: z.number().nonnegative().optional().meta({ description: "Minimum RAM in GB." }),
-  minReliability: z.number().min(0).max(1).optional().meta({ description: "Minimum reliability, a fraction 0..1." }),
-  minCudaVersion: z
-    .string()
-    .regex(/^\d+(\.\d+)*$/, 'must be a dotted version, e.g. "12.2"')
-    .optional()
-    .meta({ description: 'Minimum CUDA version, e.g. "12.2".' }),
-  country: z
-    .string()
-    .regex(/^[A-Za-z]{2}$/, "must be a 2-letter ISO country code, e.g. FI")
-    .optional()
-    .meta({ description: "ISO country code of the host." }),
+  ...SERVER_CRITERIA,
   includeOwnServers: z.boolean().optional().meta({
     description: "Also consider servers this API key hosts itself (renting your own rig). Default false.",
   }),

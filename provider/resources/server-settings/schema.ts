@@ -4,6 +4,7 @@ import {
   Currency,
   DEFAULT_MRL_HOURS,
   type ServerConfig,
+  ServerSettingsParams,
   autopriceSetting,
   pricesPerCurrency,
   usdPricingSetting,
@@ -11,33 +12,22 @@ import {
 
 export const ON_DELETE = ["restore", "keep", "unlist"] as const;
 
-/** CloreServerSettings' inputs: the one declaration (types, ajv schema, docs). */
+const { onDemand: _o, spot: _s, ...settings } = ServerSettingsParams.shape;
+const LEAVE = " Default: leave as is.";
+const described = <S extends z.ZodType>(schema: S, text: string) => schema.meta({ description: text }) as S;
+
+/**
+ * CloreServerSettings' inputs: setServerSettings' fields (current layout; the SDK declares them)
+ * and what destroy does. Types, check, docs and the plugin schema are derived from here.
+ */
 export const ServerSettingsInputs = z.strictObject({
-  name: z.string().min(1).max(128).meta({
-    description: "Name of a server you host, as in `clore servers`. Changing it manages another server (replace).",
-  }),
-  availability: z
-    .boolean()
-    .optional()
-    .meta({ description: "Listed on the marketplace (true) or hidden (false). Default: leave as is." }),
-  mrl: z
-    .number()
-    .int()
-    .positive()
-    .max(24 * 365)
-    .optional()
-    .meta({ description: "Maximum rental length in hours. Default: leave as is." }),
-  onDemandPrices: pricesPerCurrency
-    .optional()
-    .meta({ description: `On-demand price per day, by currency (${CURRENCIES.join(", ")}).` }),
-  spotPrices: pricesPerCurrency.optional().meta({ description: "Minimum spot price per day, by currency." }),
-  enabledCurrencies: z.array(Currency).min(1).optional().meta({ description: "Currencies renters may pay in." }),
-  autoprice: autopriceSetting.optional().meta({
-    description: 'Per currency: "usd" to follow usdPricing (price set in USD), false for a fixed price.',
-  }),
-  usdPricing: usdPricingSetting.optional().meta({
-    description: 'USD per day the host asks, used where autoprice is "usd".',
-  }),
+  ...settings,
+  name: described(
+    settings.name,
+    "Name of a server you host, as in `clore servers`. Changing it manages another server (replace).",
+  ),
+  availability: described(settings.availability, `Listed on the marketplace (true) or hidden (false).${LEAVE}`),
+  mrl: described(settings.mrl, `Maximum rental length in hours.${LEAVE}`),
   onDelete: z.enum(ON_DELETE).default("restore").meta({
     description:
       'What `pulumi destroy` does: "restore" (default) puts back the settings captured when the resource was created, so removing the stack undoes exactly what it did; "keep" leaves the last applied settings; "unlist" hides the server.',
