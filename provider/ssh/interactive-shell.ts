@@ -1,7 +1,6 @@
 import type { ReadStream } from "node:tty";
 import type { ClientChannel } from "ssh2";
-import type { ShellOptions } from "./session";
-import type { SessionLink } from "./ssh2-session";
+import type { ShellOptions, SessionLink } from "./session";
 
 /**
  * A login shell like plain `ssh host`: with a terminal on stdin it asks for a pty and puts the

@@ -2,8 +2,7 @@ import type { ClientChannel } from "ssh2";
 import { SshCommandFailedError, SshCommandTimeoutError } from "../sdk";
 import { LineSplitter, LineTail } from "./line-splitter";
 import { PidMarker, killScript, remoteScript } from "./remote-script";
-import type { RunOptions, RunResult } from "./session";
-import type { SessionLink } from "./ssh2-session";
+import type { RunOptions, RunResult, SessionLink } from "./session";
 
 export function runRemote(link: SessionLink, command: string, o: RunOptions): Promise<RunResult> {
   const script = remoteScript(command, o);

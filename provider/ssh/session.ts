@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
-import type { SshCommandRecord, SshEndpoint } from "../sdk";
+import type { Client } from "ssh2";
+import type { SshCommandRecord, SshConnectionLostError, SshEndpoint } from "../sdk";
 
 /**
  * One logged-in SSH connection (from `connectSsh`): run commands, copy files. Close it when
@@ -84,3 +85,19 @@ export interface ShellOptions {
   /** TERM for the pty. Default process.env.TERM or "xterm". */
   term?: string;
 }
+
+/** What the pieces of a session share (run-command, sftp-transfer, interactive-shell). */
+export interface SessionLink {
+  readonly client: Client;
+  readonly endpoint: SshEndpoint;
+  /** Commands finished on this session, oldest first. */
+  readonly history: SshCommandRecord[];
+  /** False once the connection closed, for whatever reason. */
+  readonly connected: boolean;
+  /** Resolves when the connection closes (ssh2 does not always fail SFTP requests in flight then). */
+  readonly closed: Promise<void>;
+  /** The error to throw when the connection is found closed during `during` (a command, or a transfer). */
+  lost(during: string, startedAt: number, cause?: unknown, transfer?: boolean): SshConnectionLostError;
+}
+
+/** SshSession on an ssh2 Client (the documentation is on the interface). */

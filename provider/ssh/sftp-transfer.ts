@@ -2,8 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import type { SFTPWrapper, Stats } from "ssh2";
 import { SshTransferError, isCloreError } from "../sdk";
-import type { TransferResult } from "./session";
-import type { SessionLink } from "./ssh2-session";
+import type { TransferResult, SessionLink } from "./session";
 
 // 64 requests of 32 KiB in flight (ssh2's defaults, stated here because throughput depends on them).
 const FAST = { concurrency: 64, chunkSize: 32_768 };

@@ -2,24 +2,9 @@ import type { Client, SFTPWrapper } from "ssh2";
 import { SshConnectionLostError, type SshCommandRecord, type SshEndpoint } from "../sdk";
 import { openShell } from "./interactive-shell";
 import { runRemote } from "./run-command";
-import type { RunOptions, RunResult, ShellOptions, SshSession, TransferResult } from "./session";
+import type { RunOptions, RunResult, SessionLink, ShellOptions, SshSession, TransferResult } from "./session";
 import { downloadPath, uploadPath } from "./sftp-transfer";
 
-/** What the pieces of a session share (run-command, sftp-transfer, interactive-shell). */
-export interface SessionLink {
-  readonly client: Client;
-  readonly endpoint: SshEndpoint;
-  /** Commands finished on this session, oldest first. */
-  readonly history: SshCommandRecord[];
-  /** False once the connection closed, for whatever reason. */
-  readonly connected: boolean;
-  /** Resolves when the connection closes (ssh2 does not always fail SFTP requests in flight then). */
-  readonly closed: Promise<void>;
-  /** The error to throw when the connection is found closed during `during` (a command, or a transfer). */
-  lost(during: string, startedAt: number, cause?: unknown, transfer?: boolean): SshConnectionLostError;
-}
-
-/** SshSession on an ssh2 Client (the documentation is on the interface). */
 export class Ssh2Session implements SshSession, SessionLink {
   readonly history: SshCommandRecord[] = [];
   readonly closed: Promise<void>;
