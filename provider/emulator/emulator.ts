@@ -40,6 +40,8 @@ export interface EmulatorOrder {
   visible: boolean;
   /** Container running: endpoints assigned and, with listenTcpPorts, listening. */
   online: boolean;
+  /** Why the container's last start failed, if it did (retried at the next tick). */
+  bootError?: string;
   ports: Record<string, "tcp" | "http">;
   /** Container port → public port on `publicHost`, once online. */
   tcpPorts: { container: string; public: number }[];
@@ -214,6 +216,7 @@ class RunningEmulator implements Emulator {
       endedAt: o.endedAt,
       visible: now >= o.visibleAt,
       online: o.state === "active" && o.booted,
+      bootError: o.bootError,
       ports: { ...o.ports },
       tcpPorts: o.tcpPorts.map((p) => ({ ...p })),
       httpPort: o.httpPort,

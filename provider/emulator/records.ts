@@ -77,6 +77,8 @@ export interface OrderRecord {
   autoLogin: string;
   booted: boolean;
   booting: boolean;
+  /** Why the last boot attempt failed (it is retried at the next tick). */
+  bootError?: string;
   state: OrderState;
   endReason?: EndReason;
   endedAt?: number;

@@ -304,9 +304,13 @@ export class EmulatorState {
       mapped = this.options.listenTcpPorts
         ? await this.containers.start(o, tcp, live)
         : tcp.map((p) => ({ container: p, public: this.nextFakePort++ }));
+    } catch (e) {
+      o.bootError = (e as Error).message;
+      throw e;
     } finally {
       o.booting = false;
     }
+    o.bootError = undefined;
     if (!live()) return;
     o.tcpPorts = mapped;
     o.httpPub = o.httpPort ? `${token(`http-${o.id}`, 12)}.${this.options.httpPubDomain}` : "";

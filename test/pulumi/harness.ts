@@ -192,7 +192,8 @@ export function useEmulatorStack(
   (o.perTest ? beforeEach : before)(async () => {
     current = await emulatorStack(program, o);
   });
-  (o.perTest ? afterEach : after)(async () => {
+  (o.perTest ? afterEach : after)(async function () {
+    if (current && this.currentTest?.state === "failed") printEmulator(current.emu);
     await current?.close();
     current = undefined;
   });
@@ -204,4 +205,13 @@ export function useEmulatorStack(
       return current!.stack;
     },
   };
+}
+
+/** What the emulator saw, printed when a test fails: its orders and its last requests. */
+export function printEmulator(emu: Emulator): void {
+  const orders = emu
+    .allOrders()
+    .map((o) => `  order ${o.id} on ${o.serverId}: ${o.state}${o.online ? ", online" : ""}${o.bootError ? `, boot failed: ${o.bootError}` : ""}`);
+  const requests = emu.requests.slice(-15).map((r) => `  ${r.endpoint} → HTTP ${r.httpStatus} code ${r.apiCode}${r.fault ? ` (fault ${r.fault})` : ""}`);
+  console.error(["emulator orders:", ...orders, "last requests:", ...requests].join("\n"));
 }
