@@ -211,7 +211,12 @@ export function useEmulatorStack(
 export function printEmulator(emu: Emulator): void {
   const orders = emu
     .allOrders()
-    .map((o) => `  order ${o.id} on ${o.serverId}: ${o.state}${o.online ? ", online" : ""}${o.bootError ? `, boot failed: ${o.bootError}` : ""}`);
-  const requests = emu.requests.slice(-15).map((r) => `  ${r.endpoint} → HTTP ${r.httpStatus} code ${r.apiCode}${r.fault ? ` (fault ${r.fault})` : ""}`);
+    .map(
+      (o) =>
+        `  order ${o.id} on ${o.serverId}: ${o.state}${o.online ? ", online" : ""}${o.bootError ? `, boot failed: ${o.bootError}` : ""}`,
+    );
+  const requests = emu.requests
+    .slice(-15)
+    .map((r) => `  ${r.endpoint} → HTTP ${r.httpStatus} code ${r.apiCode}${r.fault ? ` (fault ${r.fault})` : ""}`);
   console.error(["emulator orders:", ...orders, "last requests:", ...requests].join("\n"));
 }
