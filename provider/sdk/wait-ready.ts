@@ -75,8 +75,9 @@ export async function waitUntilReady(client: CloreClient, order: Order, o: Ready
     await sleep(client, Math.min(pause, Math.max(0, deadline - now)), o.signal);
     if (endpointsSince === undefined || clock.now() - lastRead >= RECHECK_ORDER_MS) {
       lastRead = clock.now();
-      // Orders polled together share one answer; an order that ended is an OrderNotFoundError.
-      order = await client.getOrder(order.id, { maxAgeMs: POLL_MS - 500 });
+      // A fresh answer (orders waiting together share it while it is queued): one sent before
+      // the boot finished would cost a whole poll. An order that ended is an OrderNotFoundError.
+      order = await client.getOrder(order.id);
     }
   }
 }
