@@ -30,7 +30,8 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
   let server: grpc.Server;
   let client: ResourceProviderClient;
   let scratch: string;
-  const savedEnv = { ...process.env };
+  /** The variables this suite sets, with their values before it (restored after it). */
+  let savedEnv: Record<string, string | undefined> = {};
 
   /** One unary call, promisified: resolves with the response or rejects with the ServiceError. */
   function call<Req, Res>(method: string, req: Req): Promise<Res> {
@@ -60,12 +61,15 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
     emu = await startFastEmulator({ apiKey: "plugin-key-a" });
     scratch = mkdtempSync(join(REPO, ".tmp", "plugin-server-"));
     // The key must come from Configure, not from the environment.
-    Object.assign(process.env, FAST_ENV, {
+    const env: Record<string, string> = {
+      ...FAST_ENV,
       CLORE_API_KEY: "",
       CLORE_RATE_LIMIT_DIR: join(scratch, "ledger"),
       CLORE_CREATES_DIR: join(scratch, "creates"),
       CLORE_CACHE_DIR: join(scratch, "cache"),
-    });
+    };
+    savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
     let port: number;
     ({ server, port } = await startServer());
     client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
@@ -74,7 +78,10 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
     client?.close();
     server?.forceShutdown();
     await emu?.close();
-    process.env = savedEnv;
+    for (const [k, v] of Object.entries(savedEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
   beforeEach(() => {
