@@ -1,5 +1,5 @@
-import { utils } from "ssh2";
 import type { FaultInjector } from "./faults";
+import { newHostKey } from "./host-key";
 import type { EmulatorOptions } from "./options";
 import { type ConnectionHandler, PortListeners, plainHandler } from "./port-listeners";
 import type { OrderRecord } from "./records";
@@ -69,7 +69,7 @@ export class Containers {
   }
 
   private sshd(o: OrderRecord, sandbox: Sandbox, upAt: number): ConnectionHandler {
-    this.hostKey ??= utils.generateKeyPairSync("ed25519").private;
+    this.hostKey ??= newHostKey();
     return orderSshd({
       hostKey: this.hostKey,
       password: o.sshPassword,
