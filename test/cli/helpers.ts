@@ -1,12 +1,12 @@
 // Shared by the CLI specs: build the CLI once, run it as a child process, and give each
 // suite its own emulator, HOME and SDK client.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloreClient, RateLimiter, type CreateOrderParams, type Order } from "../../provider/sdk";
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { REPO, ensureBuilt } from "../helpers/build";
+import { runChild } from "../helpers/child";
 
 export { REPO, ensureBuilt };
 export const CLI_MAIN = join(REPO, "dist", "provider", "cli", "main.js");
@@ -30,16 +30,7 @@ export interface CliOptions {
 export function clore(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
+  return runChild(process.execPath, [CLI_MAIN, ...args], { env, input: options.input });
 }
 
 /** One emulator, HOME and environment for a suite. */

@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
+import { runChild } from "../helpers/child";
 import { opensshKeyPair, rentSshOrder, startSshEmulator } from "../helpers/ssh-orders";
 
 /**
@@ -43,17 +44,7 @@ describe("emulator: sshd with OpenSSH clients", () => {
     "-i",
     key.privatePath,
   ];
-  // Asynchronous: the emulator answering them lives in this process.
-  const run = (cmd: string, args: string[], input = "") =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(cmd, args, { timeout: 30_000 });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-      child.on("error", reject).on("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  const run = (cmd: string, args: string[], input = "") => runChild(cmd, args, { input, timeoutMs: 30_000 });
 
   it("ssh runs a command with the order's env and hands back its output and exit code", async () => {
     const r = await run("ssh", [

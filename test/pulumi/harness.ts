@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, type StartEmulatorOptions, startEmulator } from "../../provider/emulator";
 import { REPO, ensureBuilt } from "../helpers/build";
+import { runChild } from "../helpers/child";
 
 /**
  * Runs the real `pulumi` CLI (built by scripts/install-tools.sh, on PATH via scripts/env.sh)
@@ -57,25 +57,13 @@ export interface StackExport {
   };
 }
 
-export function run(
+export async function run(
   cmd: string,
   args: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
 ): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? "");
-  });
+  const r = await runChild(cmd, args, { ...opts, timeoutMs: opts.timeoutMs ?? 240_000 });
+  return { ...r, code: r.code ?? -1 };
 }
 
 /** A fresh stack of a copy of `programDir`, with its own file backend. */
