@@ -82,6 +82,17 @@ const ALL: Currency[] = ["bitcoin", "CLORE-Blockchain", "USD-Blockchain"];
 const RYZEN = { cpu: "AMD Ryzen 9 5900X 12-Core Processor", cpus: "12/24", ram: 62.73 };
 const EPYC = { cpu: "AMD EPYC 7543 32-Core Processor", cpus: "32/64", ram: 503.5 };
 const XEON = { cpu: "Intel(R) Xeon(R) Gold 6138 CPU @ 2.00GHz", cpus: "40/80", ram: 251.55 };
+/** Host 3407 runs two identical machines (52210 and 52211). */
+const HOST_3407_RIG = {
+  gpu: "NVIDIA GeForce RTX 3090",
+  count: 2,
+  gpuram: 24,
+  mem: 24576,
+  cc: "DE",
+  pl: 350,
+  pcie: 3,
+  ...XEON,
+};
 
 type Seed = Omit<ServerRecord, "autoprice" | "usdPricing" | "foreignOffers" | "connected" | "visibility" | "gigaspot"> &
   Partial<Pick<ServerRecord, "autoprice" | "usdPricing" | "foreignOffers" | "connected" | "visibility" | "gigaspot">>;
@@ -148,16 +159,7 @@ export function seedServers(): ServerRecord[] {
       onDemand: { bitcoin: 0.00006, "CLORE-Blockchain": 2300 },
       spotMin: { bitcoin: 0.000031, "CLORE-Blockchain": 1200 },
       allowedCoins: ["bitcoin", "CLORE-Blockchain"],
-      specs: specs({
-        gpu: "NVIDIA GeForce RTX 3090",
-        count: 2,
-        gpuram: 24,
-        mem: 24576,
-        cc: "DE",
-        pl: 350,
-        pcie: 3,
-        ...XEON,
-      }),
+      specs: specs(HOST_3407_RIG),
       reliability: 0.9712,
       rating: { avg: 4.2, cnt: 11 },
       cudaVersion: "12.2",
@@ -171,16 +173,7 @@ export function seedServers(): ServerRecord[] {
       onDemand: { bitcoin: 0.000059, "CLORE-Blockchain": 2250, "USD-Blockchain": 5.6 },
       spotMin: { bitcoin: 0.00003, "CLORE-Blockchain": 1150, "USD-Blockchain": 2.9 },
       allowedCoins: [...ALL],
-      specs: specs({
-        gpu: "NVIDIA GeForce RTX 3090",
-        count: 2,
-        gpuram: 24,
-        mem: 24576,
-        cc: "DE",
-        pl: 350,
-        pcie: 3,
-        ...XEON,
-      }),
+      specs: specs(HOST_3407_RIG),
       reliability: 0.9904,
       rating: { avg: 4.6, cnt: 23 },
       cudaVersion: "12.2",
