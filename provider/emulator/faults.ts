@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ENDPOINTS, type EndpointName } from "../sdk";
-import { renderIssues } from "./wire";
+import { renderIssues } from "./util";
 
 /**
  * Failures a client must survive, injected for the next N matching requests:

@@ -14,8 +14,8 @@ import {
   databaseError,
   fieldError,
   invalidInput,
-  renderIssues,
 } from "./wire";
+import { renderIssues } from "./util";
 
 export const API_PREFIX = "/v1";
 export const CONTROL_PREFIX = "/_emulator";

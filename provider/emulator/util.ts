@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { issuesFromZod } from "../sdk";
 
 /** Deterministic made-up tokens (auto_login, http_pub), so runs are reproducible. */
 export function token(seed: string, length: number): string {
@@ -8,4 +9,11 @@ export function token(seed: string, length: number): string {
 export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** zod issues as one line, `path: message; …` (the SDK's wording); an issue at the root shows as `(<root>)`. */
+export function renderIssues(error: Parameters<typeof issuesFromZod>[0], root: string): string {
+  return issuesFromZod(error)
+    .map((i) => `${i.path || `(${root})`}: ${i.message}`)
+    .join("; ");
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type ENDPOINTS, type EndpointName, issuesFromZod } from "../sdk";
+import type { ENDPOINTS, EndpointName } from "../sdk";
 import type { EmulatorOptions } from "./options";
 import type { EmulatorState } from "./state";
 
@@ -50,13 +50,6 @@ export function databaseError(options: EmulatorOptions, status?: number): Reply 
 
 export function invalidInput(options: EmulatorOptions, error: string): Reply {
   return apiError(options.invalidInputHttpStatus, API_CODES.invalidInput, { error });
-}
-
-/** zod issues as one line, `path: message; …` (the SDK's wording); an issue at the root shows as `(<root>)`. */
-export function renderIssues(error: Parameters<typeof issuesFromZod>[0], root: string): string {
-  return issuesFromZod(error)
-    .map((i) => `${i.path || `(${root})`}: ${i.message}`)
-    .join("; ");
 }
 
 type Spec<E extends EndpointName> = (typeof ENDPOINTS)[E];
