@@ -15,7 +15,7 @@ want() { case " $parts " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 for p in $parts; do
   case $p in npm | plugin | sdk) ;; *) echo "release: unknown part '$p' (npm, plugin, sdk)" >&2; exit 2 ;; esac
 done
-# The toolchain (node, pulumi, gensdk) and npm packages; npm pack builds dist/ itself (prepack).
+# The toolchain (node, pulumi, gensdk) and npm packages; npm pack builds dist/ itself (prepare, which also builds a git install).
 CLORE_SKIP_BUILD=1 . scripts/setup.sh
 
 out=${CLORE_RELEASE_DIR:-$PWD/release}

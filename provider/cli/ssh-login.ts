@@ -35,8 +35,18 @@ export function sshLoginOptions(cmd: Command): void {
 export const SSH_LOGIN_HELP =
   "Logs in with its own SSH client (no ssh binary needed). The server's host key is trusted on first use and not written to known_hosts.";
 
+export interface SshEndpoint {
+  host: string;
+  port: number;
+}
+
+/** The order's SSH host and port (one my_orders read), or a CliError saying why there are none. */
+export async function orderSshEndpoint(ctx: CliContext, orderId: number): Promise<SshEndpoint> {
+  return sshEndpointOf(await ctx.client().getOrder(orderId), orderId);
+}
+
 /** `ssh root@HOST -p PORT`'s host and port, or a CliError saying why there are none. */
-export function sshEndpointOf(order: Order, orderId: number): { host: string; port: number } {
+function sshEndpointOf(order: Order, orderId: number): SshEndpoint {
   if (order.sshPort !== undefined && order.sshHost) return { host: order.sshHost, port: order.sshPort };
   if (order.pubHost && order.tcpPortMap["22"] === undefined && order.status !== "provisioning") {
     throw new CliError(`order ${orderId} has no SSH port: port 22 was not published.`, {
@@ -48,9 +58,12 @@ export function sshEndpointOf(order: Order, orderId: number): { host: string; po
   });
 }
 
-/** Log in to an order's server; progress on stderr. */
-export async function loginToOrder(ctx: CliContext, orderId: number, o: SshLoginOptions): Promise<SshSession> {
-  const { host, port } = sshEndpointOf(await ctx.client().getOrder(orderId), orderId);
+/** Log in to an order's server at `endpoint` (from orderSshEndpoint); progress on stderr. */
+export async function loginToOrder(
+  ctx: CliContext,
+  { host, port }: SshEndpoint,
+  o: SshLoginOptions,
+): Promise<SshSession> {
   const target: SshTarget = { host, port, user: o.user, ...credentials(ctx, o) };
   ctx.output.info(`Connecting to ${o.user}@${host}:${port} …`);
   return connectSsh(target, {

@@ -1,7 +1,7 @@
 import { defineCommand } from "../command";
 import { CliError } from "../errors";
 import type { MessageResult } from "../render";
-import { SSH_LOGIN_HELP, type SshLoginOptions, loginToOrder, sshLoginOptions } from "../ssh-login";
+import { SSH_LOGIN_HELP, type SshLoginOptions, loginToOrder, orderSshEndpoint, sshLoginOptions } from "../ssh-login";
 
 /** `612345:job/out` → the order and the remote path; anything else is local. */
 function remoteOf(arg: string): { orderId: number; path: string } | undefined {
@@ -45,7 +45,7 @@ export const cpCommand = defineCommand<SshLoginOptions>({
       );
     }
     const remote = (from ?? to)!;
-    await using ssh = await loginToOrder(ctx, remote.orderId, o);
+    await using ssh = await loginToOrder(ctx, await orderSshEndpoint(ctx, remote.orderId), o);
     const direction = from ? "download" : "upload";
     const r = from ? await ssh.download(from.path, destination) : await ssh.upload(source, to!.path);
     const mb = (r.bytes / 1e6).toFixed(1);

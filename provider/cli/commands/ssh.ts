@@ -4,7 +4,7 @@ import { defineCommand } from "../command";
 import { CliError } from "../errors";
 import { positiveInt } from "../parse";
 import type { MessageResult } from "../render";
-import { SSH_LOGIN_HELP, type SshLoginOptions, loginToOrder, sshEndpointOf, sshLoginOptions } from "../ssh-login";
+import { SSH_LOGIN_HELP, type SshLoginOptions, loginToOrder, orderSshEndpoint, sshLoginOptions } from "../ssh-login";
 
 interface SshOptions extends SshLoginOptions {
   exec?: boolean;
@@ -34,12 +34,13 @@ export const sshCommand = defineCommand<SshOptions>({
   async run(ctx, args, o): Promise<MessageResult> {
     const orderId = args[0] as number;
     const command = ((args[1] as string[] | undefined) ?? []).join(" ");
-    const { host, port } = sshEndpointOf(await ctx.client().getOrder(orderId), orderId);
+    const endpoint = await orderSshEndpoint(ctx, orderId);
+    const { host, port } = endpoint;
     const printed = `ssh ${o.user}@${host} -p ${port}`;
     const json = { orderId, user: o.user, host, port, command: printed };
     if (!o.exec) return { kind: "message", json, text: printed };
 
-    await using ssh = await loginToOrder(ctx, orderId, o);
+    await using ssh = await loginToOrder(ctx, endpoint, o);
     // process.stdout/stderr take bytes too (and know the terminal's size, for the shell's pty).
     const stdout = ctx.io.stdout as unknown as ByteSink;
     const stderr = ctx.io.stderr as unknown as ByteSink;
