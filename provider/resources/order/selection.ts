@@ -10,14 +10,10 @@ export function candidates(
   servers: MarketplaceServer[],
   i: Pick<OrderInputsResolved, "currency" | "type" | "maxPricePerDay" | "spotPrice"> & { select: Selection },
 ): number[] {
-  const s = i.select;
+  // Every criterion getMarketplace knows (SERVER_CRITERIA); own servers are left out by the caller.
+  const { includeOwnServers: _own, maxAttempts: _attempts, ...criteria } = i.select;
   const offers = selectOffers(servers, {
-    gpus: s.gpus,
-    minGpuCount: s.minGpuCount,
-    minRamGb: s.minRamGb,
-    minReliability: s.minReliability,
-    minCudaVersion: s.minCudaVersion,
-    country: s.country,
+    ...criteria,
     currency: i.currency,
     type: i.type,
     // A spot bid must reach the server's minimum; an on-demand price must stay under the cap.

@@ -8,22 +8,15 @@ import {
   type ServerSettingsOutputs,
   ServerSettingsInputs,
   type ServerSettingsResolved,
-  type SettingsSnapshot,
+  SettingsSnapshot,
   mergeSettings,
   observed,
   snapshotFromConfig,
 } from "./schema";
 
 type Props = Record<string, unknown>;
-const MANAGED = [
-  "availability",
-  "mrl",
-  "onDemandPrices",
-  "spotPrices",
-  "enabledCurrencies",
-  "autoprice",
-  "usdPricing",
-] as const;
+/** The settings this resource manages: the snapshot's fields. */
+const MANAGED = Object.keys(SettingsSnapshot.shape) as (keyof SettingsSnapshot)[];
 
 function resolved(props: Props): ServerSettingsResolved {
   const known = Object.fromEntries(
