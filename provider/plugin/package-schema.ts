@@ -61,7 +61,7 @@ export interface PackageSchema {
  * `replace` it with the SDK scripts/release.sh builds (README). The `.local` name makes a
  * `go get` fail at once instead of fetching somebody else's code.
  */
-export const GO_IMPORT_BASE = "pulumi-clore.local/sdk/go/clore";
+const GO_IMPORT_BASE = "pulumi-clore.local/sdk/go/clore";
 
 /** The provider's configuration, as `clore:apiKey` / `clore:baseUrl` or an explicit provider's inputs. */
 const PROVIDER_CONFIG: Record<string, PropertySpec> = {

@@ -23,7 +23,7 @@ import { type Props, fromStruct, grpcError, toStruct } from "./wire";
  * so a password given as a plain value is still encrypted in state. Methods not listed here
  * (Construct, Call, Parameterize, Handshake, …) answer UNIMPLEMENTED.
  */
-export function providerService(): grpc.UntypedServiceImplementation {
+function providerService(): grpc.UntypedServiceImplementation {
   let schema: string | undefined;
   return {
     getPluginInfo: unary(async () => new PluginInfo().setVersion(packageVersion())),

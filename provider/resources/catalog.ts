@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { MarketplaceArgs, MarketplaceResult } from "./marketplace/filters";
 import { OrderInputs, OrderState, REPLACE_ON, SECRET_OUTPUTS, UPDATE_IN_PLACE } from "./order/schema";
 import { ServerSettingsInputs, ServerSettingsState } from "./server-settings/schema";
+import type { ProviderKind } from "./shim";
 
 /**
  * Every resource and function the package offers, with the zod declarations that everything
@@ -13,6 +14,8 @@ export interface ResourceSpec {
   /** The TypeScript class (dynamic provider) and the plugin resource's name in the `clore` package. */
   className: string;
   name: string;
+  /** The implementation both faces call (the dynamic shim's and the plugin's). */
+  kind: ProviderKind;
   description: string;
   inputs: z.ZodObject;
   /** What the resource reports beside its inputs as applied. */
@@ -37,6 +40,7 @@ export const RESOURCES: readonly ResourceSpec[] = [
   {
     className: "CloreOrder",
     name: "Order",
+    kind: "order",
     description:
       "A rented Clore.ai server running your container. Create rents it (and waits until its ssh port answers); delete cancels it and stops the bill.",
     inputs: OrderInputs,
@@ -48,6 +52,7 @@ export const RESOURCES: readonly ResourceSpec[] = [
   {
     className: "CloreServerSettings",
     name: "ServerSettings",
+    kind: "server-settings",
     description:
       "Declarative pricing and rental settings of a server you host on Clore.ai. Delete restores the settings found at creation (see onDelete).",
     inputs: ServerSettingsInputs,

@@ -30,7 +30,7 @@ interface Impl {
 }
 
 /** Results as the engine's protobuf Structs take them; errors with the next step in Pulumi terms. */
-async function serve<T>(f: () => Promise<T>): Promise<T> {
+export async function serve<T>(f: () => Promise<T>): Promise<T> {
   try {
     return plainData(await f());
   } catch (e) {
