@@ -117,15 +117,10 @@ export class Sandboxes {
       process.once("exit", this.atExit);
     }
     const dir = join(this.root, `order-${orderId}`);
-    rmSync(dir, { recursive: true, force: true }); // order ids start over after reset()
     mkdirSync(dir, { mode: 0o700 });
     const box = new Sandbox(dir, env);
     this.byOrder.set(orderId, box);
     return box;
-  }
-
-  get(orderId: number): Sandbox | undefined {
-    return this.byOrder.get(orderId);
   }
 
   remove(orderId: number): void {

@@ -69,11 +69,14 @@ export const ports = z
       'Container ports to publish: `{ "22": "tcp", "8888": "http" }`. tcp ports get a public port each; the http port gets an HTTPS URL.',
   });
 
+/** A POSIX shell variable name (what `env` keys and the SSH runner's exports must be). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const env = z
   .record(
     matching(
       z.string().max(LIMITS.envKeyLength),
-      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      ENV_NAME,
       "must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
     ),
     z.string().max(LIMITS.envValueLength),

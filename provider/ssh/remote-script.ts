@@ -1,4 +1,4 @@
-import { ValidationError } from "../sdk";
+import { ValidationError, fields } from "../sdk";
 
 /**
  * The text sent as an SSH exec request. sshd runs it with the login shell (`$SHELL -c`), so
@@ -9,7 +9,6 @@ import { ValidationError } from "../sdk";
  */
 
 const PID_PREFIX = "__clore_ssh_pid=";
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** POSIX single quoting: safe for any string. */
 export function shellQuote(s: string): string {
@@ -18,7 +17,7 @@ export function shellQuote(s: string): string {
 
 export function remoteScript(command: string, opts: { env?: Record<string, string>; cwd?: string } = {}): string {
   const env = Object.entries(opts.env ?? {});
-  const bad = env.filter(([k]) => !ENV_NAME.test(k));
+  const bad = env.filter(([k]) => !fields.ENV_NAME.test(k));
   if (bad.length)
     throw new ValidationError(
       "ssh run",

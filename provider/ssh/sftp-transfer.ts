@@ -19,29 +19,26 @@ interface Ctx {
   bytes: number;
 }
 
-export async function uploadPath(
+export function uploadPath(
   link: SessionLink,
   sftp: SFTPWrapper,
   local: string,
   remote: string,
 ): Promise<TransferResult> {
-  const ctx: Ctx = { link, sftp, direction: "upload", startedAt: performance.now(), files: 0, bytes: 0 };
-  await guard(ctx, local, remote, async () => {
+  return transfer({ link, sftp, direction: "upload" }, local, remote, async (ctx) => {
     const st = statSync(local);
     await mkdirs(sftp, st.isDirectory() ? remote : posix.dirname(remote));
     await (st.isDirectory() ? uploadDir(ctx, local, remote) : uploadFile(ctx, local, remote, st.size, st.mode));
   });
-  return { files: ctx.files, bytes: ctx.bytes, durationMs: performance.now() - ctx.startedAt };
 }
 
-export async function downloadPath(
+export function downloadPath(
   link: SessionLink,
   sftp: SFTPWrapper,
   remote: string,
   local: string,
 ): Promise<TransferResult> {
-  const ctx: Ctx = { link, sftp, direction: "download", startedAt: performance.now(), files: 0, bytes: 0 };
-  await guard(ctx, local, remote, async () => {
+  return transfer({ link, sftp, direction: "download" }, local, remote, async (ctx) => {
     const st = await call<Stats>((cb) => sftp.stat(remote, cb));
     if (isDir(st.mode)) await downloadDir(ctx, remote, local);
     else {
@@ -49,6 +46,17 @@ export async function downloadPath(
       await downloadFile(ctx, remote, local, st.size, st.mode);
     }
   });
+}
+
+/** One transfer: counts files and bytes, times it, and turns failures into SSH errors (guard). */
+async function transfer(
+  on: Pick<Ctx, "link" | "sftp" | "direction">,
+  local: string,
+  remote: string,
+  body: (ctx: Ctx) => Promise<void>,
+): Promise<TransferResult> {
+  const ctx: Ctx = { ...on, startedAt: performance.now(), files: 0, bytes: 0 };
+  await guard(ctx, local, remote, () => body(ctx));
   return { files: ctx.files, bytes: ctx.bytes, durationMs: performance.now() - ctx.startedAt };
 }
 
