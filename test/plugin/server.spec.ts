@@ -98,6 +98,16 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
     assert.equal(schema.version, packageVersion());
   });
 
+  /** The keys (fingerprints) the API saw during one getMarketplace invoke. */
+  async function keysSeenByInvoke(): Promise<string[]> {
+    const from = emu.requests.length;
+    await call(
+      "invoke",
+      new pb.InvokeRequest().setTok("clore:index:getMarketplace").setArgs(struct({ cacheTtlSeconds: 0 })),
+    );
+    return [...new Set(emu.requests.slice(from).map((r) => r.keyFingerprint))];
+  }
+
   it("takes the key from Configure's (secret) apiKey and asks the engine for plain values", async () => {
     const req = new pb.ConfigureRequest().setArgs(
       struct({ apiKey: secret("plugin-key-a"), baseUrl: emu.url, version: "0.1.0" }),
@@ -105,30 +115,14 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
     const res = await call<pb.ConfigureRequest, pb.ConfigureResponse>("configure", req);
     assert.equal(res.getAcceptsecrets(), false);
     assert.equal(res.getAcceptresources(), false);
-    const from = emu.requests.length;
-    await call(
-      "invoke",
-      new pb.InvokeRequest().setTok("clore:index:getMarketplace").setArgs(struct({ cacheTtlSeconds: 0 })),
-    );
-    assert.deepEqual(
-      [...new Set(emu.requests.slice(from).map((r) => r.keyFingerprint))],
-      [keyFingerprint("plugin-key-a")],
-    );
+    assert.deepEqual(await keysSeenByInvoke(), [keyFingerprint("plugin-key-a")]);
   });
 
   it("falls back to the variables older engines send (clore:config:apiKey)", async () => {
     const req = new pb.ConfigureRequest();
     req.getVariablesMap().set("clore:config:apiKey", "plugin-key-a").set("clore:config:baseUrl", emu.url);
     await call("configure", req);
-    const from = emu.requests.length;
-    await call(
-      "invoke",
-      new pb.InvokeRequest().setTok("clore:index:getMarketplace").setArgs(struct({ cacheTtlSeconds: 0 })),
-    );
-    assert.deepEqual(
-      [...new Set(emu.requests.slice(from).map((r) => r.keyFingerprint))],
-      [keyFingerprint("plugin-key-a")],
-    );
+    assert.deepEqual(await keysSeenByInvoke(), [keyFingerprint("plugin-key-a")]);
   });
 
   it("never replaces the provider for a new key or base URL", async () => {

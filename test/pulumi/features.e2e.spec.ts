@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
+import { sdkClient } from "../reliability/helpers";
 import { ORDER_TYPE, REPO, type TestStack, resourcesOfType, useEmulatorStack } from "./harness";
 
 const PROGRAM = join(REPO, "test/pulumi/programs/order");
@@ -96,12 +97,7 @@ describe("beyond the other GPU providers", function () {
   });
 
   it("adopts an order rented outside Pulumi, and destroy cancels it", async () => {
-    const { CloreClient, RateLimiter } = await import("../../provider/sdk");
-    await using sdk = new CloreClient({
-      apiKey: emu.apiKey,
-      baseUrl: emu.url,
-      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 100, createIntervalMs: 400 } }),
-    });
+    await using sdk = sdkClient(emu);
     const existing = await sdk.createOrder({
       serverId: 60103,
       image: "cloreai/ubuntu22.04-cuda12",

@@ -16,6 +16,7 @@ import {
   createStack,
   resourcesOfType,
 } from "../pulumi/harness";
+import { runChild } from "../helpers/child";
 
 export { FAST_ENV };
 
@@ -142,28 +143,20 @@ export function sdkClient(emu: Emulator, opts: { fakeClock?: boolean; apiKey?: s
 }
 
 /** Run the built CLI against `emu` (key and base URL in the environment, like a user). */
-export function clore(emu: Emulator, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: env.HOME ?? "/nonexistent",
-        CLORE_API_KEY: emu.apiKey,
-        CLORE_BASE_URL: emu.url,
-        CLORE_MIN_INTERVAL_MS: "100",
-        CLORE_CREATE_INTERVAL_MS: "400",
-        CLORE_RATE_LIMIT_SHARED: "0",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+export async function clore(emu: Emulator, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const r = await runChild(process.execPath, [CLI_MAIN, ...args], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: env.HOME ?? "/nonexistent",
+      CLORE_API_KEY: emu.apiKey,
+      CLORE_BASE_URL: emu.url,
+      CLORE_MIN_INTERVAL_MS: "100",
+      CLORE_CREATE_INTERVAL_MS: "400",
+      CLORE_RATE_LIMIT_SHARED: "0",
+      ...env,
+    },
   });
+  return { ...r, code: r.code ?? -1 };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
