@@ -36,8 +36,9 @@ const PROBE_TIMEOUT_MS = 3000;
 
 /**
  * Wait until `order` (as just read) is ready; returns it as last read. Reads of my_orders
- * go through the client's cache, so orders waiting together share them. On the client's
- * Clock, so tests do not sleep.
+ * go through the client's cache: orders waiting together share a read while it waits for
+ * its rate-limit slot (not an answer already given). On the client's Clock, so tests do
+ * not sleep.
  */
 export async function waitUntilReady(client: CloreClient, order: Order, o: ReadyOptions): Promise<Order> {
   const clock = client.clock;
