@@ -15,7 +15,13 @@ CLORE_SKIP_BUILD=${BENCH_SKIP_BUILD:-} . scripts/setup.sh
 # dist/ is copied (tsc rewrites files in place).
 mkdir -p .tmp
 snap=$(mktemp -d "$repo/.tmp/bench-snapshot-XXXXXX")
-trap '[ "${BENCH_KEEP:-}" = 1 ] || rm -rf "$snap"' EXIT
+release=$(mktemp -d "$repo/.tmp/bench-release-XXXXXX")
+trap '[ "${BENCH_KEEP:-}" = 1 ] || rm -rf "$snap" "$release"' EXIT
+# The plugin rows measure the release tarball: built here, from the same tree as the snapshot.
+case " ${*:-plugin} " in
+  *" plugin "*) CLORE_RELEASE_DIR=$release bash scripts/release.sh plugin ;;
+esac
+export BENCH_PLUGIN_RELEASE=$release
 for attempt in 1 2 3 4 5; do
   rm -rf "$snap"/* && mkdir -p "$snap/node_modules" "$snap/test"
   cp package.json tsconfig.json "$snap/"

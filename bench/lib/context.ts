@@ -47,6 +47,18 @@ export async function benchStack(emu: Emulator, label: string, servers: number):
   return stack;
 }
 
+/** The RSS rows' limits (RSS, not time, is measured there): emulator 10 req/s and 5 creates/s; the client just above. */
+export const FAST_LIMITS = { generalIntervalMs: 100, createIntervalMs: 200 };
+export const FAST_ENV = { CLORE_MIN_INTERVAL_MS: "110", CLORE_CREATE_INTERVAL_MS: "220" };
+
+/** The calls of several operations together. */
+export function sumCalls(results: CallCount[]): { calls: number; rateLimited: number; writes: number } {
+  return results.reduce(
+    (s, r) => ({ calls: s.calls + r.calls, rateLimited: s.rateLimited + r.rateLimited, writes: s.writes + r.writes }),
+    { calls: 0, rateLimited: 0, writes: 0 },
+  );
+}
+
 export interface PulumiOpResult extends CallCount {
   wallMs: number;
   peaks?: ProcessPeak[];

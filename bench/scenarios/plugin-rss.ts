@@ -3,6 +3,8 @@ import { createStack } from "../../test/pulumi/harness";
 import {
   BENCH,
   BOOT_MS,
+  FAST_ENV,
+  FAST_LIMITS,
   type PulumiOpResult,
   addRow,
   benchStack,
@@ -13,6 +15,7 @@ import {
   naiveNote,
   naiveOp,
   pulumiOp,
+  sumCalls,
   tmp,
 } from "../lib/context";
 import { benchServerIds, startBenchEmulator } from "../lib/emulators";
@@ -25,23 +28,20 @@ import { fmtMb, fmtS } from "../lib/table";
  * Returns the peak (MB), which the resource plugin's row is compared with.
  */
 export async function pluginRss(): Promise<number> {
-  // Faster limits on both sides (RSS, not time, is measured here): 10 req/s, 5 creates/s.
-  const fast = { generalIntervalMs: 100, createIntervalMs: 200 };
-  const fastEnv = { CLORE_MIN_INTERVAL_MS: "110", CLORE_CREATE_INTERVAL_MS: "220" };
-  const emu = await startBenchEmulator("rss", { bootDelayMs: BOOT_MS, ...fast });
-  const naiveEmu = await startBenchEmulator("rss-naive", { bootDelayMs: BOOT_MS, ...fast });
+  const emu = await startBenchEmulator("rss", { bootDelayMs: BOOT_MS, ...FAST_LIMITS });
+  const naiveEmu = await startBenchEmulator("rss-naive", { bootDelayMs: BOOT_MS, ...FAST_LIMITS });
   const stack = await benchStack(emu, "rss", 100);
   try {
     log("RSS: up/destroy of 1 order (plugin's fixed cost)");
     await stack.setConfig("count", "1");
-    const one = await pulumiOp(emu, stack, ["up", "--yes", "--skip-preview"], fastEnv, true);
-    await pulumiOp(emu, stack, ["destroy", "--yes", "--skip-preview"], fastEnv);
+    const one = await pulumiOp(emu, stack, ["up", "--yes", "--skip-preview"], FAST_ENV, true);
+    await pulumiOp(emu, stack, ["destroy", "--yes", "--skip-preview"], FAST_ENV);
 
     await stack.setConfig("count", "100");
     const phases: Record<string, PulumiOpResult> = {};
     for (const op of ["up", "refresh", "destroy"] as const) {
       log(`RSS: ${op} of 100 orders (ours)`);
-      phases[op] = await pulumiOp(emu, stack, [op, "--yes", "--skip-preview"], fastEnv, true);
+      phases[op] = await pulumiOp(emu, stack, [op, "--yes", "--skip-preview"], FAST_ENV, true);
       if (op === "up" && emu.activeOrders().length !== 100)
         throw new Error(`RSS: expected 100 active orders, got ${emu.activeOrders().length}`);
     }
@@ -58,10 +58,7 @@ export async function pluginRss(): Promise<number> {
 
     const mb = (r: PulumiOpResult) => RssSampler.pluginPeakMb(r.peaks ?? []);
     const peak = Math.max(...Object.values(phases).map((r) => mb(r) ?? Infinity));
-    const calls = Object.values(phases).reduce(
-      (s, r) => ({ calls: s.calls + r.calls, rateLimited: s.rateLimited + r.rateLimited, writes: s.writes + r.writes }),
-      { calls: 0, rateLimited: 0, writes: 0 },
-    );
+    const calls = sumCalls(Object.values(phases));
     addRow({
       scenario: "plugin peak RSS, 100 orders (up + refresh + destroy)",
       ours: callsCell(calls),
@@ -83,7 +80,7 @@ export async function pluginRss(): Promise<number> {
     );
     return peak;
   } finally {
-    await stack.pulumi(["destroy", "--yes", "--skip-preview"], { allowFail: true, env: fastEnv });
+    await stack.pulumi(["destroy", "--yes", "--skip-preview"], { allowFail: true, env: FAST_ENV });
     stack.cleanup();
     await emu.close();
     await naiveEmu.close();

@@ -1,18 +1,19 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageVersion } from "pulumi-clore/sdk";
 import { type TestStack, createStack } from "../../test/pulumi/harness";
 import {
   BOOT_MS,
+  FAST_ENV,
+  FAST_LIMITS,
   type PulumiOpResult,
-  WORK_TREE,
   addRow,
   callsCell,
   details,
   endpoints,
   log,
   pulumiOp,
+  sumCalls,
   tmp,
 } from "../lib/context";
 import { benchServerIds, startBenchEmulator } from "../lib/emulators";
@@ -28,26 +29,24 @@ const N = 100;
  * API calls of preview and refresh on this path. Same emulator settings as the RSS row.
  */
 export async function resourcePlugin(dynamicPeakMb: number | undefined): Promise<void> {
-  const fast = { generalIntervalMs: 100, createIntervalMs: 200 };
-  const fastEnv = { CLORE_MIN_INTERVAL_MS: "110", CLORE_CREATE_INTERVAL_MS: "220" };
-  const emu = await startBenchEmulator("plugin", { bootDelayMs: BOOT_MS, ...fast });
-  const stack = await yamlStack(emu.url, emu.apiKey);
+  const emu = await startBenchEmulator("plugin", { bootDelayMs: BOOT_MS, ...FAST_LIMITS });
+  const stack = await yamlStack(emu.url, emu.apiKey).catch(async (e: unknown) => {
+    await emu.close();
+    throw e;
+  });
   try {
     const phases: Record<string, PulumiOpResult> = {};
     for (const op of ["up", "preview", "refresh", "destroy"] as const) {
       log(`plugin: ${op} of ${N} orders`);
       const args = op === "preview" ? ["preview", "--expect-no-changes"] : [op, "--yes", "--skip-preview"];
-      phases[op] = await pulumiOp(emu, stack, args, fastEnv, true);
+      phases[op] = await pulumiOp(emu, stack, args, FAST_ENV, true);
       if (op === "up" && emu.activeOrders().length !== N)
         throw new Error(`plugin: expected ${N} active orders, got ${emu.activeOrders().length}`);
     }
     const mb = (r: PulumiOpResult) => RssSampler.pluginPeakMb(r.peaks ?? []);
     const busy = [phases.up!, phases.refresh!, phases.destroy!];
     const peak = Math.max(...busy.map((r) => mb(r) ?? Infinity));
-    const calls = busy.reduce(
-      (s, r) => ({ calls: s.calls + r.calls, rateLimited: s.rateLimited + r.rateLimited, writes: s.writes + r.writes }),
-      { calls: 0, rateLimited: 0, writes: 0 },
-    );
+    const calls = sumCalls(busy);
     const none = "— (no naive plugin)";
     addRow({
       scenario: `resource plugin peak RSS, ${N} orders (up + refresh + destroy)`,
@@ -85,20 +84,16 @@ export async function resourcePlugin(dynamicPeakMb: number | undefined): Promise
         `refresh ${fmtS(phases.refresh!.wallMs)}, destroy ${fmtS(phases.destroy!.wallMs)}; ${endpoints(phases.up!)} (up), ${endpoints(phases.refresh!)} (refresh), ${endpoints(phases.destroy!)} (destroy).`,
     );
   } finally {
-    await stack.pulumi(["destroy", "--yes", "--skip-preview"], { allowFail: true, env: fastEnv });
+    await stack.pulumi(["destroy", "--yes", "--skip-preview"], { allowFail: true, env: FAST_ENV });
     stack.cleanup();
     await emu.close();
   }
 }
 
-/** A YAML program of N orders on the bench's servers, with the release's plugin installed. */
+/** A YAML program of N orders on the bench's servers, with the release's plugin (built by run.sh) installed. */
 async function yamlStack(baseUrl: string, apiKey: string): Promise<TestStack> {
-  const release = join(tmp, "release");
-  log("plugin: building the plugin tarball (scripts/release.sh plugin)");
-  execFileSync("bash", [join(WORK_TREE, "scripts/release.sh"), "plugin"], {
-    env: { ...process.env, CLORE_RELEASE_DIR: release },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const release = process.env.BENCH_PLUGIN_RELEASE;
+  if (!release) throw new Error("plugin: BENCH_PLUGIN_RELEASE is not set; run the bench with bash bench/run.sh plugin");
   const program = join(tmp, "plugin-program");
   mkdirSync(program, { recursive: true });
   const orders = benchServerIds(N).map(
