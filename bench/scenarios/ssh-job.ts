@@ -4,6 +4,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFil
 import * as net from "node:net";
 import { join } from "node:path";
 import { connectSsh } from "pulumi-clore/ssh";
+import { OPENSSH_OPTIONS } from "../../test/helpers/openssh";
 import { log, tmp } from "../lib/context";
 import { type EmulatorProcess, startEmulatorProcess } from "../lib/emulator-process";
 import { renderMarkdown } from "../lib/table";
@@ -17,16 +18,6 @@ const PASSWORD = "bench-ssh-pw";
 const STARTS = 5;
 const ROUNDS = 3;
 const SIZE = 100 * 1024 * 1024;
-const OPENSSH = [
-  "-o",
-  "StrictHostKeyChecking=no",
-  "-o",
-  "UserKnownHostsFile=/dev/null",
-  "-o",
-  "BatchMode=yes",
-  "-o",
-  "LogLevel=ERROR",
-];
 
 export async function sshScenarios(): Promise<{ table: string; notes: string[] }> {
   const dir = mkdtempSync(join(tmp, "ssh-"));
@@ -49,7 +40,11 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
       await ssh.close();
       if (haveOpenSsh)
         theirs.push(
-          await firstLine("ssh", [...OPENSSH, "-i", key, "-p", String(o.port), "root@127.0.0.1", "echo started"], t0),
+          await firstLine(
+            "ssh",
+            [...OPENSSH_OPTIONS, "-i", key, "-p", String(o.port), "root@127.0.0.1", "echo started"],
+            t0,
+          ),
         );
       await emu.call("cancel_order", { id: o.id });
     }
@@ -72,7 +67,8 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
       t.ours.down.push(await timed(() => ssh.download("ours.bin", join(dir, "ours-back.bin"))));
       check(join(dir, "ours-back.bin"), want);
       if (haveOpenSsh) {
-        const scp = (from: string, to: string) => runOk("scp", [...OPENSSH, "-i", key, "-P", String(o.port), from, to]);
+        const scp = (from: string, to: string) =>
+          runOk("scp", [...OPENSSH_OPTIONS, "-i", key, "-P", String(o.port), from, to]);
         t.scp.up.push(await timed(() => scp(src, "root@127.0.0.1:scp.bin")));
         check(join(o.sandbox, "scp.bin"), want);
         t.scp.down.push(await timed(() => scp("root@127.0.0.1:scp.bin", join(dir, "scp-back.bin"))));

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
 import { runChild } from "../helpers/child";
+import { OPENSSH_OPTIONS } from "../helpers/openssh";
 import { opensshKeyPair, rentSshOrder, startSshEmulator } from "../helpers/ssh-orders";
 
 /**
@@ -32,18 +33,7 @@ describe("emulator: sshd with OpenSSH clients", () => {
     for (const d of [key?.dir, local]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
-  const common = () => [
-    "-o",
-    "StrictHostKeyChecking=no",
-    "-o",
-    "UserKnownHostsFile=/dev/null",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "LogLevel=ERROR",
-    "-i",
-    key.privatePath,
-  ];
+  const common = () => [...OPENSSH_OPTIONS, "-i", key.privatePath];
   const run = (cmd: string, args: string[], input = "") => runChild(cmd, args, { input, timeoutMs: 30_000 });
 
   it("ssh runs a command with the order's env and hands back its output and exit code", async () => {
