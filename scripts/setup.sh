@@ -17,6 +17,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
   bash scripts/install-tools.sh
+  bash scripts/system-packages.sh
   . scripts/env.sh
   # npm ci only when the lockfile changed since the last successful one (saves ~20 s per
   # run). The stamp is a copy of the lockfile it installed; npm's own
