@@ -19,7 +19,7 @@ export const CONTROL_ROUTES = [
   "GET    /_emulator/requests             the API request log",
   "DELETE /_emulator/requests             clear the log",
   "GET    /_emulator/faults               faults still waiting",
-  "POST   /_emulator/faults               {endpoint?, kind, times?, delayMs?, error?, fields?, httpStatus?}",
+  "POST   /_emulator/faults               {endpoint?, kind, times?, delayMs?, error?, fields?, httpStatus?, orderIds?, returnCompleted?}",
   "DELETE /_emulator/faults               remove all faults",
   "POST   /_emulator/advance              {ms} move the virtual clock",
   "POST   /_emulator/reset                back to the seed data (options stay)",

@@ -15,6 +15,12 @@ import { renderIssues } from "./util";
  * - `field-error`: HTTP 200 `{"code":6,"error":<error>, ...fields}`
  * - `ssh-drop`: not an API request: the next SSH command (exec or shell) on any order's sshd
  *   starts, and `delayMs` real ms later the connection is cut (the command is killed)
+ * my_orders answers that are well-formed but wrong (what a glitch, a deprecated field or a
+ * proxy's stale page look like: code 0, HTTP 200); `returnCompleted` limits them to requests
+ * with (true) or without (false) `return_completed=true`:
+ * - `orders-empty`: `orders: []`
+ * - `orders-omit`: the answer without the orders in `orderIds`
+ * - `orders-stale`: the last answer served for the same query before the fault (a cached page)
  * `delayMs` works with every kind: the wait comes first.
  */
 export const FAULT_KINDS = [
@@ -28,11 +34,17 @@ export const FAULT_KINDS = [
   "not-json",
   "field-error",
   "ssh-drop",
+  "orders-empty",
+  "orders-omit",
+  "orders-stale",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 /** Kinds that hit SSH sessions (emulator sshd), never API requests. */
 export const SSH_FAULT_KINDS: readonly FaultKind[] = ["ssh-drop"];
 const isSshKind = (k: FaultKind) => SSH_FAULT_KINDS.includes(k);
+/** Kinds that rewrite a my_orders answer (and hit only my_orders). */
+export const ORDERS_FAULT_KINDS: readonly FaultKind[] = ["orders-empty", "orders-omit", "orders-stale"];
+const isOrdersKind = (k: FaultKind) => ORDERS_FAULT_KINDS.includes(k);
 
 const endpointNames = Object.keys(ENDPOINTS) as [EndpointName, ...EndpointName[]];
 
@@ -60,12 +72,24 @@ export const FaultSpec = z
     fields: z.record(z.string(), z.unknown()).optional(),
     /** HTTP status override for db-error, rate-limit, malformed, not-json and field-error. */
     httpStatus: z.number().int().min(100).max(599).optional(),
+    /** orders-omit: the order ids the answer leaves out. */
+    orderIds: z.array(z.number().int().positive()).min(1).optional(),
+    /** my_orders faults: only requests with (true) or without (false) return_completed=true. Default: both. */
+    returnCompleted: z.boolean().optional(),
   })
   .refine((f) => f.kind !== "field-error" || f.error !== undefined, {
     message: "field-error needs an `error` string",
     path: ["error"],
   })
   .refine((f) => f.kind !== "delay" || f.delayMs !== undefined, { message: "delay needs `delayMs`", path: ["delayMs"] })
+  .refine((f) => f.kind !== "orders-omit" || f.orderIds !== undefined, {
+    message: "orders-omit needs `orderIds`",
+    path: ["orderIds"],
+  })
+  .refine((f) => !isOrdersKind(f.kind) || f.endpoint === "*" || f.endpoint === "my_orders", {
+    message: "my_orders faults hit my_orders only: leave `endpoint` out or set it to my_orders",
+    path: ["endpoint"],
+  })
   .refine((f) => !isSshKind(f.kind) || f.endpoint === "*", {
     message: "SSH faults hit SSH commands, not an API endpoint: leave `endpoint` out",
     path: ["endpoint"],
@@ -82,6 +106,8 @@ export interface ActiveFault {
   error?: string;
   fields?: Record<string, unknown>;
   httpStatus?: number;
+  orderIds?: number[];
+  returnCompleted?: boolean;
 }
 
 /** Faults waiting for requests; the first injected fault that matches a request takes it. */
@@ -103,6 +129,8 @@ export class FaultInjector {
       error: f.error,
       fields: f.fields,
       httpStatus: f.httpStatus,
+      orderIds: f.orderIds,
+      returnCompleted: f.returnCompleted,
     };
     this.faults.push(fault);
     return fault;
@@ -118,8 +146,15 @@ export class FaultInjector {
   }
 
   /** The fault for this request, if any; consumes one of its `times`. */
-  take(endpoint: EndpointName): ActiveFault | undefined {
-    return this.consume(this.faults.find((x) => !isSshKind(x.kind) && (x.endpoint === "*" || x.endpoint === endpoint)));
+  take(endpoint: EndpointName, query: Record<string, string> = {}): ActiveFault | undefined {
+    const completed = query.return_completed === "true";
+    const hits = (x: ActiveFault) => {
+      if (isSshKind(x.kind)) return false;
+      if (isOrdersKind(x.kind))
+        return endpoint === "my_orders" && (x.returnCompleted === undefined || x.returnCompleted === completed);
+      return x.endpoint === "*" || x.endpoint === endpoint;
+    };
+    return this.consume(this.faults.find(hits));
   }
 
   /** The SSH fault of this kind for the command starting now, if any; consumes one of its `times`. */

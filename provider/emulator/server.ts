@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import { ENDPOINTS, type EndpointName, type EndpointSpec, keyFingerprint } from "../sdk";
-import type { FaultInjector, FaultKind } from "./faults";
+import type { ActiveFault, FaultInjector, FaultKind } from "./faults";
 import { HANDLERS } from "./handler-table";
 import type { EmulatorOptions } from "./options";
 import type { RateLimitBook } from "./rate-limits";
@@ -135,7 +135,7 @@ async function handle(ctx: ApiServerContext, req: http.IncomingMessage, res: htt
     return send(apiError(429, API_CODES.rateLimited), headers);
   }
 
-  const fault = ctx.faults.take(name);
+  const fault = ctx.faults.take(name, query);
   if (fault) {
     entry.fault = fault.kind;
     if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -178,7 +178,32 @@ async function handle(ctx: ApiServerContext, req: http.IncomingMessage, res: htt
   }
   if (fault?.kind === "create-then-drop") return drop();
   if (fault?.kind === "create-then-error") reply = databaseError(o, fault.httpStatus);
+  if (name === "my_orders") reply = ordersAnswer(ctx, query, reply, fault);
   send(reply);
+}
+
+/**
+ * A my_orders answer as a glitch would give it (orders-* faults); otherwise the true one,
+ * kept per query as the page `orders-stale` serves later.
+ */
+const lastOrdersAnswers = new WeakMap<ApiServerContext, Map<string, Reply>>();
+
+function ordersAnswer(ctx: ApiServerContext, query: Record<string, string>, reply: Reply, fault?: ActiveFault): Reply {
+  const key = query.return_completed === "true" ? "completed" : "active";
+  let last = lastOrdersAnswers.get(ctx);
+  if (!last) lastOrdersAnswers.set(ctx, (last = new Map()));
+  const orders = (reply.body.orders ?? []) as { id: number }[];
+  switch (fault?.kind) {
+    case "orders-empty":
+      return { ...reply, body: { ...reply.body, orders: [] } };
+    case "orders-omit":
+      return { ...reply, body: { ...reply.body, orders: orders.filter((x) => !fault.orderIds?.includes(x.id)) } };
+    case "orders-stale":
+      return last.get(key) ?? reply;
+    default:
+      if (reply.body.code === API_CODES.ok) last.set(key, reply);
+      return reply;
+  }
 }
 
 type Checked = { body: unknown; query: unknown } | { reply: Reply };

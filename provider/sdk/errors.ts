@@ -27,6 +27,7 @@ export type CloreErrorCode =
   | "CLORE_VALIDATION_FAILED"
   | "CLORE_ORDER_OUTCOME_UNKNOWN"
   | "CLORE_ORDER_NOT_FOUND"
+  | "CLORE_ORDER_ENDED"
   | "CLORE_READY_TIMEOUT";
 
 export class CloreError extends Error {
@@ -280,6 +281,15 @@ export class OrderNotFoundError extends CloreError {
       "CLORE_ORDER_NOT_FOUND",
       `order ${orderId} is not among your active orders. It may have ended or been cancelled; see \`clore orders --completed\`.`,
     );
+    this.orderId = orderId;
+  }
+}
+
+/** The API lists the order as ended (cancelled, expired, outbid): positive evidence, not an absence. */
+export class OrderEndedError extends CloreError {
+  readonly orderId: number;
+  constructor(orderId: number, reason: string) {
+    super("CLORE_ORDER_ENDED", `order ${orderId} has ended (${reason}); see \`clore orders --completed\`.`);
     this.orderId = orderId;
   }
 }

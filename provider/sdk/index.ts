@@ -8,6 +8,7 @@ export * from "./client";
 export * from "./marketplace-filter";
 export * from "./order-fields";
 export * from "./pending-order";
+export * from "./order-fate";
 export * from "./ttl-cache";
 export * from "./wait-ready";
 export * from "./own-servers";

@@ -1,7 +1,8 @@
 import { connect } from "node:net";
 import type { CloreClient } from "./client";
-import { ReadyTimeoutError } from "./errors";
+import { OrderEndedError, ReadyTimeoutError } from "./errors";
 import type { Order } from "./models/order";
+import { orderFate } from "./order-fate";
 
 /**
  * When a new order is ready, one definition for the provider and `clore deploy`: it has its
@@ -48,10 +49,12 @@ export async function waitUntilReady(client: CloreClient, order: Order, o: Ready
   let lastRead = start;
   let lastProgress = start;
   let endpointsSince: number | undefined;
+  /** The last read did not list the order (not proof it ended): say so in the progress line. */
+  let unlisted = false;
   for (let polls = 0; ; polls++) {
     o.signal?.throwIfAborted();
     const missing = missingEndpoints(o.ports, order);
-    let waitingFor = missing.join(", ");
+    let waitingFor = missing.join(", ") + (unlisted ? " (my_orders did not list the order in its last answer)" : "");
     if (!missing.length) {
       const target = probeTarget(order);
       if (!target) return order;
@@ -77,8 +80,12 @@ export async function waitUntilReady(client: CloreClient, order: Order, o: Ready
     if (endpointsSince === undefined || clock.now() - lastRead >= RECHECK_ORDER_MS) {
       lastRead = clock.now();
       // A fresh answer (orders waiting together share it while it is queued): one sent before
-      // the boot finished would cost a whole poll. An order that ended is an OrderNotFoundError.
-      order = await client.getOrder(order.id);
+      // the boot finished would cost a whole poll. Only an order the API lists as ended stops
+      // the wait; one an answer left out is waited for as last seen.
+      const fate = await orderFate(client, order.id);
+      if (fate.state === "ended") throw new OrderEndedError(order.id, fate.reason);
+      unlisted = fate.state === "unknown";
+      if (fate.state === "live") order = fate.order;
     }
   }
 }

@@ -6,12 +6,27 @@ import { CreateJournal, requestHash } from "../../provider/resources/order/creat
 import { resumeInterrupted } from "../../provider/resources/order/rent";
 import type { OrderInputsResolved } from "../../provider/resources/order/schema";
 import { CloreClient, FakeClock, RateLimiter, createOrderFields } from "../../provider/sdk";
-import { FakeTransport, byEndpoint, type FakeReply, uniqueKey } from "../helpers/fake-transport";
+import { FakeTransport, byEndpoint, type FakeHandler, type FakeReply, uniqueKey } from "../helpers/fake-transport";
 import { fixture } from "../helpers/fixtures";
 
 /** my_orders as the fixture has it: order 612345 on server 41873, created at ct 1732449600. */
 const MY_ORDERS = fixture("my_orders.json") as { orders: Array<{ id: number; si: number; ct: number }> };
 const ORDER = MY_ORDERS.orders[0]!;
+/** With return_completed=true: the same two active orders and 598001, ended (`expired: true`). */
+const COMPLETED = fixture("my_orders_return_completed.json") as typeof MY_ORDERS;
+const ENDED = COMPLETED.orders.find((o) => (o as { expired?: boolean }).expired)!;
+/** A server no order of the fixtures is on. */
+const FREE_SERVER = 70001;
+
+/** my_orders answering `active` without return_completed and `completed` with it. */
+const myOrders =
+  (active: unknown, completed: unknown): FakeHandler =>
+  (req) => ({ json: req.url.includes("return_completed=true") ? completed : active });
+/** The marketplace listing FREE_SERVER and 41873, both `rented` as given. */
+const market = (rented: boolean): FakeReply => {
+  const base = (fixture("marketplace.json") as { servers: object[] }).servers[0]!;
+  return { json: { code: 0, servers: [FREE_SERVER, ORDER.si].map((id) => ({ ...base, id, rented })) } };
+};
 const INPUTS = {
   serverId: ORDER.si,
   image: "cloreai/jupyter:ubuntu24.04-v2",
@@ -33,14 +48,14 @@ describe("resuming a create a killed `pulumi up` left behind", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function client(myOrders: FakeReply): CloreClient {
+  function client(orders: FakeReply | FakeHandler, marketplace: FakeReply = market(true)): CloreClient {
     const clock = new FakeClock();
     return new CloreClient({
       apiKey: uniqueKey("journal"),
       clock,
       rateLimiter: new RateLimiter({ clock }),
       maxRetries: 0,
-      transport: new FakeTransport(byEndpoint({ my_orders: myOrders }), clock),
+      transport: new FakeTransport(byEndpoint({ my_orders: orders, marketplace }), clock),
     });
   }
   const record = (extra: object = {}) =>
@@ -70,10 +85,36 @@ describe("resuming a create a killed `pulumi up` left behind", () => {
     assert.equal((await resume(client({ json: MY_ORDERS })))?.order.id, ORDER.id);
   });
 
-  it("forgets the record when the order is gone (cancelled or never made), so the create rents", async () => {
-    record({ orderId: 999 });
-    assert.equal(await resume(client({ json: MY_ORDERS })), undefined);
+  it("forgets the record when the API lists the order as ended, so the create rents", async () => {
+    record({ orderId: ENDED.id });
+    assert.equal(await resume(client(myOrders(MY_ORDERS, COMPLETED))), undefined);
     assert.equal(journal.read(), undefined);
+  });
+
+  it("forgets the record when nothing was rented: no order on the server and the marketplace lists it free", async () => {
+    record({ serverId: FREE_SERVER });
+    assert.equal(await resume(client(myOrders(MY_ORDERS, COMPLETED), market(false))), undefined);
+    assert.equal(journal.read(), undefined);
+  });
+
+  for (const [label, answer] of [
+    ["an empty my_orders", { json: { code: 0, orders: [] } }],
+    ["a my_orders that lacks the order", { json: MY_ORDERS }],
+  ] as const) {
+    it(`rents nothing and keeps the record when the order is in no answer (${label})`, async () => {
+      record({ orderId: 999 });
+      await assert.rejects(resume(client(answer)), /does not say what became of it.*Nothing was rented now/);
+      assert.ok(journal.read(), "the record stays for the next try");
+    });
+  }
+
+  it("rents nothing while the interrupted create's server shows as rented but no answer lists an order", async () => {
+    record();
+    await assert.rejects(
+      resume(client({ json: { code: 0, orders: [] } }, market(true))),
+      /server 41873 shows as rented.*Nothing was rented now/,
+    );
+    assert.ok(journal.read());
   });
 
   it("cancels the order when the inputs changed since, so it does not bill on", async () => {
@@ -89,7 +130,7 @@ describe("resuming a create a killed `pulumi up` left behind", () => {
       assert.match(
         e.message,
         new RegExp(
-          `interrupted while renting server ${ORDER.si} .* as order ${ORDER.id}.*Nothing was rented now\\. Run \`pulumi up\` again, or see \`clore orders\``,
+          `interrupted while renting server ${ORDER.si} .* as order ${ORDER.id}.*Nothing was rented now\\. Run \`pulumi up\` again later, or see \`clore orders\``,
         ),
       );
       return true;

@@ -1,3 +1,4 @@
+import { type Order, orderFate } from "../../sdk";
 import { defineCommand } from "../command";
 import { money } from "../format";
 import { positiveInt } from "../parse";
@@ -12,8 +13,9 @@ export const cancelCommand = defineCommand<CancelOptions>({
   args: [{ syntax: "<order_id>", description: 'order id (see "clore orders")', parse: positiveInt }],
   summary: "Cancel an order",
   description:
-    "Cancel one of your active orders; billing stops. clore first checks that the order is among your active orders, " +
-    "so a typo fails instead of being sent. --issue reports a problem with the host to Clore.",
+    "Cancel one of your active orders; billing stops. clore first checks the order in your order list: one listed as " +
+    "ended is reported and left alone; one the list does not show at all (a typo, or an API answer that left it out) " +
+    "is still sent, and the API's answer decides. --issue reports a problem with the host to Clore.",
   configure(cmd) {
     cmd.option("--issue <text>", 'report a problem with the server (e.g. "GPU #1 not detected")');
   },
@@ -21,7 +23,16 @@ export const cancelCommand = defineCommand<CancelOptions>({
   async run(ctx, args, o): Promise<MessageResult> {
     const orderId = args[0] as number;
     const client = ctx.client();
-    const order = await client.getOrder(orderId);
+    const fate = await orderFate(client, orderId);
+    if (fate.state === "ended") {
+      return {
+        kind: "message",
+        json: { orderId, cancelled: false, alreadyEnded: true, reason: fate.reason },
+        text: `Order ${orderId} has already ended (${fate.reason}); nothing to cancel.`,
+      };
+    }
+    // Unknown is not gone: send the cancel, and let the API's answer say whether it existed.
+    const order: Partial<Order> = fate.state === "live" ? fate.order : {};
     await client.cancelOrder(orderId, o.issue);
     return {
       kind: "message",

@@ -6,6 +6,7 @@ import {
   type CreateOrderField,
   CreateOrderParams,
   type Order,
+  OrderEndedError,
   OrderNotFoundError,
   ReadyTimeoutError,
   type ValidationIssue,
@@ -194,7 +195,7 @@ async function waitForOrder(
         ready: false,
       };
     if (abort.signal.aborted) return { order, ready: false, interrupted: true };
-    if (e instanceof OrderNotFoundError) {
+    if (e instanceof OrderNotFoundError || e instanceof OrderEndedError) {
       throw new CliError(`order ${order.id} left your active orders while starting (cancelled, expired or outbid).`, {
         hint: `See what happened with "clore orders --completed".`,
       });

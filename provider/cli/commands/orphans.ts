@@ -1,3 +1,4 @@
+import { orderFates } from "../../sdk";
 import { defineCommand } from "../command";
 import { CliError } from "../errors";
 import { NONE, duration, money, perDay, plural, usd } from "../format";
@@ -93,7 +94,15 @@ export const orphansCommand = defineCommand<OrphansOptions>({
     }
     const stacks: StackOrders[] = files.map(readStateFile);
     const active = (await ctx.client().myOrders()).filter((x) => !x.expired);
-    const { orphans, stale, known } = classifyOrders(stacks, active, { expired: o.expired, now: Date.now() });
+    const { orphans, stale: missing, known } = classifyOrders(stacks, active, { expired: o.expired, now: Date.now() });
+    // A stack order missing from the active list is stale only if the API lists it as ended.
+    const fates = await orderFates(
+      ctx.client(),
+      missing.map((s) => s.orderId),
+      { maxAgeMs: 10_000 }, // the answer just read, re-read with completed orders only for what it lacks
+    );
+    const stale = missing.filter((s) => fates.get(s.orderId)?.state === "ended");
+    const unknown = missing.filter((s) => fates.get(s.orderId)?.state === "unknown");
 
     const warnings: string[] = [];
     if (known === 0)
@@ -104,6 +113,13 @@ export const orphansCommand = defineCommand<OrphansOptions>({
       warnings.push(
         `order ${s.orderId} is in ${s.source} but not active any more; run \`pulumi refresh\` on that stack.`,
       );
+    for (const s of unknown) {
+      const fate = fates.get(s.orderId);
+      warnings.push(
+        `order ${s.orderId} is in ${s.source}, but the API does not say whether it still runs (${fate?.state === "unknown" ? fate.reason : "?"}); ` +
+          "it may still bill you. Check `clore orders --completed` again later.",
+      );
+    }
 
     let cancelled: number[] = [];
     let failed: number[] = [];
@@ -140,6 +156,7 @@ export const orphansCommand = defineCommand<OrphansOptions>({
         activeOrders: active.length,
         orphans,
         stale,
+        unknown,
         cancelled,
         failed,
       },

@@ -1,9 +1,11 @@
 import {
   type CloreClient,
   type Order,
+  type OrderFate,
   isCloreError,
-  newestOrderOn,
+  orderFate,
   parsePendingHandle,
+  pendingOrderFate,
   waitUntilReady,
 } from "../../sdk";
 import { engineLog } from "../engine-log";
@@ -24,6 +26,7 @@ import {
 } from "./schema";
 import { changeBid } from "./spot-bid";
 import { TTL_EXPIRED, isPast } from "./ttl";
+import { warnUnknownOrder } from "./unknown-orders";
 
 type Props = Record<string, unknown>;
 
@@ -69,17 +72,16 @@ export async function create(
   const i = inputsOf(props);
   const client = currentClient();
   const journal = urn ? new CreateJournal(client.account, urn) : undefined;
-  let rented: Rented;
+  let rented: Rented | undefined;
+  // The user chose the order: whatever an interrupted create recorded is settled.
+  if (i.adoptOrderId !== undefined) journal?.clear();
+  // An interrupted create this failed to settle keeps its record: the next run asks again.
+  else if (journal) rented = await resumeInterrupted(client, journal, i, (id) => cancelOrder(client, id));
   try {
-    if (i.adoptOrderId !== undefined) {
-      // The user chose the order: whatever an interrupted create recorded is settled.
-      journal?.clear();
-      rented = { order: await client.getOrder(i.adoptOrderId) };
-    } else {
-      rented =
-        (journal && (await resumeInterrupted(client, journal, i, (id) => cancelOrder(client, id)))) ||
-        (await rent(client, i, props, journal));
-    }
+    rented ??=
+      i.adoptOrderId !== undefined
+        ? { order: await client.getOrder(i.adoptOrderId) }
+        : await rent(client, i, props, journal);
   } catch (e) {
     // Nothing rented, or a pending handle is in state now: either way the stack knows.
     journal?.clear();
@@ -129,10 +131,10 @@ function asProps(o: Partial<OrderOutputs>): Props {
   return o as unknown as Props;
 }
 
-/** The order a `pending:` handle stands for, if it was made after all. */
-async function resolvePending(client: CloreClient, id: string): Promise<Order | undefined> {
+/** What became of the order `id` stands for: an order id, or a `pending:` handle (a create whose id we never learned). */
+function fateOf(client: CloreClient, id: string, maxAgeMs?: number): Promise<OrderFate> {
   const pending = parsePendingHandle(id);
-  return pending && newestOrderOn(await client.myOrders(), pending.serverId, pending.since);
+  return pending ? pendingOrderFate(client, pending, { maxAgeMs }) : orderFate(client, Number(id), { maxAgeMs });
 }
 
 /** Inputs for an order adopted by id (`CloreOrder.get`) with no prior inputs. */
@@ -147,17 +149,22 @@ function inputsFromOrder(order: Order): Props {
 }
 
 /**
- * read (refresh): an order that ended, expired or was cancelled outside Pulumi is reported
- * gone; a live one refreshes its outputs. Every resource shares one my_orders answer.
+ * read (refresh): an order the API lists as ended (expired, cancelled outside Pulumi) is
+ * reported gone; a live one refreshes its outputs; one no answer accounts for stays in state
+ * unchanged, with a warning (order-fate.ts: absence is never proof). Every resource shares
+ * one my_orders answer.
  */
 export async function read(id: string, props: Props = {}): Promise<{ id?: string; props?: Props }> {
   const client = currentClient();
-  const order = parsePendingHandle(id)
-    ? await resolvePending(client, id)
-    : await client.findOrder(Number(id), { maxAgeMs: READ_MAX_AGE_MS });
+  const fate = await fateOf(client, id, READ_MAX_AGE_MS);
   const old = props as Partial<OrderOutputs>;
+  if (fate.state === "unknown") {
+    await warnUnknownOrder(id, fate.reason);
+    return { id, props };
+  }
   // An order cancelled by its TTL stays in state as a record until its ttl changes.
-  if (!order) return old.status === TTL_EXPIRED ? { id, props } : {};
+  if (fate.state === "ended") return old.status === TTL_EXPIRED ? { id, props } : {};
+  const order = fate.order;
   const hasInputs = props.image !== undefined && (props.serverId !== undefined || props.select !== undefined);
   const outs = orderOutputs(inputsOf(hasInputs ? props : inputsFromOrder(order)), order, old.server, old.rentedAt);
   return {
@@ -183,7 +190,8 @@ export async function update(
   const d = diffOrder(old, i);
   if (d.updates.includes("expiresOn")) {
     await cancelOrder(client, orderId).catch(async (e) => {
-      if (await client.findOrder(orderId)) throw e;
+      // Already ended is as good as cancelled; anything else may still bill.
+      if ((await orderFate(client, orderId)).state !== "ended") throw e;
     });
     void engineLog("info", `clore: order ${orderId} passed its expiry (${old.expiresOn}) and was cancelled`);
     return { outs: { ...olds, ...i, status: TTL_EXPIRED, ttlExpired: true } };
@@ -201,25 +209,31 @@ export async function update(
 }
 
 /**
- * delete: cancel the order. An order that is already gone is success; an order that may
- * still bill you is an error naming its id.
+ * delete: cancel the order. An order the API lists as ended is success; an order that may
+ * still bill you (the cancel failed, or a pending create no answer accounts for) is an error
+ * naming it, and it stays in the stack.
  */
 export async function remove(id: string, _props: Props): Promise<void> {
   const client = currentClient();
   let orderId = Number(id);
-  if (parsePendingHandle(id)) {
-    const order = await resolvePending(client, id);
-    if (!order) return;
-    orderId = order.id;
+  const pending = parsePendingHandle(id);
+  if (pending) {
+    const fate = await pendingOrderFate(client, pending);
+    if (fate.state === "ended") return;
+    if (fate.state === "unknown") {
+      throw new Error(
+        `could not tell whether the create on server ${pending.serverId} rented an order (${fate.reason}); it may bill you, so it stays in the stack. ` +
+          "Run `pulumi destroy` again later, or find it with `clore orders` and cancel it with `clore cancel <id>`.",
+      );
+    }
+    orderId = fate.order.id;
   }
   try {
     await cancelOrder(client, orderId);
     void engineLog("info", `clore: cancelled order ${orderId}`);
   } catch (e) {
-    // An API answer (not a network failure): check whether the order is already gone.
-    if (isCloreError(e) && "apiCode" in e) {
-      if (!(await client.findOrder(orderId))) return;
-    }
+    // An API answer (not a network failure): the order may have ended already.
+    if (isCloreError(e) && "apiCode" in e && (await orderFate(client, orderId)).state === "ended") return;
     throw new Error(
       `could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`,
       { cause: e },

@@ -5,9 +5,10 @@ import {
   type Order,
   OrderOutcomeUnknownError,
   createOrderFields,
-  newestOrderOn,
+  orderFate,
   ownServerIds,
   pendingHandle,
+  pendingOrderFate,
   pendingSince,
 } from "../../sdk";
 import { engineLog } from "../engine-log";
@@ -114,24 +115,24 @@ export async function resumeInterrupted(
 ): Promise<Rented | undefined> {
   const prior = journal.read();
   if (!prior) return undefined;
-  let orders: Order[];
-  try {
-    orders = await client.myOrders();
-  } catch (e) {
+  const fate =
+    prior.orderId !== undefined ? await orderFate(client, prior.orderId) : await pendingOrderFate(client, prior);
+  if (fate.state === "unknown") {
+    // Renting now could rent a second server while the first bills on: stop, keep the record.
     throw new Error(
       `an earlier \`pulumi up\` was interrupted while renting server ${prior.serverId} for this resource (${prior.at})${prior.orderId ? ` as order ${prior.orderId}` : ""}, ` +
-        `and my_orders cannot be read to check it (${(e as Error).message}). Nothing was rented now. Run \`pulumi up\` again, or see \`clore orders\`.`,
-      { cause: e },
+        `and the API does not say what became of it (${fate.reason}). Nothing was rented now. Run \`pulumi up\` again later, or see \`clore orders\`.`,
     );
   }
-  const order =
-    prior.orderId !== undefined
-      ? orders.find((o) => o.id === prior.orderId)
-      : newestOrderOn(orders, prior.serverId, prior.since);
-  if (!order) {
+  if (fate.state === "ended") {
+    void engineLog(
+      "info",
+      `clore: the create interrupted at ${prior.at} left nothing running (${fate.reason}); renting anew`,
+    );
     journal.clear();
     return undefined;
   }
+  const order = fate.order;
   if (prior.request !== requestHash(createOrderFields(i))) {
     void engineLog(
       "warning",
