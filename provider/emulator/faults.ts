@@ -20,7 +20,8 @@ import { renderIssues } from "./util";
  * with (true) or without (false) `return_completed=true`:
  * - `orders-empty`: `orders: []`
  * - `orders-omit`: the answer without the orders in `orderIds`
- * - `orders-stale`: the last answer served for the same query before the fault (a cached page)
+ * - `orders-stale`: the first answer served for the same query since faults were last cleared
+ *   (a page a proxy cached long ago, e.g. from before the stack's orders existed)
  * `delayMs` works with every kind: the wait comes first.
  */
 export const FAULT_KINDS = [
@@ -113,6 +114,7 @@ export interface ActiveFault {
 /** Faults waiting for requests; the first injected fault that matches a request takes it. */
 export class FaultInjector {
   private faults: ActiveFault[] = [];
+  private readonly pages = new Map<string, unknown>();
   private nextId = 1;
 
   /** Add a fault; throws a RangeError naming the bad field for an invalid spec. */
@@ -138,6 +140,13 @@ export class FaultInjector {
 
   clear(): void {
     this.faults = [];
+    this.pages.clear();
+  }
+
+  /** The my_orders page `orders-stale` serves for `query` ("active" | "completed"): the first one seen since clear(). */
+  stalePage<T>(query: string, current: T): T {
+    if (!this.pages.has(query)) this.pages.set(query, current);
+    return this.pages.get(query) as T;
   }
 
   /** Faults still waiting (copies). */

@@ -184,14 +184,10 @@ async function handle(ctx: ApiServerContext, req: http.IncomingMessage, res: htt
 
 /**
  * A my_orders answer as a glitch would give it (orders-* faults); otherwise the true one,
- * kept per query as the page `orders-stale` serves later.
+ * the first of which per query is the page `orders-stale` serves later.
  */
-const lastOrdersAnswers = new WeakMap<ApiServerContext, Map<string, Reply>>();
-
 function ordersAnswer(ctx: ApiServerContext, query: Record<string, string>, reply: Reply, fault?: ActiveFault): Reply {
   const key = query.return_completed === "true" ? "completed" : "active";
-  let last = lastOrdersAnswers.get(ctx);
-  if (!last) lastOrdersAnswers.set(ctx, (last = new Map()));
   const orders = (reply.body.orders ?? []) as { id: number }[];
   switch (fault?.kind) {
     case "orders-empty":
@@ -199,9 +195,9 @@ function ordersAnswer(ctx: ApiServerContext, query: Record<string, string>, repl
     case "orders-omit":
       return { ...reply, body: { ...reply.body, orders: orders.filter((x) => !fault.orderIds?.includes(x.id)) } };
     case "orders-stale":
-      return last.get(key) ?? reply;
+      return ctx.faults.stalePage(key, reply);
     default:
-      if (reply.body.code === API_CODES.ok) last.set(key, reply);
+      if (reply.body.code === API_CODES.ok) ctx.faults.stalePage(key, reply);
       return reply;
   }
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { CloreClient, RateLimiter } from "../../provider/sdk";
+import { dayTwo } from "../helpers/day-two";
 import { REPO, type TestStack, createStack } from "./harness";
 
 const FAST = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" };
@@ -35,7 +37,7 @@ describe("examples on the real Pulumi engine", function () {
     let stack: TestStack;
     after(() => stack?.cleanup());
 
-    it("rents the cheapest matching server and prints its ssh command", async () => {
+    it("rents the cheapest matching server (find-and-rent) and prints its ssh command", async () => {
       stack = await stackFor("gpu-rental");
       await stack.setConfig("sshPassword", "example-pass-1", true);
       await stack.up();
@@ -50,13 +52,12 @@ describe("examples on the real Pulumi engine", function () {
       assert.equal(rented.price, Math.min(...cheapest));
     });
 
-    it("does not replace the order on the next run although the rented server is no longer available", async () => {
-      await stack.preview(["--expect-no-changes"]);
-    });
-
-    it("cancels the order on destroy", async () => {
-      await stack.destroy();
-      assert.equal(emu.activeOrders().length, 0);
+    it("passes day 2 (its server the only match, the cache past): preview, up and refresh change nothing; destroy cancels", async () => {
+      await dayTwo({
+        emu,
+        pulumi: (args) => stack.pulumi(args.split(" ")),
+        pastMarketplaceCache: () => rmSync(String(stack.env.CLORE_CACHE_DIR), { recursive: true, force: true }),
+      });
     });
   });
 

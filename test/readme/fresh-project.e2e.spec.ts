@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { REPO } from "../helpers/build";
+import { type DayTwoProject, dayTwo } from "../helpers/day-two";
 import { FAST_EMULATOR, FAST_ENV, type RunResult, run } from "../pulumi/harness";
 import { type ReadmeBlock, readmeBlocks } from "./readme-blocks";
 
@@ -87,6 +88,14 @@ describe("README: start a project (a new user's own project, from the release ta
     return dir;
   }
 
+  /** A README project on its second day (test/helpers/day-two.ts); its marketplace cache is under the user's HOME. */
+  const dayTwoOf = (dir: string): DayTwoProject => ({
+    emu,
+    pulumi: (args) => pulumi(dir, args),
+    pastMarketplaceCache: () =>
+      rmSync(join(root, "home", ".cache", "pulumi-clore", "marketplace"), { recursive: true, force: true }),
+  });
+
   const programText = (name: string) => of("program").find((b) => b.name === name)!.text;
   const outputs = async (dir: string) => JSON.parse((await pulumi(dir, "stack output --json --show-secrets")).stdout);
 
@@ -169,11 +178,8 @@ describe("README: start a project (a new user's own project, from the release ta
       assert.ok(!state.includes(emu.apiKey), "the API key is in the state in plain text");
     });
 
-    it("refreshes with no changes, then destroys: no active order left", async () => {
-      await pulumi(dir, "refresh --yes --skip-preview");
-      await pulumi(dir, "preview --expect-no-changes");
-      await pulumi(dir, "destroy --yes --skip-preview");
-      assert.deepEqual(emu.activeOrders(), []);
+    it("passes day 2: past the marketplace cache, with its server the only match, preview, up and refresh change nothing; destroy leaves nothing", async () => {
+      await dayTwo(dayTwoOf(dir));
     });
 
     it("compiles the SDK example with the project's own TypeScript", async () => {
@@ -187,7 +193,7 @@ describe("README: start a project (a new user's own project, from the release ta
     });
 
     for (const name of ["find-and-rent.ts", "budget.ts", "hosts.ts"]) {
-      it(`runs ${name} from the README: up, then destroy with nothing left`, async () => {
+      it(`runs ${name} from the README: up, then day 2 (preview, up, refresh change nothing), then destroy with nothing left`, async () => {
         writeFileSync(join(dir, "index.ts"), programText(name));
         const up = await pulumi(dir, "up --yes --skip-preview");
         const out = await outputs(dir);
@@ -201,8 +207,7 @@ describe("README: start a project (a new user's own project, from the release ta
           assert.match(up.stdout, /clore: 2 order\(s\) in budget "team" cost about [\d.]+ USD-Blockchain\/day/);
           assert.equal(out.orderIds.length, 2);
         }
-        await pulumi(dir, "destroy --yes --skip-preview");
-        assert.deepEqual(emu.activeOrders(), []);
+        await dayTwo(dayTwoOf(dir));
       });
     }
   });
