@@ -50,7 +50,7 @@ async function readOrders(
 function unknownReason(activeError: string | undefined, completedError: string | undefined): string {
   if (activeError && activeError === completedError) return `my_orders could not be read (${activeError})`;
   const said = (label: string, error: string | undefined) =>
-    error ? `${label} could not be read (${error})` : `${label} did not list it`;
+    error ? `${label} could not be read (${error})` : `not listed by ${label}`;
   return `${said("my_orders", activeError)}, and ${said("my_orders?return_completed=true", completedError)}`;
 }
 

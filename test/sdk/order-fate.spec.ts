@@ -91,7 +91,7 @@ describe("order fate: an order is gone only when the API says it ended", () => {
     assert.equal(f.state, "unknown");
     assert.match(
       f.state === "unknown" ? f.reason : "",
-      /my_orders did not list it, and my_orders\?return_completed=true could not be read \(.*code 1/,
+      /not listed by my_orders, and my_orders\?return_completed=true could not be read \(.*code 1/,
     );
   });
 
