@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import type { Emulator } from "../../provider/emulator";
 import { keyFingerprint } from "../../provider/sdk";
+import { dayTwo } from "../helpers/day-two";
 import type { TestStack } from "../pulumi/harness";
 import {
   USD_SERVERS,
@@ -35,7 +37,7 @@ describe("Pulumi YAML programs on the plugin", function () {
     await emu?.close();
   });
 
-  describe("fn::invoke getMarketplace, then an Order on the cheapest match", () => {
+  describe("the README's find-and-rent Order", () => {
     let stack: TestStack;
     before(async () => {
       stack = await pluginStack("yaml-cycle", emu);
@@ -53,8 +55,7 @@ describe("Pulumi YAML programs on the plugin", function () {
       const [order, ...more] = emu.activeOrders();
       assert.deepEqual(more, []);
       assert.equal(order!.serverId, RTX_4090_CHEAPEST);
-      const cheapest = emu.requests.filter((r) => r.endpoint === "marketplace").length;
-      assert.equal(cheapest, 1, "one marketplace call for the invoke");
+      assert.equal(((await stack.outputs()) as { server: number }).server, RTX_4090_CHEAPEST);
     });
 
     it("previews no changes, with no API call", async () => {
@@ -75,9 +76,12 @@ describe("Pulumi YAML programs on the plugin", function () {
       );
     });
 
-    it("destroys: no order left active, every order accounted for", async () => {
-      await stack.destroy();
-      assert.deepEqual(emu.activeOrders(), []);
+    it("passes day 2 (its server the only match, another stack's rent and cancel between), then destroys with every order accounted for", async () => {
+      await dayTwo({
+        emu,
+        pulumi: (args) => stack.pulumi(args.split(" ")),
+        pastMarketplaceCache: () => rmSync(String(stack.env.CLORE_CACHE_DIR), { recursive: true, force: true }),
+      });
       await assertEveryOrderAccountedFor(emu, stack, { type: PLUGIN_ORDER });
     });
   });

@@ -94,6 +94,22 @@ describe("CloreOrder on the real Pulumi engine", function () {
     assert.deepEqual(now!.ports, { "22": "tcp", "8888": "http" });
   });
 
+  it("says at preview, in words, that a changed serverId replaces the running order, and what to use instead", async () => {
+    const [live] = emu.activeOrders();
+    await stack.setConfig("serverId", "60103");
+    const preview = await stack.preview();
+    await stack.setConfig("serverId", String(SERVER));
+    assert.match(
+      `${preview.stdout}\n${preview.stderr}`,
+      new RegExp(`order ${live!.id} would be replaced: serverId changes from ${SERVER} to 60103.*use \`select\``),
+    );
+    assert.deepEqual(
+      emu.activeOrders().map((o) => o.id),
+      [live!.id],
+      "preview changed an order",
+    );
+  });
+
   it("notices an order cancelled outside Pulumi on refresh", async () => {
     const [live] = emu.activeOrders();
     emu.endOrder(live!.id, "host-ended");

@@ -4,6 +4,7 @@ import {
   CloreClient,
   FakeClock,
   type Order,
+  OrderEndedError,
   RateLimiter,
   ReadyTimeoutError,
   isCloreError,
@@ -88,6 +89,29 @@ describe("waitUntilReady (the SDK's one readiness wait)", () => {
     assert.ok(
       progress.every((m) => /has its endpoints since \d+ s ago; waiting for n1\.example:10922/.test(m)),
       progress.join("\n"),
+    );
+  });
+
+  it("keeps waiting when my_orders leaves the order out (not proof it ended)", async () => {
+    const empty = { json: { code: 0, orders: [] } };
+    // Booting, then two reads (and their completed re-reads) that list nothing, then booted.
+    const { client } = setup([myOrders(false), empty, empty, empty, empty, myOrders(true)]);
+    const progress: string[] = [];
+    const ready = await waitUntilReady(client, booting(), {
+      ports: { "22": "tcp" },
+      timeoutMs: 600_000,
+      onProgress: (m) => progress.push(m),
+      probe: async () => ({ ok: true }),
+    });
+    assert.equal(ready.sshPort, 10922);
+  });
+
+  it("stops with OrderEndedError only when the API lists the order as ended", async () => {
+    const ended = { json: { code: 0, orders: [{ ...myOrders(false).json.orders[0]!, expired: true }] } };
+    const { client } = setup([{ json: { code: 0, orders: [] } }, ended]);
+    await assert.rejects(
+      waitUntilReady(client, booting(), { ports: { "22": "tcp" }, timeoutMs: 600_000 }),
+      (e: unknown) => e instanceof OrderEndedError && /order 700001 has ended/.test(e.message),
     );
   });
 

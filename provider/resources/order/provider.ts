@@ -38,8 +38,17 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props
   return checkInputs(OrderInputs, rest, [URN_KEY]);
 }
 
-export async function diff(_id: string, olds: Props, news: Props) {
+export async function diff(id: string, olds: Props, news: Props) {
   const d = diffOrder(olds as Partial<OrderOutputs>, news as Partial<OrderInputsResolved>);
+  if (d.replaces.includes("serverId") && olds.orderId !== undefined) {
+    // Said in words at preview: a program that picks its server from the marketplace gets
+    // another answer once its server is rented, and would replace a running order for it.
+    void engineLog(
+      "warning",
+      `clore: order ${id} would be replaced: serverId changes from ${olds.serverId} to ${news.serverId}, so the running order is cancelled and a new one rented. ` +
+        'If the program picks its server from getMarketplace, use `select` (find-and-rent keeps the rented server) or ignoreChanges: ["serverId"].',
+    );
+  }
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
 }
 

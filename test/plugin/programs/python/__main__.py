@@ -3,11 +3,10 @@ import pulumi
 import pulumi_clore as clore
 
 config = pulumi.Config()
-market = clore.get_marketplace(gpu="RTX 4090", currency="USD-Blockchain", max_price_per_day=10)
-if market.cheapest is None:
-    raise Exception("no RTX 4090 under 10 USD-Blockchain/day right now")
+# Find-and-rent: the cheapest match when created, kept on every later run.
 trainer = clore.Order("trainer",
-    server_id=market.cheapest.id, image="cloreai/ubuntu22.04-cuda12", currency="USD-Blockchain",
-    ports={"22": "tcp"}, ssh_password=config.require_secret("sshPassword"),
-    opts=pulumi.ResourceOptions(ignore_changes=["serverId"]))
+    select={"gpus": ["RTX 4090"]}, max_price_per_day=10,
+    image="cloreai/ubuntu22.04-cuda12", currency="USD-Blockchain",
+    ports={"22": "tcp"}, ssh_password=config.require_secret("sshPassword"))
+pulumi.export("server", trainer.server_id)
 pulumi.export("ssh", trainer.ssh_command)
