@@ -1,9 +1,8 @@
-// The README's Go example: the cheapest matching server, rented on an explicit provider.
+// The README's Go example: find-and-rent (the cheapest match when created, kept on every later
+// run) on an explicit provider.
 package main
 
 import (
-	"errors"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 	"pulumi-clore.local/sdk/go/clore"
@@ -16,24 +15,18 @@ func main() {
 		if err != nil {
 			return err
 		}
-		currency, maxPrice := "USD-Blockchain", 10.0
-		market, err := clore.GetMarketplace(ctx, &clore.GetMarketplaceArgs{Currency: &currency, MaxPricePerDay: &maxPrice}, pulumi.Provider(account))
-		if err != nil {
-			return err
-		}
-		if market.Cheapest == nil {
-			return errors.New("no server under 10 USD-Blockchain/day right now")
-		}
 		trainer, err := clore.NewOrder(ctx, "trainer", &clore.OrderArgs{
-			ServerId:    pulumi.Int(market.Cheapest.Id),
-			Image:       pulumi.String("cloreai/ubuntu22.04-cuda12"),
-			Currency:    pulumi.String(currency),
-			Ports:       pulumi.StringMap{"22": pulumi.String("tcp")},
-			SshPassword: cfg.RequireSecret("sshPassword"),
-		}, pulumi.Provider(account), pulumi.IgnoreChanges([]string{"serverId"}), pulumi.Timeouts(&pulumi.CustomTimeouts{Create: "10m"}))
+			Select:         &clore.OrderSelectArgs{Gpus: pulumi.StringArray{pulumi.String("RTX 4090")}},
+			MaxPricePerDay: pulumi.Float64(10),
+			Image:          pulumi.String("cloreai/ubuntu22.04-cuda12"),
+			Currency:       pulumi.String("USD-Blockchain"),
+			Ports:          pulumi.StringMap{"22": pulumi.String("tcp")},
+			SshPassword:    cfg.RequireSecret("sshPassword"),
+		}, pulumi.Provider(account), pulumi.Timeouts(&pulumi.CustomTimeouts{Create: "10m"}))
 		if err != nil {
 			return err
 		}
+		ctx.Export("server", trainer.ServerId)
 		ctx.Export("ssh", trainer.SshCommand)
 		return nil
 	})
