@@ -10,8 +10,8 @@
 // First: it tunes V8 before anything below allocates (see the module for why).
 import "./plugin-heap";
 
-import type * as orderImpl from "./order/provider";
-import type * as serverSettingsImpl from "./server-settings/provider";
+import type * as orderImpl from "./order/controller";
+import type * as serverSettingsImpl from "./server-settings/controller";
 
 import { plainData } from "./plain-data";
 import { inPulumiTerms } from "./pulumi-terms";
@@ -53,6 +53,6 @@ function provider(load: () => Impl) {
 }
 
 export const providers = {
-  order: provider((): typeof orderImpl => require("./order/provider")),
-  "server-settings": provider((): typeof serverSettingsImpl => require("./server-settings/provider")),
+  order: provider((): typeof orderImpl => require("./order/controller")),
+  "server-settings": provider((): typeof serverSettingsImpl => require("./server-settings/controller")),
 };

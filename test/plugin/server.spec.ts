@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -8,6 +8,7 @@ import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
+import { scratchDir } from "../helpers/scratch-dir";
 import type { Emulator } from "../../provider/emulator";
 import { startServer } from "../../provider/plugin/server";
 import { keyFingerprint, packageVersion } from "../../provider/sdk";
@@ -59,7 +60,7 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
 
   before(async () => {
     emu = await startFastEmulator({ apiKey: "plugin-key-a" });
-    scratch = mkdtempSync(join(REPO, ".tmp", "plugin-server-"));
+    scratch = scratchDir("plugin-server", join(REPO, ".tmp"));
     // The key must come from Configure, not from the environment.
     const env: Record<string, string> = {
       ...FAST_ENV,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { Emulator } from "../../provider/emulator";
 import { configure } from "../../provider/resources/dynamic";
-import { read, remove } from "../../provider/resources/order/provider";
+import { read, remove } from "../../provider/resources/order/controller";
 import { type CloreClient, type CreateOrderParams, isCloreError } from "../../provider/sdk";
 import { CLORE_ONLY_SERVER, RENTED_BY_OTHERS, accountFor, requestsTo, sdkClient, startFastEmulator } from "./helpers";
 

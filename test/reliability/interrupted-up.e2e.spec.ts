@@ -209,7 +209,7 @@ describe("pulumi up killed mid-create", function () {
     await stack.destroy();
   });
 
-  // SUGGESTION (provider/resources/order/provider.ts create / provider/sdk/errors.ts): when
+  // SUGGESTION (provider/resources/order/controller.ts create / provider/sdk/errors.ts): when
   // create_order says server-already-rented and my_orders shows our own active order on that
   // server, say so ("held by your order N, which this stack does not know: adopt it with
   // adoptOrderId or cancel it with clore orphans --cancel") instead of "Someone else rented

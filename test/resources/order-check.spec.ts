@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { check } from "../../provider/resources/order/provider";
+import { check } from "../../provider/resources/order/controller";
 import { UNKNOWN } from "../../provider/resources/validation";
 
 const good = {

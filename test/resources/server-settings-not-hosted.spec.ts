@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { configure } from "../../provider/resources/dynamic";
-import { create } from "../../provider/resources/server-settings/provider";
+import { create } from "../../provider/resources/server-settings/controller";
 
 describe("CloreServerSettings for a server the key does not host", () => {
   let emu: Emulator;
