@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from "./errors";
 import * as fields from "./fields";
-import { FileLedger } from "./file-ledger";
+import { FileLedger } from "./limiter";
 import { filterMarketplace, type MarketplaceFilters } from "./marketplace-filter";
 import type { GigaspotEditRequest, GigaspotOrderRequest } from "./models/gigaspot";
 import type { Order } from "./models/order";
@@ -29,14 +29,7 @@ import {
   retryLayer,
   sendHandler,
 } from "./pipeline";
-import {
-  RateLimiter,
-  type RateLimits,
-  type SlotLedger,
-  accountId,
-  keyFingerprint,
-  sharedRateLimiter,
-} from "./rate-limiter";
+import { RateLimiter, type RateLimits, type SlotLedger, accountId, keyFingerprint, sharedRateLimiter } from "./limiter";
 import { DEFAULT_MRL_HOURS, ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
 import { type Transport, UndiciTransport } from "./transport";
 import { type CacheStore, type Timed, TtlCache } from "./ttl-cache";

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { cloreCacheDir } from "../cache-dir";
 import type { SlotLedger } from "./rate-limiter";
 import { type SlotState, slotsFrom } from "./rate-slots";
 
@@ -73,11 +73,4 @@ export class FileLedger implements SlotLedger {
 
 function defaultLedgerDir(): string {
   return cloreCacheDir("rate-limits", "CLORE_RATE_LIMIT_DIR");
-}
-
-/** `$XDG_CACHE_HOME/pulumi-clore/<subdir>` (else ~/.cache/…), or the folder `overrideVar` names. */
-export function cloreCacheDir(subdir: string, overrideVar: string): string {
-  return (
-    process.env[overrideVar] || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-clore", subdir)
-  );
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Clock, systemClock } from "./clock";
+import { type Clock, systemClock } from "../clock";
 import {
   type Lane,
   type RateLimits,
@@ -22,7 +22,7 @@ export const DEFAULT_LIMITS: RateLimits = { minIntervalMs: 1010, createIntervalM
 
 /**
  * Where one key's slot record lives. The in-memory ledger serves one process; a
- * file-backed ledger (see `file-ledger.ts`) shares one key's budget across processes.
+ * file-backed ledger (see `file-store.ts`) shares one key's budget across processes.
  * `update` applies `fn` to the record atomically (no other update runs in between).
  */
 export interface SlotLedger {

@@ -1,0 +1,3 @@
+export * from "./file-store";
+export * from "./rate-limiter";
+export * from "./rate-slots";
