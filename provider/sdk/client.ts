@@ -110,7 +110,7 @@ export class CloreClient {
           new RateLimiter({
             clock: this.clock,
             limits: options.rateLimits ?? limitsFromEnv(),
-            ledger: chooseSlotStore(this.#apiKey, this.clock),
+            store: chooseSlotStore(this.#apiKey, this.clock),
           }),
       );
     this.transport = options.transport ?? new UndiciTransport();
