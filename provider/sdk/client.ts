@@ -13,7 +13,6 @@ import {
   ValidationError,
 } from "./errors";
 import * as fields from "./fields";
-import { FileLedger } from "./file-ledger";
 import { filterMarketplace, type MarketplaceFilters } from "./marketplace-filter";
 import type { GigaspotEditRequest, GigaspotOrderRequest } from "./models/gigaspot";
 import type { Order } from "./models/order";
@@ -29,14 +28,7 @@ import {
   retryLayer,
   sendHandler,
 } from "./pipeline";
-import {
-  RateLimiter,
-  type RateLimits,
-  type SlotLedger,
-  accountId,
-  keyFingerprint,
-  sharedRateLimiter,
-} from "./rate-limiter";
+import { accountId, chooseSlotStore, RateLimiter, type RateLimits, sharedRateLimiter } from "./limiter";
 import { DEFAULT_MRL_HOURS, ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
 import { type Transport, UndiciTransport } from "./transport";
 import { type CacheStore, type Timed, TtlCache } from "./ttl-cache";
@@ -118,7 +110,7 @@ export class CloreClient {
           new RateLimiter({
             clock: this.clock,
             limits: options.rateLimits ?? limitsFromEnv(),
-            ledger: defaultLedger(this.#apiKey, this.clock),
+            store: chooseSlotStore(this.#apiKey, this.clock),
           }),
       );
     this.transport = options.transport ?? new UndiciTransport();
@@ -383,19 +375,6 @@ export interface CallOptions {
   maxAgeMs?: number;
   /** Name the calling method and its parameters in validation errors. */
   caller?: { name: string; rename(wireKey: string): string };
-}
-
-/**
- * Real clocks share the key's budget with every process on the machine (a file ledger);
- * a fake clock keeps its own timeline in memory. CLORE_RATE_LIMIT_SHARED=0 opts out.
- */
-function defaultLedger(apiKey: string | undefined, clock: Clock): SlotLedger | undefined {
-  if (clock !== systemClock || process.env.CLORE_RATE_LIMIT_SHARED === "0") return undefined;
-  try {
-    return new FileLedger(keyFingerprint(apiKey));
-  } catch {
-    return undefined; // No writable cache dir: fall back to this process's own limiter.
-  }
 }
 
 /**

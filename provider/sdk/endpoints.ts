@@ -25,7 +25,7 @@ import { CreateOrderBody } from "./order-fields";
 import { ServerConfigResponse } from "./models/server-config";
 import { SpotMarketplaceResponse } from "./models/spot-market";
 import { WalletsResponse } from "./models/wallet";
-import type { Lane } from "./rate-limiter";
+import type { Lane } from "./limiter";
 
 export interface EndpointSpec {
   method: "GET" | "POST";

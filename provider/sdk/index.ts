@@ -1,6 +1,6 @@
 export * from "./errors";
 export * from "./clock";
-export * from "./rate-limiter";
+export * from "./limiter";
 export * from "./api-key";
 export * from "./config-file";
 export * from "./endpoints";
@@ -27,6 +27,6 @@ export * from "./models/wallet";
 export * from "./models/account";
 export * from "./models/gigaspot";
 export * from "./models/requests";
-export * from "./file-ledger";
+export * from "./cache-dir";
 export * from "./cancel-batcher";
 export * from "./package-version";

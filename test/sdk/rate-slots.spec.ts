@@ -7,7 +7,7 @@ import {
   reserveSlot,
   slotsFrom,
   slowDown,
-} from "../../provider/sdk/rate-slots";
+} from "../../provider/sdk/limiter/rate-slots";
 
 const LIMITS = { minIntervalMs: 1000, createIntervalMs: 5000 };
 

@@ -1,4 +1,4 @@
-import type { RateLimiter } from "../rate-limiter";
+import type { RateLimiter } from "../limiter";
 import type { Layer } from "./call";
 
 /** Every attempt waits for its slot in the key's budget (shared across processes) before it is sent. */

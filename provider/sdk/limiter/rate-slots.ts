@@ -1,6 +1,6 @@
 /**
  * The bookkeeping behind the rate limiter, as pure functions on one small record per API
- * key. A ledger (in memory, or a file shared by every process using the key) stores the
+ * key. A slot store (in memory, or a file shared by every process using the key) stores the
  * record and applies these functions atomically; the limiter only sleeps.
  *
  * Two timelines are kept on purpose. `next*` is a queue: each waiter is promised a slot

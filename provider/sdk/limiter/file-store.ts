@@ -1,20 +1,20 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
-import type { SlotLedger } from "./rate-limiter";
+import { cloreCacheDir } from "../cache-dir";
+import type { SlotStore } from "./rate-limiter";
 import { type SlotState, slotsFrom } from "./rate-slots";
 
 /**
- * A slot ledger in a small file per key (named by the key's fingerprint, never the key),
+ * A slot store in a small file per key (named by the key's fingerprint, never the key),
  * so every process on the machine that uses one key — the Pulumi program, the provider
  * plugin, two stacks, the CLI — shares the 1 request/s and 1 create/5 s budget, including
  * the real send times and any slowdown learned from a 429 (see rate-slots.ts).
  */
-export class FileLedger implements SlotLedger {
+export class FileSlotStore implements SlotStore {
   private readonly statePath: string;
   private readonly lockPath: string;
 
-  constructor(fingerprint: string, dir: string = defaultLedgerDir()) {
+  constructor(fingerprint: string, dir: string = defaultStoreDir()) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.statePath = join(dir, `${fingerprint}.json`);
     this.lockPath = join(dir, `${fingerprint}.lock`);
@@ -71,13 +71,6 @@ export class FileLedger implements SlotLedger {
   }
 }
 
-function defaultLedgerDir(): string {
+function defaultStoreDir(): string {
   return cloreCacheDir("rate-limits", "CLORE_RATE_LIMIT_DIR");
-}
-
-/** `$XDG_CACHE_HOME/pulumi-clore/<subdir>` (else ~/.cache/…), or the folder `overrideVar` names. */
-export function cloreCacheDir(subdir: string, overrideVar: string): string {
-  return (
-    process.env[overrideVar] || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-clore", subdir)
-  );
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Clock, systemClock } from "./clock";
+import { type Clock, systemClock } from "../clock";
 import {
   type Lane,
   type RateLimits,
@@ -21,15 +21,15 @@ export type { Lane, RateLimits, SlotState } from "./rate-slots";
 export const DEFAULT_LIMITS: RateLimits = { minIntervalMs: 1010, createIntervalMs: 5020 };
 
 /**
- * Where one key's slot record lives. The in-memory ledger serves one process; a
- * file-backed ledger (see `file-ledger.ts`) shares one key's budget across processes.
+ * Where one key's slot record lives. The in-memory store serves one process; a
+ * file-backed store (see `file-store.ts`) shares one key's budget across processes.
  * `update` applies `fn` to the record atomically (no other update runs in between).
  */
-export interface SlotLedger {
+export interface SlotStore {
   update<T>(fn: (s: SlotState) => T): T | Promise<T>;
 }
 
-export class MemoryLedger implements SlotLedger {
+export class MemorySlotStore implements SlotStore {
   private readonly state = emptySlots();
   update<T>(fn: (s: SlotState) => T): T {
     return fn(this.state);
@@ -39,7 +39,7 @@ export class MemoryLedger implements SlotLedger {
 export interface RateLimiterOptions {
   clock?: Clock;
   limits?: Partial<RateLimits>;
-  ledger?: SlotLedger;
+  store?: SlotStore;
 }
 
 /**
@@ -49,13 +49,13 @@ export interface RateLimiterOptions {
 export class RateLimiter {
   readonly clock: Clock;
   readonly limits: RateLimits;
-  private readonly ledger: SlotLedger;
+  private readonly store: SlotStore;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: RateLimiterOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.ledger = options.ledger ?? new MemoryLedger();
+    this.store = options.store ?? new MemorySlotStore();
   }
 
   /**
@@ -65,8 +65,8 @@ export class RateLimiter {
    */
   acquire(lane: Lane): Promise<void> {
     const turn = this.tail.then(async () => {
-      // One ledger update when the slot is free now: take it and record the send together.
-      let at: number | undefined = await this.ledger.update((s) => {
+      // One store update when the slot is free now: take it and record the send together.
+      let at: number | undefined = await this.store.update((s) => {
         const now = this.clock.now();
         const slot = reserveSlot(s, lane, now, this.limits);
         return slot > now ? slot : commitSend(s, lane, now, this.limits);
@@ -74,7 +74,7 @@ export class RateLimiter {
       while (at !== undefined) {
         const wait = at - this.clock.now();
         if (wait > 0) await this.clock.sleep(wait);
-        at = await this.ledger.update((s) => commitSend(s, lane, this.clock.now(), this.limits));
+        at = await this.store.update((s) => commitSend(s, lane, this.clock.now(), this.limits));
       }
     });
     this.tail = turn.catch(() => undefined);
@@ -88,12 +88,12 @@ export class RateLimiter {
    */
   written(lane: Lane): void {
     const now = this.clock.now();
-    void Promise.resolve(this.ledger.update((s) => markWritten(s, lane, now))).catch(() => undefined);
+    void Promise.resolve(this.store.update((s) => markWritten(s, lane, now))).catch(() => undefined);
   }
 
   /** After a 429: hold every lane for `ms`, so other callers do not hit the limit too, and space requests wider for a while. */
   async backOff(ms: number): Promise<void> {
-    await this.ledger.update((s) => slowDown(s, this.clock.now(), ms));
+    await this.store.update((s) => slowDown(s, this.clock.now(), ms));
   }
 }
 

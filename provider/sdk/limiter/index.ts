@@ -1,0 +1,4 @@
+export * from "./file-store";
+export * from "./rate-limiter";
+export * from "./rate-slots";
+export * from "./slot-store";
