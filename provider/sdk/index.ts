@@ -30,3 +30,4 @@ export * from "./models/requests";
 export * from "./file-ledger";
 export * from "./cancel-batcher";
 export * from "./package-version";
+export * from "./money";
