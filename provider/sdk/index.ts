@@ -30,3 +30,4 @@ export * from "./models/requests";
 export * from "./cache-dir";
 export * from "./cancel-batcher";
 export * from "./package-version";
+export * from "./money";

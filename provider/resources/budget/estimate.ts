@@ -1,4 +1,4 @@
-import type { MarketplaceServer, RenterFees } from "../../sdk";
+import { type MarketplaceServer, orderMoney, type RenterFees } from "../../sdk";
 import { candidates } from "../order/selection";
 import type { OrderInputsResolved } from "../order/schema";
 
@@ -37,12 +37,12 @@ export function estimateOrder(
     const serverId = i.serverId ?? (i.select ? candidates(servers, { ...i, select: i.select })[0] : undefined);
     price = servers.find((s) => s.id === serverId)?.price?.on_demand?.[i.currency] ?? i.maxPricePerDay ?? undefined;
   }
-  const feePercent = fees?.renter_fees?.[tier]?.base?.[i.currency] ?? 0;
+  const feePercent = fees?.renter_fees?.[tier]?.base?.[i.currency] ?? undefined;
   return {
     name,
     currency: i.currency,
     pricePerDay: price,
-    feePerDay: price === undefined ? 0 : (price * (feePercent ?? 0)) / 100,
+    feePerDay: orderMoney({ price, currency: i.currency }, { feePercent }).feePerDay,
     creationFee: fees?.creation_fees?.[tier]?.[i.currency] ?? 0,
   };
 }
