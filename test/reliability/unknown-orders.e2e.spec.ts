@@ -7,6 +7,7 @@ import type { TestStack } from "../pulumi/harness";
 import {
   USD_SERVERS,
   assertEveryOrderAccountedFor,
+  clore,
   killUpMidCreate,
   orderIdsInState,
   output,
@@ -119,6 +120,35 @@ describe("orders no answer accounts for stay managed (real engine, my_orders fau
     const refresh = await stack.refresh(["--expect-no-changes"]);
     assert.doesNotMatch(output(refresh), UNKNOWN_WARNING);
     assert.deepEqual((await orderIdsInState(stack)).sort(), ids);
+  });
+
+  it("clore orphans calls a stack order no answer lists unknown (not stale), and clore cancel still sends the cancel", async () => {
+    const ids = await upTwo();
+    const backendDir = stack.env.PULUMI_BACKEND_URL!.replace(/^file:\/\//, "");
+    emu.faults.inject({ kind: "orders-omit", orderIds: [Number(ids[0])], times: "always" });
+    const r = await clore(emu, ["orphans", "--backend-dir", backendDir, "--json"]);
+    assert.equal(r.code, 0, output(r));
+    const report = JSON.parse(r.stdout) as {
+      stale: unknown[];
+      unknown: Array<{ orderId: number }>;
+      orphans: unknown[];
+    };
+    assert.deepEqual(
+      report.unknown.map((u) => u.orderId),
+      [Number(ids[0])],
+    );
+    assert.deepEqual([report.stale, report.orphans], [[], []]);
+    assert.match(r.stderr, new RegExp(`order ${ids[0]} is in .*the API does not say whether it still runs`));
+    const cancel = await clore(emu, ["cancel", ids[0]!]);
+    assert.equal(cancel.code, 0, output(cancel));
+    emu.faults.clear();
+    assert.deepEqual(
+      emu.activeOrders().map((o) => String(o.id)),
+      [ids[1]],
+    );
+    const again = await clore(emu, ["cancel", ids[0]!]);
+    assert.equal(again.code, 0, output(again));
+    assert.match(again.stdout, new RegExp(`Order ${ids[0]} has already ended`));
   });
 
   it("destroy whose cancels fail while my_orders answers empty: names the orders, keeps them; a later destroy cancels", async () => {
