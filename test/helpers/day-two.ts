@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import type { Emulator } from "../../provider/emulator";
 import { CloreClient, RateLimiter } from "../../provider/sdk";
 
@@ -9,6 +10,18 @@ export interface DayTwoProject {
   pulumi(args: string): Promise<unknown>;
   /** Forget the program's marketplace answers, as 60 s passing would (the disk cache's TTL). */
   pastMarketplaceCache(): void;
+}
+
+/** A test stack (test/pulumi/harness.ts) as a day-2 project: its cache is CLORE_CACHE_DIR. */
+export function stackProject(
+  emu: Emulator,
+  stack: { env: NodeJS.ProcessEnv; pulumi(args: string[]): Promise<unknown> },
+): DayTwoProject {
+  return {
+    emu,
+    pulumi: (args) => stack.pulumi(args.split(" ")),
+    pastMarketplaceCache: () => rmSync(String(stack.env.CLORE_CACHE_DIR), { recursive: true, force: true }),
+  };
 }
 
 const activeIds = (emu: Emulator) =>

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Emulator } from "../../provider/emulator";
-import { dayTwo } from "../helpers/day-two";
+import { dayTwo, stackProject } from "../helpers/day-two";
 import { REPO, type TestStack, run } from "../pulumi/harness";
 import { assertEveryOrderAccountedFor, startFastEmulator } from "../reliability/helpers";
 import { PLUGIN_ORDER, PROGRAMS, pluginStack, release } from "./helpers";
@@ -67,11 +67,7 @@ describe("the generated Go SDK", function () {
         emu.activeOrders().map((o) => o.serverId),
         [out.server],
       );
-      await dayTwo({
-        emu,
-        pulumi: (args) => stack.pulumi(args.split(" ")),
-        pastMarketplaceCache: () => rmSync(String(stack.env.CLORE_CACHE_DIR), { recursive: true, force: true }),
-      });
+      await dayTwo(stackProject(emu, stack));
       await assertEveryOrderAccountedFor(emu, stack, { type: PLUGIN_ORDER });
     });
   });

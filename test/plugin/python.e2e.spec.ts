@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
-import { dayTwo } from "../helpers/day-two";
+import { dayTwo, stackProject } from "../helpers/day-two";
 import { REPO, type TestStack, run } from "../pulumi/harness";
 import { assertEveryOrderAccountedFor, startFastEmulator } from "../reliability/helpers";
 import { PLUGIN_ORDER, pluginStack, release } from "./helpers";
@@ -71,11 +71,7 @@ describe("a Python program on the plugin, through the generated SDK", function (
   });
 
   it("passes day 2 (its server the only match, the cache past): preview, up, refresh change nothing; destroy leaves nothing", async () => {
-    await dayTwo({
-      emu,
-      pulumi: (args) => stack.pulumi(args.split(" ")),
-      pastMarketplaceCache: () => rmSync(String(stack.env.CLORE_CACHE_DIR), { recursive: true, force: true }),
-    });
+    await dayTwo(stackProject(emu, stack));
     await assertEveryOrderAccountedFor(emu, stack, { type: PLUGIN_ORDER });
   });
 });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
 import type { Emulator } from "../../provider/emulator";
 import { keyFingerprint } from "../../provider/sdk";
-import { dayTwo } from "../helpers/day-two";
+import { dayTwo, stackProject } from "../helpers/day-two";
 import type { TestStack } from "../pulumi/harness";
 import {
   USD_SERVERS,
@@ -77,11 +76,7 @@ describe("Pulumi YAML programs on the plugin", function () {
     });
 
     it("passes day 2 (its server the only match, another stack's rent and cancel between), then destroys with every order accounted for", async () => {
-      await dayTwo({
-        emu,
-        pulumi: (args) => stack.pulumi(args.split(" ")),
-        pastMarketplaceCache: () => rmSync(String(stack.env.CLORE_CACHE_DIR), { recursive: true, force: true }),
-      });
+      await dayTwo(stackProject(emu, stack));
       await assertEveryOrderAccountedFor(emu, stack, { type: PLUGIN_ORDER });
     });
   });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { CloreClient, RateLimiter } from "../../provider/sdk";
-import { dayTwo } from "../helpers/day-two";
+import { dayTwo, stackProject } from "../helpers/day-two";
 import { REPO, type TestStack, createStack } from "./harness";
 
 const FAST = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" };
@@ -53,11 +52,7 @@ describe("examples on the real Pulumi engine", function () {
     });
 
     it("passes day 2 (its server the only match, the cache past): preview, up and refresh change nothing; destroy cancels", async () => {
-      await dayTwo({
-        emu,
-        pulumi: (args) => stack.pulumi(args.split(" ")),
-        pastMarketplaceCache: () => rmSync(String(stack.env.CLORE_CACHE_DIR), { recursive: true, force: true }),
-      });
+      await dayTwo(stackProject(emu, stack));
     });
   });
 
