@@ -85,13 +85,16 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
   });
 
   it("an unknown order: exit 1 and one line naming the command to list orders", async () => {
+    // Not listed anywhere is not proof it does not exist: the cancel is sent, and the API's refusal is said.
     const r = await h.run(["cancel", "999999"]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
     assert.equal(
       r.stderr,
-      "Error: order 999999 is not among your active orders. It may have ended or been cancelled; see `clore orders --completed`.\n",
+      "Error: order 999999 is in none of your order lists (not listed by my_orders, and not listed by my_orders?return_completed=true), " +
+        "and the API refused to cancel it: order_not_found. Check the id with `clore orders --completed`.\n",
     );
+    assert.equal(h.emu.requests.filter((x) => x.endpoint === "cancel_order").length, 1);
   });
 
   describe("rate limits", () => {

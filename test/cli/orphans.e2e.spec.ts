@@ -130,6 +130,7 @@ describe("clore orphans", () => {
               o === interrupted ? { stack: "gpu-farm/dev", urn: `urn:pulumi:dev::gpu-farm::${DYNAMIC}::worker` } : null,
           })),
         stale: [],
+        unknown: [],
         cancelled: [],
         failed: [],
       },

@@ -1,5 +1,6 @@
-import { type Order, orderFate } from "../../sdk";
+import { CloreApiError, FieldError, type Order, orderFate } from "../../sdk";
 import { defineCommand } from "../command";
+import { CliError } from "../errors";
 import { money } from "../format";
 import { positiveInt } from "../parse";
 import type { MessageResult } from "../render";
@@ -28,12 +29,21 @@ export const cancelCommand = defineCommand<CancelOptions>({
       return {
         kind: "message",
         json: { orderId, cancelled: false, alreadyEnded: true, reason: fate.reason },
-        text: `Order ${orderId} has already ended (${fate.reason}); nothing to cancel.`,
+        text: `Order ${orderId} has already ended; nothing to cancel.`,
       };
     }
     // Unknown is not gone: send the cancel, and let the API's answer say whether it existed.
     const order: Partial<Order> = fate.state === "live" ? fate.order : {};
-    await client.cancelOrder(orderId, o.issue);
+    try {
+      await client.cancelOrder(orderId, o.issue);
+    } catch (e) {
+      if (fate.state === "live" || !(e instanceof CloreApiError)) throw e;
+      const said = e instanceof FieldError && e.apiError ? `: ${e.apiError}` : "";
+      throw new CliError(
+        `order ${orderId} is in none of your order lists (${fate.reason}), and the API refused to cancel it${said}. Check the id with \`clore orders --completed\`.`,
+        { cause: e },
+      );
+    }
     return {
       kind: "message",
       json: {
