@@ -1,7 +1,7 @@
 import type { CloreClient } from "./client";
 import { AuthError, MissingApiKeyError } from "./errors";
 import type { Order } from "./models/order";
-import { type PendingOrder, isPendingOrder, newestOrderOn } from "./pending-order";
+import { type PendingOrder, newestOrderOn } from "./pending-order";
 
 /**
  * Whether an order we know of is still live, has ended, or cannot be told. The one place the
@@ -102,9 +102,9 @@ export async function pendingOrderFate(
   const live = active.orders && newestOrderOn(active.orders, pending.serverId, pending.since);
   if (live) return { state: "live", order: live };
   const completed = await readOrders(client, { includeCompleted: true, maxAgeMs: COMPLETED_MAX_AGE_MS });
-  const made = (completed.orders ?? [])
-    .filter((o) => isPendingOrder(pending, { ...o, expired: false }))
-    .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
+  const made = newestOrderOn(completed.orders ?? [], pending.serverId, pending.since, undefined, {
+    includeEnded: true,
+  });
   if (made && !made.expired) return { state: "live", order: made };
   if (made) return { state: "ended", order: made, reason: `order ${made.id} on server ${pending.serverId} has ended` };
   let market: { error?: string; rented?: boolean } = {};

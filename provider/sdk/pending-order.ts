@@ -46,8 +46,12 @@ export function newestOrderOn(
   serverId: number,
   since: number,
   exclude: ReadonlySet<number> = new Set(),
+  options: { includeEnded?: boolean } = {},
 ): Order | undefined {
   return orders
-    .filter((o) => !exclude.has(o.id) && isPendingOrder({ serverId, since }, o))
+    .filter(
+      (o) =>
+        !exclude.has(o.id) && isPendingOrder({ serverId, since }, options.includeEnded ? { ...o, expired: false } : o),
+    )
     .sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id)[0];
 }
