@@ -94,7 +94,7 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
       "Error: order 999999 is in none of your order lists (not listed by my_orders, and not listed by my_orders?return_completed=true), " +
         "and the API refused to cancel it: order_not_found. Check the id with `clore orders --completed`.\n",
     );
-    assert.equal(h.emu.requests.filter((x) => x.endpoint === "cancel_order").length, 1);
+    assert.equal(h.acted("cancel_order"), 1);
   });
 
   describe("rate limits", () => {
@@ -103,7 +103,7 @@ describe("clore errors: one clear line on stderr, the next command, the right ex
       const r = await h.run(["wallets"]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, "");
-      assert.equal(h.emu.requests.filter((x) => x.endpoint === "wallets" && x.httpStatus === 429).length, 1);
+      assert.equal(h.emu.requests.filter((x) => x.endpoint === "wallets" && x.fault === "rate-limit").length, 1);
     });
 
     it("a limit that never clears: exit 1 after the retries, one line that says what to do once", async () => {

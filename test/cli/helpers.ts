@@ -71,6 +71,15 @@ export class CliHarness {
     return clore(args, { ...options, env: { ...this.env, ...options.env } });
   }
 
+  /**
+   * How many `endpoint` requests the API acted on. At test speed the SDK's spacing has no
+   * margin over the emulator's, so an occasional 429 (retried by the SDK) is expected and
+   * is not a second request a user would see acted on.
+   */
+  acted(endpoint: string): number {
+    return this.emu.requests.filter((x) => x.endpoint === endpoint && x.httpStatus !== 429).length;
+  }
+
   /** Run with --json and parse stdout (which must hold nothing else). */
   async json(args: string[], options: CliOptions = {}): Promise<{ run: CliRun; doc: any }> {
     const run = await this.run([...args, "--json"], options);

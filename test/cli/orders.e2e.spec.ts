@@ -239,11 +239,11 @@ describe("clore deploy, ssh, spot-price and cancel", () => {
       assert.equal(ended.issue, "GPU #1 not detected");
 
       // Cancelling again is not an error: the API lists the order as ended, so nothing is sent.
-      const sent = h.emu.requests.filter((x) => x.endpoint === "cancel_order").length;
+      const sent = h.acted("cancel_order");
       const again = await h.run(["cancel", String(target.id)]);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(again.stdout, `Order ${target.id} has already ended; nothing to cancel.\n`);
-      assert.equal(h.emu.requests.filter((x) => x.endpoint === "cancel_order").length, sent);
+      assert.equal(h.acted("cancel_order"), sent);
     });
 
     it("--json says what was cancelled", async () => {
