@@ -10,7 +10,7 @@ import type { CheckFailure } from "../resources/validation";
 import { FUNCTION_IMPLEMENTATIONS, RESOURCE_IMPLEMENTATIONS, type ServedResource } from "./implementations";
 import { packageSchema } from "./package-schema";
 import { providerConfig } from "./provider-config";
-import { type Props, fromStruct, grpcError, toStruct } from "./wire";
+import { fromStruct, grpcError, toStruct } from "./wire";
 
 /**
  * The `clore` resource-provider plugin: Pulumi's provider gRPC protocol on the stubs
@@ -51,19 +51,12 @@ function providerService(): grpc.UntypedServiceImplementation {
 
     check: resourceCall(async (req: pb.CheckRequest, { provider }) => {
       const news = fromStruct(req.getNews());
-      const r = (await provider.check(fromStruct(req.getOlds()), news)) as {
-        inputs?: Props;
-        failures?: CheckFailure[];
-      };
+      const r = await provider.check(fromStruct(req.getOlds()), news);
       return new pb.CheckResponse().setInputs(toStruct(r.inputs ?? news)).setFailuresList(checkFailures(r.failures));
     }),
 
     diff: resourceCall(async (req: pb.DiffRequest, { provider }) => {
-      const r = (await provider.diff(req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()))) as {
-        changes?: boolean;
-        replaces?: string[];
-        deleteBeforeReplace?: boolean;
-      };
+      const r = await provider.diff(req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()));
       const changes = r.changes === undefined ? "DIFF_UNKNOWN" : r.changes ? "DIFF_SOME" : "DIFF_NONE";
       return new pb.DiffResponse()
         .setChanges(pb.DiffResponse.DiffChanges[changes])
@@ -72,10 +65,7 @@ function providerService(): grpc.UntypedServiceImplementation {
     }),
 
     create: resourceCall(async (req: pb.CreateRequest, { provider, spec }) => {
-      const r = (await provider.create(fromStruct(req.getProperties()), req.getUrn(), timeout(req))) as {
-        id: string;
-        outs: Props;
-      };
+      const r = await provider.create(fromStruct(req.getProperties()), req.getUrn(), timeout(req));
       return new pb.CreateResponse().setId(r.id).setProperties(toStruct(r.outs, spec.secretOutputs));
     }),
 
@@ -83,19 +73,14 @@ function providerService(): grpc.UntypedServiceImplementation {
       // A refresh sends the last outputs; a `get` by id sends only inputs (or nothing).
       let props = fromStruct(req.getProperties());
       if (!Object.keys(props).length) props = fromStruct(req.getInputs());
-      const r = (await provider.read(req.getId(), props)) as { id?: string; props?: Props };
+      const r = await provider.read(req.getId(), props);
       // No id: the resource is gone (an order that ended or was cancelled outside Pulumi).
       const resp = new pb.ReadResponse().setId(r.id ?? "");
       return r.props ? resp.setProperties(toStruct(r.props, spec.secretOutputs)) : resp;
     }),
 
     update: resourceCall(async (req: pb.UpdateRequest, { provider, spec }) => {
-      const r = (await provider.update(
-        req.getId(),
-        fromStruct(req.getOlds()),
-        fromStruct(req.getNews()),
-        timeout(req),
-      )) as { outs: Props };
+      const r = await provider.update(req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()), timeout(req));
       return new pb.UpdateResponse().setProperties(toStruct(r.outs, spec.secretOutputs));
     }),
 

@@ -10,24 +10,14 @@
 // First: it tunes V8 before anything below allocates (see the module for why).
 import "./plugin-heap";
 
-import type * as orderImpl from "./order/controller";
-import type * as serverSettingsImpl from "./server-settings/controller";
+import type { OperationOptions, PropertyBag, ResourceController } from "./contract";
+import type * as orderController from "./order/controller";
+import type * as serverSettingsController from "./server-settings/controller";
 
 import { plainData } from "./plain-data";
 import { inPulumiTerms } from "./pulumi-terms";
 
 export { configure } from "./runtime";
-
-type Props = Record<string, unknown>;
-
-interface Impl {
-  check(olds: Props, news: Props): Promise<unknown>;
-  diff(id: string, olds: Props, news: Props): Promise<unknown>;
-  create(inputs: Props, urn?: string, options?: orderImpl.OperationOptions): Promise<unknown>;
-  read(id: string, props?: Props): Promise<unknown>;
-  update(id: string, olds: Props, news: Props, options?: orderImpl.OperationOptions): Promise<unknown>;
-  remove(id: string, props: Props): Promise<void>;
-}
 
 /** Results as the engine's protobuf Structs take them; errors with the next step in Pulumi terms. */
 export async function serve<T>(f: () => Promise<T>): Promise<T> {
@@ -39,20 +29,20 @@ export async function serve<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** The provider of one kind; `load` runs (once: require caches it) at the kind's first call. */
-function provider(load: () => Impl) {
+function provider(load: () => ResourceController) {
   return {
-    check: (olds: Props, news: Props) => serve(() => load().check(olds, news)),
-    diff: (id: string, olds: Props, news: Props) => serve(() => load().diff(id, olds, news)),
-    create: (inputs: Props, urn?: string, options?: orderImpl.OperationOptions) =>
+    check: (olds: PropertyBag, news: PropertyBag) => serve(() => load().check(olds, news)),
+    diff: (id: string, olds: PropertyBag, news: PropertyBag) => serve(() => load().diff(id, olds, news)),
+    create: (inputs: PropertyBag, urn?: string, options?: OperationOptions) =>
       serve(() => load().create(inputs, urn, options)),
-    read: (id: string, props?: Props) => serve(() => load().read(id, props)),
-    update: (id: string, olds: Props, news: Props, options?: orderImpl.OperationOptions) =>
+    read: (id: string, props?: PropertyBag) => serve(() => load().read(id, props)),
+    update: (id: string, olds: PropertyBag, news: PropertyBag, options?: OperationOptions) =>
       serve(() => load().update(id, olds, news, options)),
-    delete: (id: string, props: Props) => serve(() => load().remove(id, props)),
+    delete: (id: string, props: PropertyBag) => serve(() => load().remove(id, props)),
   };
 }
 
 export const providers = {
-  order: provider((): typeof orderImpl => require("./order/controller")),
-  "server-settings": provider((): typeof serverSettingsImpl => require("./server-settings/controller")),
+  order: provider((): typeof orderController => require("./order/controller")),
+  "server-settings": provider((): typeof serverSettingsController => require("./server-settings/controller")),
 };

@@ -8,38 +8,43 @@ import {
   pendingOrderFate,
   waitUntilReady,
 } from "../../sdk";
+import type {
+  CheckResult,
+  CreateResult,
+  DiffResult,
+  OperationOptions,
+  PropertyBag,
+  ReadResult,
+  UpdateResult,
+} from "../contract";
 import { engineLog } from "../engine-log";
 import { ResourceInitError, withProvider } from "../partial-error";
 import { READ_MAX_AGE_MS, cancelOrder, currentClient } from "../runtime";
-import { type CheckFailure, checkInputs } from "../validation";
+import { checkInputs } from "../validation";
 import { CreateJournal } from "./create-journal";
 import { diffOrder } from "./diff";
+import { decodeInputs, decodeNews, decodeState, decodeUrn, encodeOutputs } from "./door";
 import { orderOutputs } from "./outputs";
 import { type Rented, rent, resumeInterrupted } from "./rent";
-import {
-  BUDGET_KEY,
-  ORDER_DEFAULTS,
-  OrderInputs,
-  type OrderInputsResolved,
-  type OrderOutputs,
-  URN_KEY,
-} from "./schema";
+import { BUDGET_KEY, OrderInputs, type OrderInputsResolved, URN_KEY } from "./schema";
 import { changeBid } from "./spot-bid";
 import { TTL_EXPIRED, isPast } from "./ttl";
 import { warnUnknownOrder } from "./unknown-orders";
 
-type Props = Record<string, unknown>;
+export type { OperationOptions } from "../contract";
 
 /** check: every input against the schema, rules included, rendered once. No API call. */
-export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
+export async function check(_olds: PropertyBag, news: PropertyBag): Promise<CheckResult> {
   const { [BUDGET_KEY]: verdict, ...rest } = news;
   // A budget over its cap is a failure of every order in it, named at the budget.
   if (typeof verdict === "string" && verdict) return { failures: [{ property: "budget", reason: verdict }] };
   return checkInputs(OrderInputs, rest, [URN_KEY]);
 }
 
-export async function diff(id: string, olds: Props, news: Props) {
-  const d = diffOrder(olds as Partial<OrderOutputs>, news as Partial<OrderInputsResolved>);
+export async function diff(id: string, oldBag: PropertyBag, newBag: PropertyBag): Promise<DiffResult> {
+  const olds = decodeState(oldBag);
+  const news = decodeNews(newBag);
+  const d = diffOrder(olds, news);
   if (d.replaces.includes("serverId") && olds.orderId !== undefined) {
     // Said in words at preview: a program that picks its server from the marketplace gets
     // another answer once its server is rented, and would replace a running order for it.
@@ -52,20 +57,6 @@ export async function diff(id: string, olds: Props, news: Props) {
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
 }
 
-/** The inputs in `props`: parsed by check for create and update; old state gets the defaults it predates. */
-function inputsOf(props: Props): OrderInputsResolved {
-  const known = Object.fromEntries(
-    Object.entries(props).filter(([k, v]) => k in OrderInputs.shape && v !== null && v !== undefined),
-  );
-  return { ...ORDER_DEFAULTS, ...known } as OrderInputsResolved;
-}
-
-/** What the plugin knows of an operation beyond its inputs (dynamic providers are told neither). */
-export interface OperationOptions {
-  /** The operation's customTimeouts, in seconds: bounds the ready wait in place of readyTimeout. */
-  timeoutS?: number;
-}
-
 /**
  * create is transactional in the only way a paid API allows: if unsure, find the order and
  * keep its id. Once an order exists, every later failure (boot timeout, lost order) is
@@ -74,11 +65,11 @@ export interface OperationOptions {
  * told it, the dynamic path passes it as an input (URN_KEY).
  */
 export async function create(
-  props: Props,
-  urn = props[URN_KEY] as string | undefined,
+  props: PropertyBag,
+  urn = decodeUrn(props),
   options: OperationOptions = {},
-): Promise<{ id: string; outs: Props }> {
-  const i = inputsOf(props);
+): Promise<CreateResult> {
+  const i = decodeInputs(props);
   const client = currentClient();
   const journal = urn ? new CreateJournal(client.account, urn) : undefined;
   let rented: Rented | undefined;
@@ -116,11 +107,11 @@ async function readyOutputs(
   client: CloreClient,
   i: OrderInputsResolved,
   { order, server }: Rented,
-  props: Props,
+  props: PropertyBag,
   rentedAt: string,
   options: OperationOptions,
-): Promise<Props> {
-  const outputs = (o: Order) => asProps(orderOutputs(i, o, server, rentedAt));
+): Promise<PropertyBag> {
+  const outputs = (o: Order) => encodeOutputs(orderOutputs(i, o, server, rentedAt));
   if (!i.waitForReady) return outputs(order);
   try {
     const ready = await waitUntilReady(client, order, {
@@ -131,13 +122,12 @@ async function readyOutputs(
     });
     return outputs(ready);
   } catch (e) {
-    throw new ResourceInitError(String(order.id), withProvider(outputs(order), props), e as Error);
+    throw new ResourceInitError(String(order.id), withProvider(outputs(order), props), asError(e));
   }
 }
 
-/** Outputs as the engine's property bag. */
-function asProps(o: Partial<OrderOutputs>): Props {
-  return o as unknown as Props;
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** What became of the order `id` stands for: an order id, or a `pending:` handle (a create whose id we never learned). */
@@ -147,14 +137,14 @@ function fateOf(client: CloreClient, id: string, maxAgeMs?: number): Promise<Ord
 }
 
 /** Inputs for an order adopted by id (`CloreOrder.get`) with no prior inputs. */
-function inputsFromOrder(order: Order): Props {
-  return {
+function inputsFromOrder(order: Order): OrderInputsResolved {
+  return decodeInputs({
     serverId: order.serverId,
     image: order.image,
     currency: order.currency,
     type: order.type,
     adoptOrderId: order.id,
-  };
+  });
 }
 
 /**
@@ -163,10 +153,10 @@ function inputsFromOrder(order: Order): Props {
  * unchanged, with a warning (order-fate.ts: absence is never proof). Every resource shares
  * one my_orders answer.
  */
-export async function read(id: string, props: Props = {}): Promise<{ id?: string; props?: Props }> {
+export async function read(id: string, props: PropertyBag = {}): Promise<ReadResult> {
   const client = currentClient();
   const fate = await fateOf(client, id, READ_MAX_AGE_MS);
-  const old = props as Partial<OrderOutputs>;
+  const old = decodeState(props);
   if (fate.state === "unknown") {
     await warnUnknownOrder(id, fate.reason);
     return { id, props };
@@ -174,11 +164,11 @@ export async function read(id: string, props: Props = {}): Promise<{ id?: string
   // An order cancelled by its TTL stays in state as a record until its ttl changes.
   if (fate.state === "ended") return old.status === TTL_EXPIRED ? { id, props } : {};
   const order = fate.order;
-  const hasInputs = props.image !== undefined && (props.serverId !== undefined || props.select !== undefined);
-  const outs = orderOutputs(inputsOf(hasInputs ? props : inputsFromOrder(order)), order, old.server, old.rentedAt);
+  const hasInputs = old.image !== undefined && (old.serverId !== undefined || old.select !== undefined);
+  const outs = orderOutputs(hasInputs ? decodeInputs(props) : inputsFromOrder(order), order, old.server, old.rentedAt);
   return {
     id: String(order.id),
-    props: withProvider({ ...asProps(outs), ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined }, props),
+    props: withProvider(encodeOutputs({ ...outs, ttlExpired: isPast(outs.expiresOn, Date.now()) || undefined }), props),
   };
 }
 
@@ -188,12 +178,12 @@ export async function read(id: string, props: Props = {}): Promise<{ id?: string
  */
 export async function update(
   id: string,
-  olds: Props,
-  news: Props,
+  olds: PropertyBag,
+  news: PropertyBag,
   options: OperationOptions = {},
-): Promise<{ outs: Props }> {
-  const i = inputsOf(news);
-  const old = olds as Partial<OrderOutputs>;
+): Promise<UpdateResult> {
+  const i = decodeInputs(news);
+  const old = decodeState(olds);
   const client = currentClient();
   const orderId = Number(id);
   const d = diffOrder(old, i);
@@ -213,7 +203,7 @@ export async function update(
   const applied = { ...i, spotPrice: bid };
   const rentedAt = old.rentedAt ?? new Date().toISOString();
   if (old.status === "running" || !i.waitForReady)
-    return { outs: asProps(orderOutputs(applied, order, old.server, rentedAt)) };
+    return { outs: encodeOutputs(orderOutputs(applied, order, old.server, rentedAt)) };
   return { outs: await readyOutputs(client, applied, { order, server: old.server }, news, rentedAt, options) };
 }
 
@@ -222,7 +212,7 @@ export async function update(
  * still bill you (the cancel failed, or a pending create no answer accounts for) is an error
  * naming it, and it stays in the stack.
  */
-export async function remove(id: string, _props: Props): Promise<void> {
+export async function remove(id: string, _props: PropertyBag): Promise<void> {
   const client = currentClient();
   let orderId = Number(id);
   const pending = parsePendingHandle(id);
@@ -244,7 +234,7 @@ export async function remove(id: string, _props: Props): Promise<void> {
     // An API answer (not a network failure): the order may have ended already.
     if (isCloreError(e) && "apiCode" in e && (await orderFate(client, orderId)).state === "ended") return;
     throw new Error(
-      `could not cancel order ${orderId}; it may still bill you (${(e as Error).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`,
+      `could not cancel order ${orderId}; it may still bill you (${asError(e).message}). Run \`pulumi destroy\` again or \`clore cancel ${orderId}\`.`,
       { cause: e },
     );
   }

@@ -16,6 +16,7 @@ import { ResourceInitError } from "../partial-error";
 import { type CreateJournal, requestHash } from "./create-journal";
 import type { OrderInputsResolved, ServerFacts } from "./schema";
 import { candidates, factsOf } from "./selection";
+import type { PropertyBag } from "../contract";
 
 /** Failures after which the next candidate is worth trying: the server, not the request, is the problem. */
 const FAIL_OVER_ON = new Set(["server-already-rented", "server-offline", "too_low_price"]);
@@ -39,7 +40,7 @@ export interface Rented {
 export async function rent(
   client: CloreClient,
   i: OrderInputsResolved,
-  props: Record<string, unknown>,
+  props: PropertyBag,
   journal?: CreateJournal,
 ): Promise<Rented> {
   const needMarket = i.select !== undefined || i.maxPricePerDay !== undefined;
@@ -193,7 +194,7 @@ function requiredPrice(
 async function createOn(
   client: CloreClient,
   fields: ReturnType<typeof createOrderFields>,
-  props: Record<string, unknown>,
+  props: PropertyBag,
   i: OrderInputsResolved,
 ): Promise<Order> {
   try {

@@ -1,43 +1,39 @@
 import { isDeepStrictEqual } from "node:util";
 import { type CloreClient, FieldError } from "../../sdk";
+import type { CheckResult, CreateResult, DiffResult, PropertyBag, ReadResult, UpdateResult } from "../contract";
 import { engineLog } from "../engine-log";
 import { withProvider } from "../partial-error";
 import { currentClient } from "../runtime";
-import { type CheckFailure, checkInputs, isUnknown } from "../validation";
+import { checkInputs, isUnknown } from "../validation";
+import { decodeInputs, decodeState, encodeOutputs } from "./door";
 import {
   type ServerSettingsOutputs,
   ServerSettingsInputs,
-  type ServerSettingsResolved,
   SettingsSnapshot,
   mergeSettings,
   observed,
   snapshotFromConfig,
 } from "./schema";
 
-type Props = Record<string, unknown>;
-/** The settings this resource manages: the snapshot's fields. */
-const MANAGED = Object.keys(SettingsSnapshot.shape) as (keyof SettingsSnapshot)[];
+/** The settings this resource manages: the snapshot's fields (what diff compares, beside onDelete). */
+const MANAGED = Object.keys(SettingsSnapshot.shape);
 
-function resolved(props: Props): ServerSettingsResolved {
-  const known = Object.fromEntries(
-    Object.entries(props).filter(([k, v]) => k in ServerSettingsInputs.shape && v !== null),
-  );
-  return ServerSettingsInputs.parse(known);
-}
-
-export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
+export async function check(_olds: PropertyBag, news: PropertyBag): Promise<CheckResult> {
   return checkInputs(ServerSettingsInputs, news);
 }
 
-/** Pure: settings change in place; another server name means another resource. */
-function diffSettings(olds: Props, news: Props): { changes: boolean; replaces: string[] } {
+/**
+ * Pure: settings change in place; another server name means another resource. It compares the
+ * bags as sent: at preview a new value may still be unknown, which counts as a change.
+ */
+function diffSettings(olds: PropertyBag, news: PropertyBag): { changes: boolean; replaces: string[] } {
   const differs = (k: string) => isUnknown(news[k]) || !isDeepStrictEqual(olds[k] ?? undefined, news[k] ?? undefined);
   const replaces = differs("name") ? ["name"] : [];
   const changes = replaces.length > 0 || [...MANAGED, "onDelete"].some(differs);
   return { changes, replaces };
 }
 
-export async function diff(_id: string, olds: Props, news: Props) {
+export async function diff(_id: string, olds: PropertyBag, news: PropertyBag): Promise<DiffResult> {
   return diffSettings(olds, news);
 }
 
@@ -83,8 +79,8 @@ async function apply(client: CloreClient, name: string, s: SettingsSnapshot): Pr
 }
 
 /** create: capture the settings being replaced (for "restore"), then apply ours. */
-export async function create(props: Props): Promise<{ id: string; outs: Props }> {
-  const i = resolved(props);
+export async function create(props: PropertyBag): Promise<CreateResult> {
+  const i = decodeInputs(props);
   const client = currentClient();
   const before = await live(client, i.name);
   await apply(client, i.name, mergeSettings(before.snapshot, i));
@@ -95,37 +91,38 @@ export async function create(props: Props): Promise<{ id: string; outs: Props }>
     online: before.online,
     previous: before.snapshot,
   };
-  return { id: i.name, outs: outs as unknown as Props };
+  return { id: i.name, outs: encodeOutputs(outs) };
 }
 
 /** read: the live values of the declared fields, so drift shows in the next diff. */
-export async function read(id: string, props: Props = {}): Promise<{ id?: string; props?: Props }> {
+export async function read(id: string, props: PropertyBag = {}): Promise<ReadResult> {
   const client = currentClient();
   const now = await live(client, id);
-  const desired = props.name ? resolved(props) : resolved({ name: id });
-  const previous = (props.previous as SettingsSnapshot | undefined) ?? now.snapshot;
+  const old = decodeState(props);
+  const desired = old.name ? decodeInputs(props) : decodeInputs({ name: id });
+  const previous = old.previous ?? now.snapshot;
   const outs = { ...desired, ...observed(desired, now.snapshot), serverId: now.serverId, online: now.online, previous };
-  return { id, props: withProvider(outs, props) };
+  return { id, props: withProvider(encodeOutputs(outs), props) };
 }
 
-export async function update(_id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
-  const i = resolved(news);
+export async function update(_id: string, olds: PropertyBag, news: PropertyBag): Promise<UpdateResult> {
+  const i = decodeInputs(news);
   const client = currentClient();
   const now = await live(client, i.name);
   await apply(client, i.name, mergeSettings(now.snapshot, i));
-  return { outs: { ...i, serverId: now.serverId, online: now.online, previous: olds.previous ?? now.snapshot } };
+  const previous = decodeState(olds).previous ?? now.snapshot;
+  return { outs: encodeOutputs({ ...i, serverId: now.serverId, online: now.online, previous }) };
 }
 
 /** delete: restore (default), keep, or unlist, as `onDelete` says. */
-export async function remove(id: string, props: Props): Promise<void> {
-  const onDelete = (props.onDelete as string | undefined) ?? "restore";
+export async function remove(id: string, props: PropertyBag): Promise<void> {
+  const old = decodeState(props);
+  const onDelete = old.onDelete ?? "restore";
   if (onDelete === "keep") return;
   const client = currentClient();
   const now = await live(client, id);
   const target =
-    onDelete === "unlist"
-      ? { ...now.snapshot, availability: false }
-      : mergeSettings(now.snapshot, (props.previous ?? {}) as Partial<ServerSettingsResolved>);
+    onDelete === "unlist" ? { ...now.snapshot, availability: false } : mergeSettings(now.snapshot, old.previous ?? {});
   await apply(client, id, target);
   void engineLog(
     "info",
