@@ -1,6 +1,7 @@
 import {
   type CloreClient,
   type Order,
+  OrderEndedError,
   type OrderFate,
   isCloreError,
   orderFate,
@@ -209,8 +210,19 @@ export async function update(
   if (d.updates.includes("spotPrice") && i.type === "spot" && i.spotPrice !== undefined) {
     bid = await changeBid(client, orderId, Number(old.spotPrice ?? old.pricePerDay), i.spotPrice, i.currency);
   }
-  const order = await client.getOrder(orderId);
   const applied = { ...i, spotPrice: bid };
+  // The order as the API reports it now: ended is an error to act on, not listed is kept as it was.
+  const fate = await orderFate(client, orderId);
+  if (fate.state === "ended")
+    throw new OrderEndedError(
+      orderId,
+      `${fate.reason}; run \`pulumi refresh\` and then \`pulumi up\` to rent a new one`,
+    );
+  if (fate.state === "unknown") {
+    await warnUnknownOrder(id, fate.reason);
+    return { outs: { ...olds, ...asProps(applied) } };
+  }
+  const order = fate.order;
   const rentedAt = old.rentedAt ?? new Date().toISOString();
   if (old.status === "running" || !i.waitForReady)
     return { outs: asProps(orderOutputs(applied, order, old.server, rentedAt)) };
