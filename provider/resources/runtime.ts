@@ -35,10 +35,25 @@ export function currentClient(
   const id = `${account}${store ? "+disk" : ""}`;
   let client = clients.get(id);
   if (!client) {
-    client = new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, cacheStore: store?.(account) });
+    client = new CloreClient({
+      apiKey: settings.apiKey,
+      baseUrl: settings.baseUrl,
+      cacheStore: store?.(account),
+      rateLimitStore: config?.get("clore:rateLimitStore") || undefined,
+      rateLimitStoreSource: "clore:rateLimitStore",
+    });
     clients.set(id, client);
   }
   return client;
+}
+
+/**
+ * At check (preview): the configured rate-limit store (`clore:rateLimitStore` or
+ * CLORE_RATE_LIMIT_STORE) must answer, so a mistyped Redis URL or password fails here,
+ * naming the setting, before anything is rented. No API call; one connect per process.
+ */
+export async function checkRateLimitStore(): Promise<void> {
+  await currentClient().rateLimiter.ready();
 }
 
 const batchers = new WeakMap<CloreClient, CancelBatcher>();

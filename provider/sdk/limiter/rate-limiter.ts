@@ -29,6 +29,8 @@ export interface SlotStore {
   update<T>(fn: (s: SlotState) => T): T | Promise<T>;
   /** What `clore config` shows: which store, and for Redis where and whether it answers. */
   describe?(): string;
+  /** Resolves once the store can be used; rejects, naming the setting, when a configured store cannot (a wrong Redis URL or password). */
+  ready?(): Promise<void>;
   /** A factor on the limits, for now: a Redis store on its per-machine fallback widens them (SLOT_STORE_SPACING). */
   spacing?(): number;
 }
@@ -69,6 +71,11 @@ export class RateLimiter {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.store = options.store ?? new MemorySlotStore();
+  }
+
+  /** Resolves when the store answers (a Redis store connects); rejects with what to fix when a configured store cannot be used. Sends nothing to the API. */
+  async ready(): Promise<void> {
+    await this.store.ready?.();
   }
 
   /**

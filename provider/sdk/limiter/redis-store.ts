@@ -146,9 +146,13 @@ export class RedisSlotStore implements SlotStore {
     return this.onFallback ? SLOT_STORE_SPACING : 1;
   }
 
-  async update<T>(fn: (s: SlotState) => T): Promise<T> {
+  ready(): Promise<void> {
     this.started ??= this.start();
-    await this.started;
+    return this.started;
+  }
+
+  async update<T>(fn: (s: SlotState) => T): Promise<T> {
+    await this.ready();
     if (this.onFallback) {
       if (this.now() >= this.retryAt) this.retrying ??= this.retry().finally(() => (this.retrying = undefined));
       await this.retrying;

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from "../clock";
 import { FileSlotStore } from "./file-store";
 import { keyFingerprint, MemorySlotStore, type SlotStore } from "./rate-limiter";
-import { RedisSlotStore, type StoreSetting, parseRedisUrl } from "./redis-store";
+import { RedisSlotStore, type StoreSetting, parseRedisUrl, redactUrl } from "./redis-store";
 
 /** The environment variable that chooses the store: "file", "memory" or a redis:// / rediss:// URL. */
 export const RATE_LIMIT_STORE_ENV = "CLORE_RATE_LIMIT_STORE";
@@ -54,4 +54,11 @@ export function chooseSlotStore(
       fallback: () => file() ?? new MemorySlotStore(),
     });
   return file();
+}
+
+/** Which store a setting chooses, in words (a Redis password shown as ***): what `clore config show` prints. */
+export function describeSlotStore(setting: StoreSetting | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CLORE_RATE_LIMIT_SHARED === "0" || setting?.value === "memory") return "memory (this process only)";
+  if (!setting || setting.value === "file") return "file ledger (every process on this machine)";
+  return `redis ${redactUrl(setting.value)} (every machine using the key)`;
 }
