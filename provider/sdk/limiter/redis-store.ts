@@ -118,6 +118,8 @@ export class RedisSlotStore implements SlotStore {
   private onFallback = false;
   private retryAt = 0;
   private retrying?: Promise<void>;
+  /** What the store we just left knew (local time): merged into the next record we write, so a switch never forgets a recent send. */
+  private carried?: SlotState;
 
   constructor(
     fingerprint: string,
@@ -159,13 +161,28 @@ export class RedisSlotStore implements SlotStore {
     }
     if (!this.onFallback) {
       try {
-        return await this.casUpdate(fn);
+        return await this.casUpdate(this.carrying(fn));
       } catch (e) {
         this.fallBack(e);
       }
     }
+    return this.fallback().update(this.carrying(fn));
+  }
+
+  private fallback(): SlotStore {
     this.fallbackStore ??= this.fallbackOf();
-    return this.fallbackStore.update(fn);
+    return this.fallbackStore;
+  }
+
+  /** `fn`, after merging in what the store we switched from knew (once). */
+  private carrying<T>(fn: (s: SlotState) => T): (s: SlotState) => T {
+    const carried = this.carried;
+    if (!carried) return fn;
+    return (s) => {
+      for (const k of Object.keys(s) as (keyof SlotState)[]) s[k] = Math.max(s[k], carried[k]);
+      this.carried = undefined;
+      return fn(s);
+    };
   }
 
   /** Close the connection (tests; a process exits without it, the socket does not hold it open). */
@@ -224,6 +241,7 @@ export class RedisSlotStore implements SlotStore {
   private async retry(): Promise<void> {
     try {
       await this.connect();
+      this.carried = await this.fallback().update((s) => ({ ...s }));
       this.onFallback = false;
       this.notice(`rate-limit store: Redis at ${redactUrl(this.url)} answers again; the key's limits are shared again`);
     } catch {
@@ -233,6 +251,7 @@ export class RedisSlotStore implements SlotStore {
 
   private fallBack(e: unknown): void {
     this.onFallback = true;
+    this.carried = shift(slotsFrom(parseRecord(this.lastRaw)), -this.offset);
     this.retryAt = this.now() + RETRY_EVERY_MS;
     this.close();
     this.notice(
