@@ -1,4 +1,5 @@
 import { type CacheStore, CancelBatcher, CloreClient, accountId, resolveSettings } from "../sdk";
+import { engineLog } from "./engine-log";
 
 /**
  * Process state of the provider plugin and of the program. The serialized shim captures
@@ -41,6 +42,8 @@ export function currentClient(
       cacheStore: store?.(account),
       rateLimitStore: config?.get("clore:rateLimitStore") || undefined,
       rateLimitStoreSource: "clore:rateLimitStore",
+      // In `pulumi up`'s output, not only in the plugin's stderr.
+      onStoreNotice: (m) => void engineLog("warning", `clore: ${m}`),
     });
     clients.set(id, client);
   }

@@ -65,6 +65,8 @@ export interface CloreClientOptions {
    * key). Default: CLORE_RATE_LIMIT_STORE. Applies when this client creates the key's shared limiter.
    */
   rateLimitStore?: string;
+  /** Where a Redis store says it fell back to this machine's ledger, and when it is back. Default: stderr. */
+  onStoreNotice?: (message: string) => void;
   /** Names `rateLimitStore` in errors (the providers pass "clore:rateLimitStore"). Default "the rateLimitStore option". */
   rateLimitStoreSource?: string;
   /** Limits for a newly created shared limiter (tests and the emulator's time scale). */
@@ -133,7 +135,7 @@ export class CloreClient {
           new RateLimiter({
             clock: this.clock,
             limits: options.rateLimits ?? limitsFromEnv(),
-            store: chooseSlotStore(this.#apiKey, this.clock, storeSetting),
+            store: chooseSlotStore(this.#apiKey, this.clock, storeSetting, options.onStoreNotice),
           }),
       );
     this.transport = options.transport ?? new UndiciTransport();

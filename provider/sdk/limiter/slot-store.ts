@@ -37,6 +37,7 @@ export function chooseSlotStore(
   apiKey: string | undefined,
   clock: Clock,
   setting: StoreSetting | undefined = slotStoreSetting(undefined),
+  notice?: (message: string) => void,
 ): SlotStore | undefined {
   checkSlotStoreSetting(setting);
   if (clock !== systemClock || process.env.CLORE_RATE_LIMIT_SHARED === "0" || setting?.value === "memory")
@@ -52,6 +53,7 @@ export function chooseSlotStore(
   if (setting && setting.value !== "file")
     return new RedisSlotStore(fingerprint, setting, {
       fallback: () => file() ?? new MemorySlotStore(),
+      notice,
     });
   return file();
 }
