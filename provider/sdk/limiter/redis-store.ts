@@ -4,6 +4,8 @@ import { type SlotState, slotsFrom } from "./rate-slots";
 
 /** How long one Redis command may take before the store counts Redis as unreachable. */
 const COMMAND_TIMEOUT_MS = 500;
+/** TIME round trips measured at each connect; the fastest gives the clock offset. */
+const OFFSET_SAMPLES = 5;
 /** While on the fallback, how often an update tries Redis again. */
 const RETRY_EVERY_MS = 2000;
 /** A key's record outlives its last use by this long, then Redis drops it. */
@@ -226,16 +228,31 @@ export class RedisSlotStore implements SlotStore {
     this.conn = conn;
     try {
       await withTimeout(conn.connect(), 1500);
-      const before = this.now();
-      const [s, us] = await withTimeout(conn.time(), COMMAND_TIMEOUT_MS);
-      const after = this.now();
-      this.offset = Number(s) * 1000 + Math.floor(Number(us) / 1000) - Math.round((before + after) / 2);
+      this.offset = await this.clockOffset(conn);
       this.lastRaw = (await withTimeout(conn.get(this.key), COMMAND_TIMEOUT_MS)) ?? "";
     } catch (e) {
       conn.disconnect();
       if (this.conn === conn) this.conn = undefined;
       throw lastError && !/closed/i.test(lastError.message) ? lastError : (lastError ?? e);
     }
+  }
+
+  /**
+   * Redis's clock minus ours, from the TIME sample with the shortest round trip of a few (its
+   * error is at most half that round trip: a slow sample on a busy machine would eat the
+   * limiter's margin).
+   */
+  private async clockOffset(conn: RedisConnection): Promise<number> {
+    let best = { rtt: Number.POSITIVE_INFINITY, offset: 0 };
+    for (let n = 0; n < OFFSET_SAMPLES; n++) {
+      const before = performance.now();
+      const at = this.now();
+      const [s, us] = await withTimeout(conn.time(), COMMAND_TIMEOUT_MS);
+      const rtt = performance.now() - before;
+      const redisMs = Number(s) * 1000 + Number(us) / 1000;
+      if (rtt < best.rtt) best = { rtt, offset: Math.round(redisMs - (at + rtt / 2)) };
+    }
+    return best.offset;
   }
 
   private async retry(): Promise<void> {
