@@ -9,6 +9,7 @@ import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
 import { resourcePlugin } from "./scenarios/resource-plugin";
 import { sshScenarios } from "./scenarios/ssh-job";
+import { threeMachines } from "./scenarios/three-machines";
 import { twoProcessReads } from "./scenarios/two-process-reads";
 
 /**
@@ -17,9 +18,10 @@ import { twoProcessReads } from "./scenarios/two-process-reads";
  * (the official Python SDK, one call per resource) measured in the same run, interleaved.
  * Issue 14 adds "ssh": a job's start and SFTP throughput beside OpenSSH and raw TCP; issue 15
  * "plugin": the resource plugin's memory and calls beside the dynamic host's.
- * Run with `bash bench/run.sh [pulumi|readers|rss|plugin|ssh]`; see bench/README.md.
+ * Issue 23 "machines": three runners on separate ledgers, one key, with and without Redis.
+ * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "rss", "plugin", "ssh"];
+const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       await naive.close();
     }
   }
+  if (want("machines")) await threeMachines();
   // The resource plugin's memory is judged against the dynamic host's in the same run.
   const dynamicPeak = want("rss") || want("plugin") ? await pluginRss() : undefined;
   if (want("plugin")) await resourcePlugin(dynamicPeak);

@@ -76,6 +76,12 @@ const PROVIDER_CONFIG: Record<string, PropertySpec> = {
     description:
       "Clore API base URL. When unset: CLORE_BASE_URL, then `base_url` in ~/.clore/config.json, then https://api.clore.ai/v1.",
   },
+  rateLimitStore: {
+    type: "string",
+    secret: true,
+    description:
+      'Where the key\'s rate-limit slots are kept: "file" (default: every process on this machine), "memory" (this process) or a Redis URL, redis://[user:password@]host:6379[/db] or rediss:// for TLS, shared by every machine using the key (needs the `ioredis` package). Set it with `pulumi config set --secret clore:rateLimitStore redis://…`. When unset: CLORE_RATE_LIMIT_STORE. A wrong URL or password fails at preview; Redis going away mid-run falls back to the per-machine ledger, 3× wider spaced, until it answers again.',
+  },
 };
 
 /** The token of a resource or function in the `clore` package. */

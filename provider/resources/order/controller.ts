@@ -11,7 +11,7 @@ import {
 } from "../../sdk";
 import { engineLog } from "../engine-log";
 import { ResourceInitError, withProvider } from "../partial-error";
-import { READ_MAX_AGE_MS, cancelOrder, currentClient } from "../runtime";
+import { READ_MAX_AGE_MS, cancelOrder, checkRateLimitStore, currentClient } from "../runtime";
 import { type CheckFailure, checkInputs } from "../validation";
 import { CreateJournal } from "./create-journal";
 import { diffOrder } from "./diff";
@@ -36,6 +36,7 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props
   const { [BUDGET_KEY]: verdict, ...rest } = news;
   // A budget over its cap is a failure of every order in it, named at the budget.
   if (typeof verdict === "string" && verdict) return { failures: [{ property: "budget", reason: verdict }] };
+  await checkRateLimitStore();
   return checkInputs(OrderInputs, rest, [URN_KEY]);
 }
 

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { type CloreClient, FieldError } from "../../sdk";
 import { engineLog } from "../engine-log";
 import { withProvider } from "../partial-error";
-import { currentClient } from "../runtime";
+import { checkRateLimitStore, currentClient } from "../runtime";
 import { type CheckFailure, checkInputs, isUnknown } from "../validation";
 import {
   type ServerSettingsOutputs,
@@ -26,6 +26,7 @@ function resolved(props: Props): ServerSettingsResolved {
 }
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs?: Props; failures?: CheckFailure[] }> {
+  await checkRateLimitStore();
   return checkInputs(ServerSettingsInputs, news);
 }
 
