@@ -28,7 +28,9 @@ export type CloreErrorCode =
   | "CLORE_ORDER_OUTCOME_UNKNOWN"
   | "CLORE_ORDER_NOT_FOUND"
   | "CLORE_ORDER_ENDED"
-  | "CLORE_READY_TIMEOUT";
+  | "CLORE_READY_TIMEOUT"
+  | "CLORE_JOB_NOT_FOUND"
+  | "CLORE_JOB_LOST";
 
 export class CloreError extends Error {
   readonly code: CloreErrorCode;
