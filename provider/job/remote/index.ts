@@ -29,4 +29,4 @@ export {
   startJob,
   stopJob,
 } from "./remote-job";
-export { JobLostError, JobNotFoundError } from "./errors";
+export { JobLostError, JobNotFoundError } from "../../sdk";

@@ -1,5 +1,5 @@
 import { LineSplitter, type SshSession } from "../../ssh";
-import { type Clock, SshConnectionLostError, systemClock } from "../../sdk";
+import { type Clock, JobLostError, JobNotFoundError, SshConnectionLostError, systemClock } from "../../sdk";
 import { type JobId, jobDir, newJobId } from "./job-id";
 import {
   type JobSpec,
@@ -14,7 +14,6 @@ import {
   statusScript,
   stopScript,
 } from "./scripts";
-import { JobLostError, JobNotFoundError } from "./errors";
 
 export interface StartedJob {
   id: JobId;
@@ -26,12 +25,17 @@ export interface StartedJob {
 /**
  * Start `spec.command` as a detached job: its own directory, a new session, stdin from
  * /dev/null and its output into the job's log — a hang-up, a broken pipe or a dropped
- * connection does not touch it. Returns once it runs.
+ * connection does not touch it. Returns once it runs. Give `id` (newJobId) to retry a start
+ * whose connection dropped: a job already started under it is not started again.
  *
  *     const job = await startJob(ssh, { command: "python3 train.py", cwd: "job", name: "train" });
  */
-export async function startJob(session: SshSession, spec: JobSpec, clock: Clock = systemClock): Promise<StartedJob> {
-  const id = newJobId(clock.now(), spec.name);
+export async function startJob(
+  session: SshSession,
+  spec: JobSpec,
+  o: { id?: JobId; clock?: Clock } = {},
+): Promise<StartedJob> {
+  const id = o.id ?? newJobId((o.clock ?? systemClock).now(), spec.name);
   let out = "";
   await session.run(startScript(id, spec), { check: true, onStdout: (l) => (out = l) });
   return { id, dir: jobDir(id), pid: Number(out) };

@@ -59,7 +59,8 @@ export function wrapperScript(id: JobId): string {
     `a=$!`,
     prefixer(LOG_PREFIX.stderr, "err.fifo"),
     `b=$!`,
-    `(cd "$HOME" && cd -- "$(cat cwd)" && . "$HOME"/${jobDir(id)}/env && exec "\${SHELL:-/bin/sh}" -c "$(cat "$HOME"/${jobDir(id)}/command)") > out.fifo 2> err.fifo < /dev/null`,
+    `d=$(pwd); w=$(cat cwd)`,
+    `(cd "$HOME" && cd -- "$w" && . "$d"/env && exec "\${SHELL:-/bin/sh}" -c "$(cat "$d"/command)") > out.fifo 2> err.fifo < /dev/null`,
     `code=$?`,
     // A trapped signal interrupts `wait`: wait until the prefixers are really gone.
     `while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do wait; done`,
@@ -82,7 +83,10 @@ function checkEnv(env: Record<string, string>): void {
     );
 }
 
-/** Write the job directory, start the wrapper in a new session off the channel, wait for its pid; prints the pid. */
+/**
+ * Write the job directory, start the wrapper in a new session off the channel, wait for its
+ * pid; prints the pid. Idempotent: run again for the same id, it only prints the pid.
+ */
 export function startScript(id: JobId, spec: JobSpec): string {
   const env = spec.env ?? {};
   checkEnv(env);
@@ -93,6 +97,8 @@ export function startScript(id: JobId, spec: JobSpec): string {
   return [
     "umask 077",
     `mkdir -p ${d} && cd ${d} || exit 1`,
+    // Started already (this is a retry after a dropped connection): report it, never start twice.
+    "if ! mkdir launched 2>/dev/null; then i=0; while [ ! -s pid ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; cat pid; exit 0; fi",
     `printf '%s' ${shellQuote(spec.command)} > command`,
     `printf '%s' ${shellQuote(spec.cwd ?? ".")} > cwd`,
     `printf '%s' ${shellQuote(envText)} > env`,
