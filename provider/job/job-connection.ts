@@ -40,8 +40,6 @@ export interface JobConnectionDeps {
   orderEnded?: () => Promise<string | undefined>;
   signal?: AbortSignal;
   clock?: Clock;
-  /** Commands finished so far, across reconnects (for errors). */
-  completed: SshCommandRecord[];
 }
 
 /**
@@ -57,6 +55,8 @@ export class JobConnection {
   private readonly clock: Clock;
   /** Outages survived, for the result. */
   outages = 0;
+  /** Commands finished so far, across reconnects (for errors). */
+  readonly completed: SshCommandRecord[] = [];
 
   constructor(
     private current: SshSession,
@@ -94,11 +94,7 @@ export class JobConnection {
     let progressAt = started + PROGRESS_EVERY_MS;
     void this.current.close().catch(() => undefined);
     const fail = (why: "reconnect-budget" | "order-ended", detail: string, cause?: unknown) =>
-      new JobInterruptedError(
-        this.current.endpoint,
-        { why, detail, ...at, completed: [...this.deps.completed] },
-        { cause },
-      );
+      new JobInterruptedError(this.current.endpoint, { why, detail, ...at, completed: [...this.completed] }, { cause });
     let last: unknown = lost;
     for (let attempt = 1; ; attempt++) {
       this.deps.signal?.throwIfAborted();

@@ -50,18 +50,21 @@ const prefixer = (tag: string, fifo: string) =>
 export function wrapperScript(id: JobId): string {
   return [
     `cd "$HOME"/${jobDir(id)} || exit 1`,
-    `echo $$ > pid`,
-    `pg=$(cut -d' ' -f5 /proc/$$/stat 2>/dev/null); echo "\${pg:-$$}" > pgid`,
-    `date +%s > started`,
+    // The trap first: a stop may come as soon as the pid is out.
     `trap 'stopping=1' TERM INT HUP`,
     `rm -f out.fifo err.fifo; mkfifo out.fifo err.fifo || exit 1`,
     prefixer(LOG_PREFIX.stdout, "out.fifo"),
     `a=$!`,
     prefixer(LOG_PREFIX.stderr, "err.fifo"),
     `b=$!`,
+    `pg=$(cut -d' ' -f5 /proc/$$/stat 2>/dev/null); echo "\${pg:-$$}" > pgid`,
+    `date +%s > started`,
+    `echo $$ > pid`,
     `d=$(pwd); w=$(cat cwd)`,
+    // Stopped before it began: it never runs (143, as if TERM had ended it).
+    `if [ -n "$stopping" ]; then code=143; : > out.fifo & : > err.fifo; else`,
     `(cd "$HOME" && cd -- "$w" && . "$d"/env && exec "\${SHELL:-/bin/sh}" -c "$(cat "$d"/command)") > out.fifo 2> err.fifo < /dev/null`,
-    `code=$?`,
+    `code=$?; fi`,
     // A trapped signal interrupts `wait`: wait until the prefixers are really gone.
     `while kill -0 $a 2>/dev/null || kill -0 $b 2>/dev/null; do wait; done`,
     `rm -f out.fifo err.fifo`,
