@@ -560,7 +560,7 @@ export class JobNotFoundError extends CloreError {
   constructor(at: SshEndpoint, jobId: string) {
     super(
       "CLORE_JOB_NOT_FOUND",
-      `${sshAt(at)}: no job ${jobId} on this server. Is it the server the job ran on? "clore job list" shows the jobs there.`,
+      `${sshAt(at)}: no job ${jobId} on this server. Is it the server the job ran on? Its jobs are the directories in ~/.clore/jobs there.`,
     );
     this.jobId = jobId;
   }
@@ -620,9 +620,13 @@ export class JobInterruptedError extends CloreError {
           ? "Lost: the rest of its output and its exit code; it may still be running on the server until the stack is destroyed."
           : "Lost: this copy is incomplete.";
     const notRun = d.notRun.length ? ` Not run: ${d.notRun.map(shortCommand).join(", ")}.` : "";
+    const next =
+      d.why === "order-ended"
+        ? "Run the job again on a new server."
+        : "Run the job again; if the server was only briefly out of reach, raise the reconnect budget (reconnect.budgetMs).";
     super(
       "CLORE_JOB_INTERRUPTED",
-      `${sshAt(at)}: ${shortCommand(d.during)}${job} did not finish here: ${d.detail}. ${ran} ${lost}${notRun} Nothing more was downloaded. Run the job again; raise the reconnect budget (reconnect.budgetMs) if the outage was short.`,
+      `${sshAt(at)}: ${shortCommand(d.during)}${job} did not finish here: ${d.detail}. ${ran} ${lost}${notRun} Nothing more was downloaded. ${next}`,
       options,
     );
     this.why = d.why;
