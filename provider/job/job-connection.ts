@@ -40,6 +40,8 @@ export interface JobConnectionDeps {
   orderEnded?: () => Promise<string | undefined>;
   signal?: AbortSignal;
   clock?: Clock;
+  /** Called the moment a lost connection is noticed (before the reconnect; the log line comes once it is over). */
+  onLost?: (at: StepPosition) => void;
 }
 
 /**
@@ -87,6 +89,7 @@ export class JobConnection {
   }
 
   private async reconnect(lost: SshConnectionLostError, at: StepPosition): Promise<void> {
+    this.deps.onLost?.(at);
     const started = this.clock.now();
     const why = lost.cause instanceof Error ? lost.cause.message : "the connection closed";
     const offset = at.logBytes !== undefined ? ` at log byte ${at.logBytes}` : "";
