@@ -158,6 +158,24 @@ function suite(name: string, setup: () => Promise<{ backend: Backend; extra?: (b
       await conn.session.close();
     });
 
+    it("a command past commandTimeoutMs is stopped on the server (TERM to its group) and fails as a timeout", async () => {
+      const conn = await connection();
+      const started = Date.now();
+      const e = await runSteps(
+        conn,
+        { cwd: b.remote("."), commands: ["echo going; sleep 30"], commandTimeoutMs: 800 },
+        log,
+      ).catch((x: unknown) => x);
+      assert.equal((e as { code?: string }).code, "CLORE_SSH_COMMAND_TIMEOUT", String(e));
+      assert.ok(Date.now() - started < 10_000);
+      const jobs = await listJobs(conn.session);
+      assert.ok(
+        jobs.every((j) => j.state === "exited"),
+        JSON.stringify(jobs),
+      );
+      await conn.session.close();
+    });
+
     it("a failing command fails with its exit code and stderr tail; the rest is not run; artifacts still come back", async () => {
       const conn = await connection();
       const e = await runSteps(conn, steps(["sh counter.sh; echo boom >&2; exit 3", "echo never"]), log).catch(
