@@ -1,14 +1,10 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import { useEmulator } from "../helpers/emulator";
 import { call, onDemandBody } from "./helpers";
 
 // The control interface drives the emulator from another process: no key, not logged, not rate limited.
 describe("emulator: HTTP control interface (/_emulator)", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 0.01 });
   beforeEach(() => emu.reset());
 
   const control = (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) =>

@@ -1,13 +1,10 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import type { Emulator } from "../../provider/emulator";
 import { call, fixture, onDemandBody } from "./helpers";
+import { useEmulator } from "../helpers/emulator";
 
 describe("emulator: create_order refusals", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false });
   beforeEach(() => {
     emu.reset();
     Object.assign(emu.options, {

@@ -1,13 +1,9 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { call, onDemandBody } from "./helpers";
+import { useEmulator } from "../helpers/emulator";
 
 describe("emulator: injected faults", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false });
   beforeEach(() => emu.reset());
 
   it("db-error answers HTTP 500 {code: 1} once, then the endpoint works again", async () => {

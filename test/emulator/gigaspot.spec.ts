@@ -1,15 +1,11 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { call } from "./helpers";
 
 const UBUNTU = "a3f9c4d7e5b088d8a0bff880";
+import { useEmulator } from "../helpers/emulator";
 
 describe("emulator: GigaSPOT", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false });
   beforeEach(() => emu.reset());
 
   const bid = (renting_server: number, price: number, gpus = 1) => ({

@@ -1,13 +1,9 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { call, onDemandBody } from "./helpers";
+import { useEmulator } from "../helpers/emulator";
 
 describe("emulator: hosted servers and set_server_settings", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false });
   beforeEach(() => emu.reset());
 
   const settings = (body: Record<string, unknown>) =>

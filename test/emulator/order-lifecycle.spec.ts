@@ -1,16 +1,12 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import { useEmulator } from "../helpers/emulator";
 import { call, onDemandBody, probeTcp, sleep } from "./helpers";
 
 // timeScale 0.01. Orders boot after 10 virtual minutes (6 s real) unless a test moves the
 // clock, so a slow machine never boots one early; one test waits for a real 20 s boot (200 ms).
 const BOOT_MS = 600_000;
 describe("emulator: order lifecycle", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false });
   beforeEach(() => {
     emu.reset();
     Object.assign(emu.options, {

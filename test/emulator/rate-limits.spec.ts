@@ -1,15 +1,11 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import { useEmulator } from "../helpers/emulator";
 import { call, onDemandBody } from "./helpers";
 
 // Real time (timeScale 1), so "two calls within 1 s" holds even on a slow machine; the tests
 // move the virtual clock with advance() instead of sleeping.
 describe("emulator: rate limits", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 1, apiKeys: ["other-key"] });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 1, apiKeys: ["other-key"] });
   beforeEach(() => {
     emu.reset();
     emu.advance(10_000);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ENDPOINTS, type EndpointName } from "../../provider/sdk";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import { useEmulator } from "../helpers/emulator";
 import { call, fixture, onDemandBody, shapeDiff } from "./helpers";
 
 /**
@@ -8,7 +8,8 @@ import { call, fixture, onDemandBody, shapeDiff } from "./helpers";
  * the exact field names and JSON types of the shared fixtures (made-up values, real shapes).
  */
 describe("emulator: response shapes", () => {
-  let emu: Emulator;
+  // Boot after 1 virtual hour (36 s real): the provisioning answer cannot race the boot.
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false, bootDelayMs: 3_600_000 });
   const answers = new Map<string, any>();
 
   async function get(name: EndpointName | string, o: Parameters<typeof call>[2] = {}): Promise<any> {
@@ -27,8 +28,6 @@ describe("emulator: response shapes", () => {
   }
 
   before(async () => {
-    // Boot after 1 virtual hour (36 s real): the provisioning answer cannot race the boot.
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false, bootDelayMs: 3_600_000 });
     // A provisioning order first, then two running ones and one cancelled.
     await get("create_order", { body: onDemandBody(41873, { env: { A: "1" } }) });
     answers.set("provisioning", await get("my_orders"));
@@ -47,7 +46,6 @@ describe("emulator: response shapes", () => {
     await emu.idle();
     await get("cancel_order", { body: { id: emu.allOrders()[2].id } });
   });
-  after(() => emu.close());
 
   it("wallets matches the fixture", async () => assertShape(await get("wallets"), fixture("wallets.json")));
 

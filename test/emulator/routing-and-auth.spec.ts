@@ -1,14 +1,10 @@
 import { strict as assert } from "node:assert";
 import { keyFingerprint } from "../../provider/sdk";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { call } from "./helpers";
+import { useEmulator } from "../helpers/emulator";
 
 describe("emulator: routing, auth and request checks", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false, apiKeys: ["second-key"] });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false, apiKeys: ["second-key"] });
 
   it("serves the API under /v1 on 127.0.0.1", () => {
     assert.match(emu.url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { CloreClient, RateLimiter, isCloreError } from "../../provider/sdk";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import { type CloreClient, isCloreError } from "../../provider/sdk";
+import { isolatedClient, useEmulator, sampleOrder } from "../helpers/emulator";
 import { sleep } from "./helpers";
 
 // The SDK's own client against the emulator, both with real rate limits (timeScale 0.01:
@@ -9,25 +9,14 @@ import { sleep } from "./helpers";
 // ~50 ms later (connect + cold code paths), so the next one could arrive too soon after it.
 // One warm-up request in before() keeps that out of the tests.
 describe("emulator: the SDK client against it", () => {
-  let emu: Emulator;
+  const emu = useEmulator({ timeScale: 0.01 });
   let client: CloreClient;
   before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01 });
-    client = new CloreClient({
-      apiKey: emu.apiKey,
-      baseUrl: emu.url,
-      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 30, createIntervalMs: 100 } }),
-      env: {},
-      configPath: "/nonexistent/clore-config.json",
-      maxRetries: 0,
-    });
+    client = isolatedClient(emu, { limits: { minIntervalMs: 30, createIntervalMs: 100 }, maxRetries: 0 });
     await client.wallets();
     await sleep(40);
   });
-  after(async () => {
-    await client.close();
-    await emu.close();
-  });
+  after(() => client.close());
   beforeEach(() => {
     emu.reset();
     emu.options.bootDelayMs = 20_000;
@@ -58,13 +47,7 @@ describe("emulator: the SDK client against it", () => {
 
   it("creates an order, finds its id, sees it boot, and cancels it", async () => {
     emu.options.bootDelayMs = 3_600_000; // boots only when the test moves the clock
-    const order = await client.createOrder({
-      serverId: 41873,
-      image: "cloreai/ubuntu22.04-cuda12",
-      type: "on-demand",
-      currency: "USD-Blockchain",
-      ports: { "22": "tcp" },
-    });
+    const order = await client.createOrder(sampleOrder(41873, { ports: { "22": "tcp" } }));
     assert.equal(order.id, emu.activeOrders()[0].id);
     assert.equal(order.status, "provisioning");
     emu.advance(3_600_000);
@@ -79,12 +62,7 @@ describe("emulator: the SDK client against it", () => {
 
   it("keeps the order when create_order fails after renting (create-then-error)", async () => {
     emu.faults.inject({ endpoint: "create_order", kind: "create-then-error" });
-    const order = await client.createOrder({
-      serverId: 52211,
-      image: "cloreai/ubuntu22.04-cuda12",
-      type: "on-demand",
-      currency: "USD-Blockchain",
-    });
+    const order = await client.createOrder(sampleOrder(52211));
     assert.equal(order.serverId, 52211);
     assert.equal(emu.allOrders().length, 1, "no second order");
   });

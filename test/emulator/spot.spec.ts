@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import { useEmulator } from "../helpers/emulator";
 import { call, fixture, onDemandBody } from "./helpers";
 
 const SPOT = {
@@ -13,12 +13,8 @@ const SPOT = {
 const HOUR = 3_600_000;
 
 describe("emulator: spot orders", () => {
-  let emu: Emulator;
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false });
   let id: number;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false });
-  });
-  after(() => emu.close());
   beforeEach(async () => {
     emu.reset();
     Object.assign(emu.options, { spotErrorCode: 6, spotErrorHttpStatus: 200 });

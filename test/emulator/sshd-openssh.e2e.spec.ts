@@ -50,12 +50,7 @@ describe("emulator: sshd with OpenSSH clients", () => {
   it("ssh is refused with a key the order was not given", async () => {
     const other = opensshKeyPair();
     const r = await run("ssh", [
-      "-o",
-      "StrictHostKeyChecking=no",
-      "-o",
-      "UserKnownHostsFile=/dev/null",
-      "-o",
-      "BatchMode=yes",
+      ...OPENSSH_OPTIONS,
       "-i",
       other.privatePath,
       "-o",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import type { Emulator } from "../../provider/emulator";
 import { CloreClient, RateLimiter } from "../../provider/sdk";
+import { sampleOrder } from "./emulator";
 
 /** What a day-2 run needs from a project: its pulumi command and a way past the marketplace cache. */
 export interface DayTwoProject {
@@ -68,14 +69,7 @@ async function anotherStackRentsAndCancels(emu: Emulator): Promise<void> {
       .sort((a, b) => (a.priceUsdPerDay ?? Infinity) - (b.priceUsdPerDay ?? Infinity));
     // The cheapest free server that takes the order (some listed ones are offline).
     for (const server of free) {
-      const order = await client
-        .createOrder({
-          serverId: server.id,
-          image: "cloreai/ubuntu22.04-cuda12",
-          currency: "USD-Blockchain",
-          type: "on-demand",
-        })
-        .catch(() => undefined);
+      const order = await client.createOrder(sampleOrder(server.id)).catch(() => undefined);
       if (!order) continue;
       await client.cancelOrder(order.id);
       return;

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Emulator } from "../../provider/emulator";
 import { dayTwo, stackProject } from "../helpers/day-two";
-import { REPO, type TestStack, run } from "../pulumi/harness";
+import { type TestStack, run } from "../pulumi/harness";
 import { assertEveryOrderAccountedFor, startFastEmulator } from "../reliability/helpers";
 import { PLUGIN_ORDER, PROGRAMS, pluginStack, release } from "./helpers";
+import { scratchDir } from "../helpers/scratch-dir";
 
 /**
  * The generated Go SDK compiles into a program (test/plugin/programs/go: a find-and-rent Order
@@ -19,7 +20,7 @@ describe("the generated Go SDK", function () {
   let dir: string;
 
   before(() => {
-    dir = mkdtempSync(join(REPO, ".tmp", "go-program-"));
+    dir = scratchDir("go-program");
     cpSync(join(PROGRAMS, "go"), dir, { recursive: true });
   });
   after(() => {

@@ -1,12 +1,13 @@
 // Shared by the plugin specs: the release artifacts built once per test process the way a
 // user builds them (scripts/release.sh), and stacks that install the plugin tarball into a
 // PULUMI_HOME of their own, as the README says (never into the toolchain's PULUMI_HOME).
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
 import { packageVersion } from "../../provider/sdk";
 import { REPO, type TestStack, createStack, run } from "../pulumi/harness";
 import { FAST_ENV, setConfig } from "../reliability/helpers";
+import { scratchDir } from "../helpers/scratch-dir";
 
 export const PLUGIN_ORDER = "clore:index:Order";
 export const PROGRAMS = join(REPO, "test/plugin/programs");
@@ -25,7 +26,7 @@ const built = new Map<string, Promise<void>>();
 /** `bash scripts/release.sh <parts>` into a directory of this test process (removed at exit). */
 export async function release(...parts: Array<"plugin" | "sdk">): Promise<Release> {
   if (!releaseDir) {
-    const dir = mkdtempSync(join(REPO, ".tmp", "plugin-release-"));
+    const dir = scratchDir("plugin-release");
     releaseDir = dir;
     process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   }
@@ -66,7 +67,7 @@ export async function pluginStack(
   opts: { env?: NodeJS.ProcessEnv; key?: string | null } = {},
 ): Promise<TestStack> {
   const { pluginTarball, version } = await release("plugin");
-  const home = mkdtempSync(join(REPO, ".tmp", "plugin-home-"));
+  const home = scratchDir("plugin-home");
   const stack = await createStack(join(PROGRAMS, program), { ...FAST_ENV, PULUMI_HOME: home, ...opts.env });
   const cleanup = stack.cleanup;
   stack.cleanup = () => {

@@ -12,7 +12,6 @@ import { scratchDir } from "../helpers/scratch-dir";
 import type { Emulator } from "../../provider/emulator";
 import { startServer } from "../../provider/plugin/server";
 import { keyFingerprint, packageVersion } from "../../provider/sdk";
-import { REPO } from "../pulumi/harness";
 import { FAST_ENV, USD_SERVERS, startFastEmulator } from "../reliability/helpers";
 
 /**
@@ -60,7 +59,7 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
 
   before(async () => {
     emu = await startFastEmulator({ apiKey: "plugin-key-a" });
-    scratch = scratchDir("plugin-server", join(REPO, ".tmp"));
+    scratch = scratchDir("plugin-server");
     // The key must come from Configure, not from the environment.
     const env: Record<string, string> = {
       ...FAST_ENV,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
 import { sdkClient } from "../reliability/helpers";
 import { ORDER_TYPE, REPO, type TestStack, resourcesOfType, useEmulatorStack } from "./harness";
+import { sampleOrder } from "../helpers/emulator";
 
 const PROGRAM = join(REPO, "test/pulumi/programs/order");
 
@@ -98,13 +99,7 @@ describe("beyond the other GPU providers", function () {
 
   it("adopts an order rented outside Pulumi, and destroy cancels it", async () => {
     await using sdk = sdkClient(emu);
-    const existing = await sdk.createOrder({
-      serverId: 60103,
-      image: "cloreai/ubuntu22.04-cuda12",
-      type: "on-demand",
-      currency: "USD-Blockchain",
-      ports: { "22": "tcp" },
-    });
+    const existing = await sdk.createOrder(sampleOrder(60103, { ports: { "22": "tcp" } }));
     await stack.setConfig("serverId", "60103");
     await stack.setConfig("adoptOrderId", String(existing.id));
     await stack.up();

@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, type StartEmulatorOptions, startEmulator } from "../../provider/emulator";
 import { REPO, ensureBuilt } from "../helpers/build";
 import { runChild } from "../helpers/child";
+import { scratchDir } from "../helpers/scratch-dir";
 
 /**
  * Runs the real `pulumi` CLI (built by scripts/install-tools.sh, on PATH via scripts/env.sh)
@@ -69,9 +70,7 @@ export async function run(
 /** A fresh stack of a copy of `programDir`, with its own file backend. */
 export async function createStack(programDir: string, env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
   await ensureBuilt();
-  const tmpRoot = join(REPO, ".tmp");
-  mkdirSync(tmpRoot, { recursive: true });
-  const root = mkdtempSync(join(tmpRoot, "stack-"));
+  const root = scratchDir("stack");
   const dir = join(root, "program");
   cpSync(programDir, dir, { recursive: true });
   const backend = join(root, "backend");

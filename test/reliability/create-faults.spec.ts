@@ -4,6 +4,7 @@ import type { Emulator } from "../../provider/emulator";
 import { configure } from "../../provider/resources/dynamic";
 import { read, remove } from "../../provider/resources/order/controller";
 import { type CloreClient, type CreateOrderParams, isCloreError } from "../../provider/sdk";
+import { sampleOrder } from "../helpers/emulator";
 import { CLORE_ONLY_SERVER, RENTED_BY_OTHERS, accountFor, requestsTo, sdkClient, startFastEmulator } from "./helpers";
 
 /**
@@ -15,12 +16,7 @@ import { CLORE_ONLY_SERVER, RENTED_BY_OTHERS, accountFor, requestsTo, sdkClient,
  * Each test ends with the same invariant as the e2e specs: every order the emulator created
  * is one the caller got back (would be in state) or has been cancelled.
  */
-const ORDER: CreateOrderParams = {
-  serverId: 60101,
-  image: "cloreai/ubuntu22.04-cuda12",
-  type: "on-demand",
-  currency: "USD-Blockchain",
-};
+const ORDER: CreateOrderParams = sampleOrder(60101);
 
 async function attempt(client: CloreClient, params: CreateOrderParams = ORDER) {
   try {
@@ -46,28 +42,23 @@ describe("create_order faults (SDK)", function () {
     await emu?.close();
   });
 
-  it("returns the order when create_order answers code 1 / HTTP 500 after renting (create-then-error)", async () => {
-    emu.faults.inject({ endpoint: "create_order", kind: "create-then-error" });
-    const { order, error } = await attempt(client);
-    assert.equal(error, undefined);
-    assert.deepEqual(
-      emu.activeOrders().map((o) => o.id),
-      [order!.id],
-    );
-    assert.equal(requestsTo(emu, "create_order").length, 1, "a create whose outcome was unknown was sent again");
-    accountFor(emu.allOrders(), [String(order!.id)]);
-  });
-
-  it("returns the order when the create_order answer is lost (create-then-drop)", async () => {
-    emu.faults.inject({ endpoint: "create_order", kind: "create-then-drop" });
-    const { order, error } = await attempt(client);
-    assert.equal(error, undefined);
-    assert.deepEqual(
-      emu.activeOrders().map((o) => o.id),
-      [order!.id],
-    );
-    assert.equal(requestsTo(emu, "create_order").length, 1, "a create whose outcome was unknown was sent again");
-  });
+  const LOST_ANSWERS = [
+    { kind: "create-then-error", what: "create_order answers code 1 / HTTP 500 after renting" },
+    { kind: "create-then-drop", what: "the create_order answer is lost" },
+  ] as const;
+  for (const { kind, what } of LOST_ANSWERS) {
+    it(`returns the order when ${what} (${kind})`, async () => {
+      emu.faults.inject({ endpoint: "create_order", kind });
+      const { order, error } = await attempt(client);
+      assert.equal(error, undefined);
+      assert.deepEqual(
+        emu.activeOrders().map((o) => o.id),
+        [order!.id],
+      );
+      assert.equal(requestsTo(emu, "create_order").length, 1, "a create whose outcome was unknown was sent again");
+      accountFor(emu.allOrders(), [String(order!.id)]);
+    });
+  }
 
   it("fails clearly, without a lookup or a second try, when someone else took the server", async () => {
     emu.faults.inject({ endpoint: "create_order", kind: "field-error", error: "server-already-rented" });

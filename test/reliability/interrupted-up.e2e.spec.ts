@@ -18,6 +18,7 @@ import {
   startFastEmulator,
   tryUp,
 } from "./helpers";
+import { sampleOrder } from "../helpers/emulator";
 
 const SERVER = USD_SERVERS[0];
 const URN = "urn:pulumi:test::clore-test-reliability::pulumi-nodejs:dynamic/clore:Order::order-0";
@@ -217,12 +218,7 @@ describe("pulumi up killed mid-create", function () {
   it("says the server is held by the caller's own order when that is why create_order fails", async () => {
     const client = sdkClient(emu);
     try {
-      const mine = await client.createOrder({
-        serverId: SERVER,
-        image: "cloreai/ubuntu22.04-cuda12",
-        type: "on-demand",
-        currency: "USD-Blockchain",
-      });
+      const mine = await client.createOrder(sampleOrder(SERVER));
       const r = await tryUp(stack);
       assert.notEqual(r.code, 0);
       assert.match(output(r), new RegExp(`your (own )?order ${mine.id}`));

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
 import { keyFingerprint } from "../../provider/sdk";
-import { ORDER_TYPE, REPO, type RunResult, type TestStack, resourcesOfType } from "../pulumi/harness";
+import { ORDER_TYPE, type RunResult, type TestStack, resourcesOfType } from "../pulumi/harness";
 import { USD_SERVERS, output, reliabilityStack, removeConfig, setConfig, startFastEmulator, tryUp } from "./helpers";
+import { scratchDir } from "../helpers/scratch-dir";
 
 const tag = () => randomBytes(6).toString("hex");
 const KEY = `clore-key-${tag()}`;
@@ -46,7 +47,7 @@ describe("secrets", function () {
 
   before(async () => {
     emu = await startFastEmulator({ apiKey: KEY, apiKeys: [ROTATED] });
-    scratch = mkdtempSync(join(REPO, ".tmp", "secrets-"));
+    scratch = scratchDir("secrets");
     mkdirSync(join(scratch, "pulumi-home"));
     mkdirSync(join(scratch, "tmp"));
     stack = await reliabilityStack(

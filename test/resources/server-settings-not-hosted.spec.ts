@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { configure } from "../../provider/resources/dynamic";
 import { create } from "../../provider/resources/server-settings/controller";
+import { useEmulator } from "../helpers/emulator";
 
 describe("CloreServerSettings for a server the key does not host", () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01, rateLimit: false });
+  const emu = useEmulator({ timeScale: 0.01, rateLimit: false });
+  before(() => {
     configure({ get: (k: string) => ({ "clore:apiKey": emu.apiKey, "clore:baseUrl": emu.url })[k] });
   });
-  after(async () => {
-    configure(undefined);
-    await emu?.close();
-  });
+  after(() => configure(undefined));
 
   it("names the servers the key hosts and what to change, instead of a bare code 6", async () => {
     await assert.rejects(create({ name: "rig-zeta", onDelete: "restore" }), (e: Error) => {

@@ -1,21 +1,16 @@
 import assert from "node:assert/strict";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { changeBid } from "../../provider/resources/order/spot-bid";
-import { CloreClient, RateLimiter } from "../../provider/sdk";
+import type { CloreClient } from "../../provider/sdk";
+import { isolatedClient, useEmulator } from "../helpers/emulator";
 
 describe("lowering a spot bid", function () {
   this.timeout(30_000);
-  let emu: Emulator;
+  const emu = useEmulator({ timeScale: 0.01 });
   let client: CloreClient;
   let orderId: number;
 
   before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.01 });
-    client = new CloreClient({
-      apiKey: emu.apiKey,
-      baseUrl: emu.url,
-      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 40, createIntervalMs: 120 } }),
-    });
+    client = isolatedClient(emu, { limits: { minIntervalMs: 40, createIntervalMs: 120 } });
     const order = await client.createOrder({
       serverId: 60101,
       image: "img",
@@ -25,10 +20,7 @@ describe("lowering a spot bid", function () {
     });
     orderId = order.id;
   });
-  after(async () => {
-    await client.close();
-    await emu.close();
-  });
+  after(() => client.close());
 
   it("raises a bid at once", async () => {
     assert.equal(await changeBid(client, orderId, 40, 41, "USD-Blockchain"), 41);

@@ -5,13 +5,9 @@ import * as path from "node:path";
 import { CloreClient, FakeClock, RateLimiter, type CreateOrderParams, type ValidationIssue } from "../../provider/sdk";
 import { FakeTransport, byEndpoint, uniqueKey } from "../helpers/fake-transport";
 import { fixture } from "../helpers/fixtures";
+import { sampleOrder } from "../helpers/emulator";
 
-const ORDER: CreateOrderParams = {
-  serverId: 41873,
-  image: "cloreai/ubuntu22.04-cuda12",
-  type: "on-demand",
-  currency: "USD-Blockchain",
-};
+const ORDER: CreateOrderParams = sampleOrder(41873);
 const SPOT: CreateOrderParams = { ...ORDER, type: "spot", spotPrice: 350 };
 const SETTINGS = { name: "rig-alpha", availability: true, mrl: 72 };
 const GIGA = fixture("requests/create_gigaspot_orders.json")[0];

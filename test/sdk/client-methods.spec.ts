@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
 import { connect } from "node:net";
 import { request } from "undici";
-import { startEmulator, type Emulator, type RequestLogEntry } from "../../provider/emulator";
-import { CloreClient, RateLimiter, type Clock, type CreateOrderParams } from "../../provider/sdk";
+import type { RequestLogEntry } from "../../provider/emulator";
+import { type CloreClient, RateLimiter, type Clock, type CreateOrderParams } from "../../provider/sdk";
+import { isolatedClient, useEmulator } from "../helpers/emulator";
 
 /**
  * Every SDK method over real HTTP against a fresh emulator (port 0) for this file. The
@@ -22,26 +23,21 @@ const LIMITS = { minIntervalMs: 1200, createIntervalMs: 5200 };
 const UBUNTU_CCR = "a3f9c4d7e5b088d8a0bff880";
 
 describe("client methods against the local emulator", () => {
-  let emu: Emulator;
+  const emu = useEmulator({ timeScale: TIME_SCALE });
   let client: CloreClient;
   let apiClock: Clock;
   // One limiter for every client here: the emulator counts the budget per key.
   let rateLimiter: RateLimiter;
-  const isolated = { env: {}, configPath: "/nonexistent/clore.json" };
 
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: TIME_SCALE });
+  before(() => {
     apiClock = {
       now: () => emu.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms * TIME_SCALE))),
     };
     rateLimiter = new RateLimiter({ clock: apiClock, limits: LIMITS });
-    client = new CloreClient({ apiKey: emu.apiKey, baseUrl: emu.url, rateLimiter, clock: apiClock, ...isolated });
+    client = isolatedClient(emu, { rateLimiter, clock: apiClock });
   });
-  after(async () => {
-    await client?.close();
-    await emu?.close();
-  });
+  after(() => client?.close());
   beforeEach(() => emu.reset());
 
   /** Requests the emulator processed (a 429 was not: the SDK waits and resends it). */
@@ -133,7 +129,7 @@ describe("client methods against the local emulator", () => {
     });
 
     it("filters client-side: one plain GET per call, and works without an API key", async () => {
-      const anonymous = new CloreClient({ baseUrl: emu.url, rateLimiter, clock: apiClock, ...isolated });
+      const anonymous = isolatedClient(emu, { apiKey: undefined, rateLimiter, clock: apiClock });
       try {
         const servers = await anonymous.marketplace({ gpu: "A100" });
         assert.deepEqual(ids(servers), [60101]);

@@ -15,6 +15,7 @@ import {
 } from "../../provider/sdk";
 import { FakeTransport, byEndpoint, uniqueKey, type FakeHandler, type FakeReply } from "../helpers/fake-transport";
 import { fixture } from "../helpers/fixtures";
+import { sampleOrder } from "../helpers/emulator";
 
 const OK_WALLETS: FakeReply = { json: fixture("wallets.json") };
 const RATE_LIMITED: FakeReply = { status: 429, json: { code: 5 } };
@@ -44,13 +45,7 @@ function order(id: number, serverId: number, ct: number, extra: Record<string, u
   return { ...fixture("my_orders.json").orders[0], id, si: serverId, ct, ...extra };
 }
 
-const CREATE: CreateOrderParams = {
-  serverId: 41873,
-  image: "cloreai/ubuntu22.04-cuda12",
-  type: "on-demand",
-  currency: "USD-Blockchain",
-  sshPassword: "pw123456",
-};
+const CREATE: CreateOrderParams = sampleOrder(41873, { sshPassword: "pw123456" });
 
 describe("rate limiter", () => {
   describe("spacing", () => {
