@@ -8,6 +8,7 @@ import { fmtS, renderTable } from "./lib/table";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
 import { resourcePlugin } from "./scenarios/resource-plugin";
+import { reconnectScenarios } from "./scenarios/job-reconnect";
 import { sshScenarios } from "./scenarios/ssh-job";
 import { threeMachines } from "./scenarios/three-machines";
 import { twoProcessReads } from "./scenarios/two-process-reads";
@@ -19,9 +20,10 @@ import { twoProcessReads } from "./scenarios/two-process-reads";
  * Issue 14 adds "ssh": a job's start and SFTP throughput beside OpenSSH and raw TCP; issue 15
  * "plugin": the resource plugin's memory and calls beside the dynamic host's.
  * Issue 23 "machines": three runners on separate ledgers, one key, with and without Redis.
- * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh]`; see bench/README.md.
+ * Issue 21 "reconnect": from a cut (clean or silent) to the resumed stream, beside the plain ssh.run.
+ * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh"];
+const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh", "reconnect"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -58,10 +60,12 @@ async function main(): Promise<void> {
   const dynamicPeak = want("rss") || want("plugin") ? await pluginRss() : undefined;
   if (want("plugin")) await resourcePlugin(dynamicPeak);
   const ssh = want("ssh") ? await sshScenarios() : undefined;
+  const reconnect = want("reconnect") ? await reconnectScenarios() : undefined;
 
   if (rows.length) console.log(`\n${renderTable(rows)}\n`);
   if (ssh) console.log(`\n${ssh.table}\n`);
-  console.log([...details, ...(ssh?.notes ?? [])].map((d) => `- ${d}`).join("\n"));
+  if (reconnect) console.log(`\n${reconnect.table}\n`);
+  console.log([...details, ...(ssh?.notes ?? []), ...(reconnect?.notes ?? [])].map((d) => `- ${d}`).join("\n"));
   console.log(
     `\nTotal bench time ${fmtS(Date.now() - started)}; node ${process.version}; ${cpus().length} CPUs, 1-min load average ` +
       `${loadAtStart} at start and ${loadavg()[0]!.toFixed(1)} at end (other work on the machine shows up in wall times); ${measured}; ${new Date().toISOString()}.`,
