@@ -47,6 +47,7 @@ export interface PackageSchema {
   publisher: string;
   license: string;
   keywords: string[];
+  pluginDownloadURL: string;
   config: { variables: Record<string, PropertySpec> };
   provider: { description: string; inputProperties: Record<string, PropertySpec> };
   types: Record<string, ObjectTypeSpec>;
@@ -62,6 +63,16 @@ export interface PackageSchema {
  * `go get` fail at once instead of fetching somebody else's code.
  */
 const GO_IMPORT_BASE = "pulumi-clore.local/sdk/go/clore";
+
+/**
+ * Where Pulumi downloads the plugin by itself when a program needs it and it is not
+ * installed: the GitHub release of the version asked for, whose assets scripts/release.sh
+ * builds (pulumi-resource-clore-v<version>-<os>-<arch>.tar.gz). The repository is
+ * package.json's (a unit test holds them together). A mirror or a test's asset server takes
+ * its place with Pulumi's PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES, e.g.
+ * `^github://api.github.com/pulumi-clore/pulumi-clore$=https://mirror.example/v${VERSION}`.
+ */
+export const PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-clore/pulumi-clore";
 
 /** The provider's configuration, as `clore:apiKey` / `clore:baseUrl` or an explicit provider's inputs. */
 const PROVIDER_CONFIG: Record<string, PropertySpec> = {
@@ -109,6 +120,7 @@ export function packageSchema(version?: string): PackageSchema {
     publisher: "pulumi-clore",
     license: "Apache-2.0",
     keywords: ["pulumi", "clore", "gpu", "category/cloud", "kind/native"],
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: { variables: PROVIDER_CONFIG },
     provider: {
       description: "The Clore.ai provider: one API key (account) and base URL per provider instance.",
