@@ -100,6 +100,12 @@ if want plugin; then
   done
   (cd "$out" && sha256sum pulumi-resource-clore-v"$version"-*.tar.gz > "pulumi-resource-clore-v$version-checksums.txt")
   log "plugin checksums: $out/pulumi-resource-clore-v$version-checksums.txt"
+  # A Pulumi YAML program's package declaration (what `pulumi package add` writes for YAML):
+  # in the project directory it makes `pulumi up` download this version of the plugin from
+  # the schema's pluginDownloadURL.
+  node -e 'const s = require("./provider/plugin/schema.json"); process.stdout.write(`packageDeclarationVersion: 1\nname: ${s.name}\nversion: ${process.argv[1]}\ndownloadUrl: ${s.pluginDownloadURL}\n`)' \
+    "$version" > "$out/clore-$version.yaml"
+  log "Pulumi YAML package declaration: $out/clore-$version.yaml"
 fi
 
 if want sdk; then

@@ -15,6 +15,10 @@ export interface Release {
   dir: string;
   version: string;
   pluginTarball: string;
+  /** sha256sum lines of every plugin archive. */
+  checksums: string;
+  /** The Pulumi YAML package declaration (name, version, downloadUrl). */
+  yamlDeclaration: string;
   wheel: string;
   goSdk: string;
 }
@@ -51,6 +55,8 @@ export async function release(...parts: Array<"plugin" | "sdk">): Promise<Releas
     dir,
     version,
     pluginTarball: join(dir, `pulumi-resource-clore-v${version}-linux-amd64.tar.gz`),
+    checksums: join(dir, `pulumi-resource-clore-v${version}-checksums.txt`),
+    yamlDeclaration: join(dir, `clore-${version}.yaml`),
     wheel: join(dir, `pulumi_clore-${version}-py3-none-any.whl`),
     goSdk: join(dir, "sdk/go"),
   };
