@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { BOOT_MS, WORK_TREE, benchStack, details, log, rows, tmp } from "./lib/context";
 import { startBenchEmulator } from "./lib/emulators";
 import { fmtS, renderTable } from "./lib/table";
+import { pluginBinary } from "./scenarios/plugin-binary";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
 import { resourcePlugin } from "./scenarios/resource-plugin";
@@ -16,10 +17,11 @@ import { twoProcessReads } from "./scenarios/two-process-reads";
  * emulator at the real limits, beside the floor the limits allow and a naive baseline
  * (the official Python SDK, one call per resource) measured in the same run, interleaved.
  * Issue 14 adds "ssh": a job's start and SFTP throughput beside OpenSSH and raw TCP; issue 15
- * "plugin": the resource plugin's memory and calls beside the dynamic host's.
- * Run with `bash bench/run.sh [pulumi|readers|rss|plugin|ssh]`; see bench/README.md.
+ * "plugin": the resource plugin's memory and calls beside the dynamic host's; issue 22
+ * "binary": the plugin's single executable beside the launcher it replaced.
+ * Run with `bash bench/run.sh [pulumi|readers|rss|plugin|ssh|binary]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "rss", "plugin", "ssh"];
+const PARTS = ["pulumi", "readers", "rss", "plugin", "ssh", "binary"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -55,10 +57,12 @@ async function main(): Promise<void> {
   const dynamicPeak = want("rss") || want("plugin") ? await pluginRss() : undefined;
   if (want("plugin")) await resourcePlugin(dynamicPeak);
   const ssh = want("ssh") ? await sshScenarios() : undefined;
+  const binary = want("binary") ? await pluginBinary() : undefined;
 
   if (rows.length) console.log(`\n${renderTable(rows)}\n`);
   if (ssh) console.log(`\n${ssh.table}\n`);
-  console.log([...details, ...(ssh?.notes ?? [])].map((d) => `- ${d}`).join("\n"));
+  if (binary) console.log(`\n${binary.table}\n`);
+  console.log([...details, ...(ssh?.notes ?? []), ...(binary?.notes ?? [])].map((d) => `- ${d}`).join("\n"));
   console.log(
     `\nTotal bench time ${fmtS(Date.now() - started)}; node ${process.version}; ${cpus().length} CPUs, 1-min load average ` +
       `${loadAtStart} at start and ${loadavg()[0]!.toFixed(1)} at end (other work on the machine shows up in wall times); ${measured}; ${new Date().toISOString()}.`,
