@@ -57,11 +57,18 @@ export interface PackageSchema {
 }
 
 /**
- * The Go module path of the generated Go SDK. Nothing is published under it: Go programs
- * `replace` it with the SDK scripts/release.sh builds (README). The `.local` name makes a
- * `go get` fail at once instead of fetching somebody else's code.
+ * Where the project lives: the one declaration of the owner/name that package.json's
+ * `repository`, the Go module path and the release workflow's tags follow (a unit test holds
+ * package.json to it).
  */
-const GO_IMPORT_BASE = "pulumi-clore.local/sdk/go/clore";
+export const REPOSITORY = "github.com/pulumi-clore/pulumi-clore";
+
+/**
+ * The Go module of the generated Go SDK: a sub-module of the repository in sdk/go, released by
+ * `sdk/go/vX.Y.Z` tags (scripts/publish.sh), so `go get` resolves it through the module proxy.
+ */
+export const GO_MODULE = `${REPOSITORY}/sdk/go`;
+const GO_IMPORT_BASE = `${GO_MODULE}/clore`;
 
 /** The provider's configuration, as `clore:apiKey` / `clore:baseUrl` or an explicit provider's inputs. */
 const PROVIDER_CONFIG: Record<string, PropertySpec> = {

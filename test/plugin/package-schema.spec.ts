@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import {
   type PackageSchema,
   type PropertySpec,
+  REPOSITORY,
   type TypeSpec,
   packageSchema,
 } from "../../provider/plugin/package-schema";
@@ -65,6 +68,14 @@ describe("the plugin's package schema, derived from the zod declarations", () =>
     assert.equal(packageSchema().version, undefined, "the committed schema.json carries no version");
     assert.deepEqual(Object.keys(schema.language).sort(), ["go", "python"]);
     assert.deepEqual(schema.meta, { supportPack: true });
+  });
+
+  it("puts the Go SDK in the repository's sdk/go module, the repository package.json names", () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as {
+      repository: { url: string };
+    };
+    assert.equal(pkg.repository.url, `git+https://${REPOSITORY}.git`);
+    assert.equal((schema.language.go as { importBasePath: string }).importBasePath, `${REPOSITORY}/sdk/go/clore`);
   });
 
   it("has the provider config apiKey (secret) and baseUrl, each naming its environment fallback", () => {
