@@ -47,6 +47,7 @@ export interface PackageSchema {
   publisher: string;
   license: string;
   keywords: string[];
+  pluginDownloadURL: string;
   config: { variables: Record<string, PropertySpec> };
   provider: { description: string; inputProperties: Record<string, PropertySpec> };
   types: Record<string, ObjectTypeSpec>;
@@ -69,6 +70,16 @@ export const REPOSITORY = "github.com/pulumi-clore/pulumi-clore";
  */
 export const GO_MODULE = `${REPOSITORY}/sdk/go`;
 const GO_IMPORT_BASE = `${GO_MODULE}/clore`;
+
+/**
+ * Where Pulumi downloads the plugin by itself when a program needs it and it is not
+ * installed: the GitHub release of the version asked for, whose assets scripts/release.sh
+ * builds (pulumi-resource-clore-v<version>-<os>-<arch>.tar.gz). The repository is
+ * package.json's (a unit test holds them together). A mirror or a test's asset server takes
+ * its place with Pulumi's PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES, e.g.
+ * `^github://api.github.com/pulumi-clore/pulumi-clore$=https://mirror.example/v${VERSION}`.
+ */
+export const PLUGIN_DOWNLOAD_URL = `github://api.${REPOSITORY}`;
 
 /** The provider's configuration, as `clore:apiKey` / `clore:baseUrl` or an explicit provider's inputs. */
 const PROVIDER_CONFIG: Record<string, PropertySpec> = {
@@ -116,6 +127,7 @@ export function packageSchema(version?: string): PackageSchema {
     publisher: "pulumi-clore",
     license: "Apache-2.0",
     keywords: ["pulumi", "clore", "gpu", "category/cloud", "kind/native"],
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: { variables: PROVIDER_CONFIG },
     provider: {
       description: "The Clore.ai provider: one API key (account) and base URL per provider instance.",

@@ -36,7 +36,8 @@ export async function release(...parts: Array<"plugin" | "sdk">): Promise<Releas
         part,
         run("bash", ["scripts/release.sh", part], {
           cwd: REPO,
-          env: { ...process.env, CLORE_RELEASE_DIR: dir },
+          // The plugin for this machine only: the other targets cannot run here.
+          env: { ...process.env, CLORE_RELEASE_DIR: dir, CLORE_PLUGIN_TARGETS: "linux-amd64" },
           timeoutMs: 600_000,
         }).then((r) => {
           if (r.code !== 0) throw new Error(`scripts/release.sh ${part} exited ${r.code}\n${r.stdout}\n${r.stderr}`);

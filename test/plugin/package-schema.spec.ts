@@ -1,6 +1,6 @@
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import assert from "node:assert/strict";
 import {
   type PackageSchema,
   type PropertySpec,
@@ -10,6 +10,7 @@ import {
 } from "../../provider/plugin/package-schema";
 import { FUNCTIONS, RESOURCES } from "../../provider/resources/catalog";
 import { type JsonSchema, jsonSchema } from "../../provider/resources/json-schema";
+import { REPO } from "../helpers/build";
 
 /**
  * The plugin's package schema says what the zod declarations say: every field, its kind,
@@ -71,11 +72,19 @@ describe("the plugin's package schema, derived from the zod declarations", () =>
   });
 
   it("puts the Go SDK in the repository's sdk/go module, the repository package.json names", () => {
-    const pkg = JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
       repository: { url: string };
     };
     assert.equal(pkg.repository.url, `git+https://${REPOSITORY}.git`);
     assert.equal((schema.language.go as { importBasePath: string }).importBasePath, `${REPOSITORY}/sdk/go/clore`);
+  });
+
+  it("tells Pulumi to download the plugin from the GitHub releases of package.json's repository", () => {
+    const { repository } = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+      repository: { url: string };
+    };
+    const [, owner, name] = /github\.com\/([^/]+)\/([^/.]+)/.exec(repository.url) ?? [];
+    assert.equal(schema.pluginDownloadURL, `github://api.github.com/${owner}/${name}`);
   });
 
   it("has the provider config apiKey (secret) and baseUrl, each naming its environment fallback", () => {
