@@ -7,8 +7,10 @@
 #           self-contained executable (no Node needed) per target in CLORE_PLUGIN_TARGETS
 #           (default linux-amd64 linux-arm64 darwin-amd64 windows-amd64), the release assets
 #           Pulumi downloads by itself from the schema's pluginDownloadURL
-#   sdk     sdk/python and pulumi_clore-<v>-py3-none-any.whl   the Python SDK (pip install either)
-#           sdk/go                                             the Go SDK (a go.mod `replace` target)
+#   sdk     pulumi_clore-<v>-py3-none-any.whl, pulumi_clore-<v>.tar.gz  the Python SDK (wheel,
+#           sdist; the source in sdk/python)
+#           sdk/go and goproxy/                                the Go SDK, and it as a module-proxy
+#           directory (scripts/publish.sh serves or tags it)
 # Usage: bash scripts/release.sh [npm] [plugin] [sdk]   (none: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -117,8 +119,17 @@ if want sdk; then
   # The generator pins an older sdk/v3 than the one a program here can build with (the module
   # proxy lacks a dependency of older ones).
   (cd "$out/sdk/go" && GOWORK=off go mod edit -go=1.26 -require="github.com/pulumi/pulumi/sdk/v3@v$CLORE_PULUMI_VERSION")
-  rm -f "$out"/pulumi_clore-*.whl
-  .venv/bin/pip wheel --quiet --disable-pip-version-check --no-deps -w "$out" "$out/sdk/python"
+  # The Python package as PyPI takes it: wheel and sdist (`pip install pulumi-clore`; the import
+  # is pulumi_clore), built in an isolated environment by PyPA's build.
+  printf '# pulumi-clore\n\nThe Python SDK of the Clore.ai Pulumi provider (`import pulumi_clore`): %s\n\nDocumentation: https://%s\n' \
+    "$(node -p 'require("./package.json").description')" "$(node -p 'require("./package.json").repository.url.replace(/^git[+]https:[/][/]|[.]git$/g, "")')" \
+    > "$out/sdk/python/README.md"
+  rm -f "$out"/pulumi_clore-*.whl "$out"/pulumi_clore-*.tar.gz
+  pyproject-build --sdist --wheel --outdir "$out" "$out/sdk/python" >/dev/null
   rm -rf "$out/sdk/python/build" "$out/sdk/python"/*.egg-info
-  log "Python SDK: $out/sdk/python, $out/pulumi_clore-$version-py3-none-any.whl; Go SDK: $out/sdk/go"
+  # The Go SDK as the module proxy serves it (`go get <module>@v<version>`): a GOPROXY
+  # directory with the module zip proxy.golang.org builds from the sdk/go/v<version> tag.
+  rm -rf "$out/goproxy"
+  gomodzip -dir "$out/sdk/go" -version "v$version" -out "$out/goproxy" >/dev/null
+  log "Python SDK: $out/pulumi_clore-$version-py3-none-any.whl, $out/pulumi_clore-$version.tar.gz; Go SDK: $out/sdk/go, module proxy directory $out/goproxy"
 fi

@@ -1,6 +1,6 @@
 import type * as http from "node:http";
 import { CURRENCIES, type Currency } from "../sdk";
-import type { Emulator } from "./emulator";
+import type { Emulator } from "./emulator-interface";
 import { GIGASPOT_SNAPSHOT_PATH } from "./handlers/gigaspot";
 import { patchOptions } from "./options";
 import { CONTROL_PREFIX, writeJson } from "./server";
@@ -41,14 +41,14 @@ class ControlError extends Error {
   }
 }
 
-export function createControlHandler(emulator: () => Emulator) {
+export function createControlHandler(emulator: Emulator) {
   return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: string): Promise<void> => {
     const reply = (status: number, body: unknown) => writeJson(res, { status, body });
     if (!LOOPBACK.has(req.socket.remoteAddress ?? ""))
       return reply(403, { error: "the control interface only answers on 127.0.0.1" });
     try {
       const body = raw.trim() ? (JSON.parse(raw) as unknown) : {};
-      reply(200, await route(emulator(), req.method ?? "GET", url, body));
+      reply(200, await route(emulator, req.method ?? "GET", url, body));
     } catch (e) {
       if (e instanceof SyntaxError) return reply(400, { error: `body is not valid JSON: ${e.message}` });
       if (e instanceof ControlError) return reply(e.status, { error: e.message });

@@ -1,89 +1,14 @@
 import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Currency } from "../sdk";
 import { createControlHandler } from "./control";
+import type { Emulator, EmulatorOrder, StartEmulatorOptions } from "./emulator-interface";
 import { FaultInjector } from "./faults";
 import { type EmulatorOptions, resolveOptions } from "./options";
 import { RateLimitBook } from "./rate-limits";
 import { API_PREFIX, type RequestLogEntry, createApiServer } from "./server";
-import type { EndReason, OrderRecord, OrderState } from "./records";
+import type { OrderRecord } from "./records";
 import { EmulatorState } from "./state";
 import { VirtualClock } from "./virtual-clock";
-
-export interface StartEmulatorOptions extends Partial<EmulatorOptions> {
-  /** TCP port; 0 (default) picks a free one. */
-  port?: number;
-  /** Interface to listen on. Default 127.0.0.1 (the control interface only answers loopback callers anyway). */
-  host?: string;
-}
-
-/** An order as the emulator knows it, whatever my_orders currently shows. Times are virtual ms. */
-export interface EmulatorOrder {
-  id: number;
-  serverId: number;
-  type: "on-demand" | "spot";
-  gigaspot: boolean;
-  state: OrderState;
-  /** Why it ended: "cancelled", "expired" (mrl or endOrder), "host-ended", "outbid". */
-  endReason?: EndReason;
-  currency: Currency;
-  image: string;
-  /** Per day in `currency` (spot: current bid). */
-  price: number;
-  creationFee: number;
-  spend: number;
-  createdAt: number;
-  /** Unix seconds, as `ct` in my_orders. */
-  ct: number;
-  endedAt?: number;
-  /** Listed by my_orders yet (see orderVisibleDelayMs). */
-  visible: boolean;
-  /** Container running: endpoints assigned and, with listenTcpPorts, listening. */
-  online: boolean;
-  /** Why the container's last start failed, if it did (retried at the next tick). */
-  bootError?: string;
-  ports: Record<string, "tcp" | "http">;
-  /** Container port → public port on `publicHost`, once online. */
-  tcpPorts: { container: string; public: number }[];
-  httpPort: string;
-  httpPub: string;
-  env: Record<string, string>;
-  /** create_order's `command` (run in the sandbox at boot, with sshd). */
-  command?: string;
-  /** With sshd: the order's sandbox directory (its "container" file system) while it runs. */
-  sandboxDir?: string;
-  issue?: string;
-  /** Fingerprint of the key that created it. */
-  createdBy: string;
-}
-
-export interface Emulator {
-  /** Base URL including /v1, e.g. http://127.0.0.1:43123/v1. */
-  readonly url: string;
-  /** A valid key (options.apiKey). */
-  readonly apiKey: string;
-  /** Live options: changes apply to the next request. */
-  readonly options: EmulatorOptions;
-  readonly state: EmulatorState;
-  readonly faults: FaultInjector;
-  /** Every API request (not control calls), oldest first. */
-  readonly requests: RequestLogEntry[];
-  allOrders(): EmulatorOrder[];
-  activeOrders(): EmulatorOrder[];
-  /** The order ends outside the API: it leaves the active list and shows `expired: true`. */
-  endOrder(orderId: number, how?: "expired" | "host-ended"): void;
-  /** A spot order loses to a higher bid: it leaves the active list and shows `expired: true`. */
-  outbid(orderId: number): void;
-  /** Move the virtual clock forward (boot delays, the 600 s spot rule, spend, rate limits). */
-  advance(ms: number): void;
-  /** Virtual now, ms since the epoch. */
-  now(): number;
-  /** Resolves once ports being opened or closed are done (after advance(), endOrder() …). */
-  idle(): Promise<void>;
-  /** Back to the seed data; clears orders, request log, faults and rate-limit history. Options stay. */
-  reset(): void;
-  close(): Promise<void>;
-}
 
 /**
  * Start a Clore API emulator on 127.0.0.1. Each call is independent (its own state).
@@ -93,58 +18,49 @@ export interface Emulator {
  */
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
   const { port = 0, host = "127.0.0.1", ...rest } = opts;
-  const options = resolveOptions(rest);
-  const clock = new VirtualClock(() => options.timeScale);
-  const faults = new FaultInjector();
-  const state = new EmulatorState(clock, options, faults);
-  const rateLimits = new RateLimitBook();
-  const requests: RequestLogEntry[] = [];
-  let emulator: RunningEmulator | undefined;
-  const server = createApiServer({
-    state,
-    options,
-    faults,
-    rateLimits,
-    requests,
-    origin: () => emulator?.origin ?? "",
-    control: createControlHandler(() => emulator!),
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  emulator = new RunningEmulator(
-    server,
-    `http://${urlHost(host)}:${address.port}`,
-    options,
-    state,
-    faults,
-    requests,
-    clock,
-    rateLimits,
-  );
+  const emulator = new RunningEmulator(resolveOptions(rest));
+  await emulator.listen(port, host);
   return emulator;
 }
 
 class RunningEmulator implements Emulator {
-  readonly url: string;
+  readonly state: EmulatorState;
+  readonly faults = new FaultInjector();
+  readonly requests: RequestLogEntry[] = [];
+  private readonly clock: VirtualClock;
+  private readonly rateLimits = new RateLimitBook();
+  private readonly server: http.Server;
+  /** http://host:port, known once listening. */
+  private origin = "";
   private closing?: Promise<void>;
 
-  constructor(
-    private readonly server: http.Server,
-    readonly origin: string,
-    readonly options: EmulatorOptions,
-    readonly state: EmulatorState,
-    readonly faults: FaultInjector,
-    readonly requests: RequestLogEntry[],
-    private readonly clock: VirtualClock,
-    private readonly rateLimits: RateLimitBook,
-  ) {
-    this.url = origin + API_PREFIX;
+  constructor(readonly options: EmulatorOptions) {
+    this.clock = new VirtualClock(() => options.timeScale);
+    this.state = new EmulatorState(this.clock, options, this.faults);
+    this.server = createApiServer({
+      state: this.state,
+      options,
+      faults: this.faults,
+      rateLimits: this.rateLimits,
+      requests: this.requests,
+      origin: () => this.origin,
+      control: createControlHandler(this),
+    });
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    this.origin = `http://${urlHost(host)}:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get url(): string {
+    return this.origin + API_PREFIX;
   }
 
   get apiKey(): string {

@@ -5,7 +5,6 @@ import type { EmulatorOptions } from "./options";
 import type { EndReason, OrderRecord, ServerRecord, WalletRecord } from "./records";
 import { CREATION_FEES, FIRST_ORDER_ID, MY_USER_ID, USD_RATES, seedServers, seedWallets } from "./seed-data";
 import { round, token } from "./util";
-import { marketplaceServer } from "./views";
 import type { VirtualClock } from "./virtual-clock";
 
 const DAY_MS = 86_400_000;
@@ -75,14 +74,6 @@ export class EmulatorState {
     return [...this.servers.values()].filter(
       (s) => s.connected && s.specs && s.visibility === "public" && (s.online || this.options.listOfflineServers),
     );
-  }
-
-  /**
-   * The servers as /marketplace lists them (wire JSON), plus `online` for convenience (the
-   * wire has no such field): `state.marketplace().find((s) => !s.rented && s.online)`.
-   */
-  marketplace(): Record<string, unknown>[] {
-    return this.marketplaceServers().map((s) => ({ ...marketplaceServer(this, s), online: s.online }));
   }
 
   /** The active orders on this server, in creation order. */

@@ -23,6 +23,14 @@ function usd(state: EmulatorState, p: Pricing, c: Currency): number {
   return typeof v === "number" ? round(v * state.usdRates[c], 2) : 0;
 }
 
+/**
+ * The servers as /marketplace lists them (wire JSON), plus `online` for convenience (the
+ * wire has no such field): `marketplaceListing(emu.state).find((s) => !s.rented && s.online)`.
+ */
+export function marketplaceListing(state: EmulatorState): Record<string, unknown>[] {
+  return state.marketplaceServers().map((s) => ({ ...marketplaceServer(state, s), online: s.online }));
+}
+
 /** One /marketplace server (fixture marketplace.json). */
 export function marketplaceServer(state: EmulatorState, s: ServerRecord): Record<string, unknown> {
   const onDemand = only(state.pricing(s, "on_demand"), s.allowedCoins);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   type PackageSchema,
   type PropertySpec,
+  REPOSITORY,
   type TypeSpec,
   packageSchema,
 } from "../../provider/plugin/package-schema";
@@ -68,6 +69,14 @@ describe("the plugin's package schema, derived from the zod declarations", () =>
     assert.equal(packageSchema().version, undefined, "the committed schema.json carries no version");
     assert.deepEqual(Object.keys(schema.language).sort(), ["go", "python"]);
     assert.deepEqual(schema.meta, { supportPack: true });
+  });
+
+  it("puts the Go SDK in the repository's sdk/go module, the repository package.json names", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+      repository: { url: string };
+    };
+    assert.equal(pkg.repository.url, `git+https://${REPOSITORY}.git`);
+    assert.equal((schema.language.go as { importBasePath: string }).importBasePath, `${REPOSITORY}/sdk/go/clore`);
   });
 
   it("tells Pulumi to download the plugin from the GitHub releases of package.json's repository", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Emulator, type RequestLogEntry, startEmulator } from "../../provider/emulator";
+import { type Emulator, type RequestLogEntry, marketplaceListing, startEmulator } from "../../provider/emulator";
 import { CURRENCIES, type Currency, ENDPOINTS, keyFingerprint } from "../../provider/sdk";
 
 // The official Python SDK, clore-ai 0.1.1 from PyPI (in .venv, made by scripts/setup.sh),
@@ -159,7 +159,7 @@ describe("the official Python SDK (clore-ai 0.1.1) against the emulator", functi
     );
     assert.ok(emu.state.isRented(s(RENTED.id)));
     walletsBefore = Object.fromEntries(CURRENCIES.map((c) => [c, emu.state.walletBalance(c)]));
-    marketBefore = structuredClone(emu.state.marketplace());
+    marketBefore = structuredClone(marketplaceListing(emu.state));
     const h = s(HOSTED.id);
     hostedBefore = {
       onDemand: { ...h.onDemand } as Record<string, number>,
