@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { BOOT_MS, WORK_TREE, benchStack, details, log, rows, tmp } from "./lib/context";
 import { startBenchEmulator } from "./lib/emulators";
 import { fmtS, renderTable } from "./lib/table";
+import { pluginBinary } from "./scenarios/plugin-binary";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
 import { resourcePlugin } from "./scenarios/resource-plugin";
@@ -21,9 +22,10 @@ import { twoProcessReads } from "./scenarios/two-process-reads";
  * "plugin": the resource plugin's memory and calls beside the dynamic host's.
  * Issue 23 "machines": three runners on separate ledgers, one key, with and without Redis.
  * Issue 21 "reconnect": from a cut (clean or silent) to the resumed stream, beside the plain ssh.run.
- * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect]`; see bench/README.md.
+ * Issue 22 "binary": the plugin's single executable beside the launcher it replaced.
+ * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect|binary]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh", "reconnect"];
+const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh", "reconnect", "binary"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -61,11 +63,17 @@ async function main(): Promise<void> {
   if (want("plugin")) await resourcePlugin(dynamicPeak);
   const ssh = want("ssh") ? await sshScenarios() : undefined;
   const reconnect = want("reconnect") ? await reconnectScenarios() : undefined;
+  const binary = want("binary") ? await pluginBinary() : undefined;
 
   if (rows.length) console.log(`\n${renderTable(rows)}\n`);
   if (ssh) console.log(`\n${ssh.table}\n`);
   if (reconnect) console.log(`\n${reconnect.table}\n`);
-  console.log([...details, ...(ssh?.notes ?? []), ...(reconnect?.notes ?? [])].map((d) => `- ${d}`).join("\n"));
+  if (binary) console.log(`\n${binary.table}\n`);
+  console.log(
+    [...details, ...(ssh?.notes ?? []), ...(reconnect?.notes ?? []), ...(binary?.notes ?? [])]
+      .map((d) => `- ${d}`)
+      .join("\n"),
+  );
   console.log(
     `\nTotal bench time ${fmtS(Date.now() - started)}; node ${process.version}; ${cpus().length} CPUs, 1-min load average ` +
       `${loadAtStart} at start and ${loadavg()[0]!.toFixed(1)} at end (other work on the machine shows up in wall times); ${measured}; ${new Date().toISOString()}.`,

@@ -79,7 +79,10 @@ describe("CloreOrder update reads the order as the API reports it (an order is g
       assert.equal(outs.orderId, order.id);
       assert.equal(outs.sshHost, "old-host.example");
       assert.equal(outs.readyTimeout, 90);
-      assert.ok(emu.activeOrders().some((o) => o.id === order.id), "the order is still active");
+      assert.ok(
+        emu.activeOrders().some((o) => o.id === order.id),
+        "the order is still active",
+      );
     } finally {
       emu.faults.clear();
     }
