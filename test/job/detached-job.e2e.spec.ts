@@ -35,18 +35,20 @@ interface Backend {
   orderEnded?: () => Promise<string | undefined>;
 }
 
-function suite(name: string, setup: () => Promise<{ backend: Backend; extra?: (b: () => Backend) => void }>) {
+function suite(name: string, setup: () => Promise<{ backend: Backend; close: () => Promise<void> }>) {
   describe(`detached jobs and reconnects: ${name}`, function () {
     this.timeout(60_000);
     let b: Backend;
+    let close: (() => Promise<void>) | undefined;
     let local: string;
     const lines: { line: string; source: JobLogSource }[] = [];
     const log = (line: string, source: JobLogSource) => lines.push({ line, source });
     const of = (s: JobLogSource) => lines.filter((l) => l.source === s).map((l) => l.line);
 
     before(async () => {
-      b = (await setup()).backend;
+      ({ backend: b, close } = await setup());
     });
+    after(() => close?.());
     beforeEach(() => {
       lines.length = 0;
       local = scratchDir("detached");
@@ -196,7 +198,6 @@ let emu: Emulator;
 let orderId = 0;
 suite("emulator sshd", async () => {
   emu = await startSshEmulator();
-  after(() => emu.close());
   const { target, order } = await rentSshOrder(emu);
   orderId = order.id;
   const hostKeys = new TrustOnFirstUse();
@@ -211,6 +212,10 @@ suite("emulator sshd", async () => {
         const f = await orderFate(client, orderId);
         return f.state === "ended" ? f.reason : undefined;
       },
+    },
+    close: async () => {
+      await client.close();
+      await emu.close();
     },
   };
 });
@@ -262,14 +267,10 @@ const realTarget = (): SshTarget => ({
   user: sshd!.user,
   privateKey: sshd!.privateKey,
 });
-suite("OpenSSH sshd", async function (this: void) {
+suite("OpenSSH sshd", async () => {
   if (!sshdAvailable()) throw new Error("no /usr/sbin/sshd: run scripts/system-packages.sh");
   sshd = await startSshd();
   proxy = await startTcpProxy(sshd.port);
-  after(async () => {
-    await proxy.close();
-    await sshd?.stop();
-  });
   const hostKeys = new TrustOnFirstUse();
   return {
     backend: {
@@ -278,6 +279,10 @@ suite("OpenSSH sshd", async function (this: void) {
       remote: (p) => join(sshd!.home, p),
       cut: () => proxy.cut(),
       freeze: (ms) => proxy.freeze(ms),
+    },
+    close: async () => {
+      await proxy.close();
+      await sshd?.stop();
     },
   };
 });
