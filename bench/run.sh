@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Issue 7 benchmark, one command: `bash bench/run.sh [pulumi|readers|rss|plugin|ssh]` (about 12 min
+# The Issue 7 benchmark, one command: `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect|binary]` (about 12 min
 # for all; not part of the tests). Sets up like the tests do (scripts/setup.sh: toolchain, npm
 # packages, dist/ — BENCH_SKIP_BUILD=1 skips the build — and the Python venv with the official
 # SDK), then runs bench/run.ts from a snapshot and prints one Markdown table. BENCH_KEEP=1
@@ -19,7 +19,7 @@ release=$(mktemp -d "$repo/.tmp/bench-release-XXXXXX")
 trap '[ "${BENCH_KEEP:-}" = 1 ] || rm -rf "$snap" "$release"' EXIT
 # The plugin rows measure the release tarball: built here, from the same tree as the snapshot.
 case " ${*:-plugin} " in
-  *" plugin "*) CLORE_RELEASE_DIR=$release bash scripts/release.sh plugin ;;
+  *" plugin "* | *" binary "*) CLORE_RELEASE_DIR=$release CLORE_PLUGIN_TARGETS=linux-amd64 bash scripts/release.sh plugin ;;
 esac
 export BENCH_PLUGIN_RELEASE=$release
 for attempt in 1 2 3 4 5; do

@@ -5,10 +5,13 @@ import { join } from "node:path";
 import { BOOT_MS, WORK_TREE, benchStack, details, log, rows, tmp } from "./lib/context";
 import { startBenchEmulator } from "./lib/emulators";
 import { fmtS, renderTable } from "./lib/table";
+import { pluginBinary } from "./scenarios/plugin-binary";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
 import { resourcePlugin } from "./scenarios/resource-plugin";
+import { reconnectScenarios } from "./scenarios/job-reconnect";
 import { sshScenarios } from "./scenarios/ssh-job";
+import { threeMachines } from "./scenarios/three-machines";
 import { twoProcessReads } from "./scenarios/two-process-reads";
 
 /**
@@ -17,9 +20,12 @@ import { twoProcessReads } from "./scenarios/two-process-reads";
  * (the official Python SDK, one call per resource) measured in the same run, interleaved.
  * Issue 14 adds "ssh": a job's start and SFTP throughput beside OpenSSH and raw TCP; issue 15
  * "plugin": the resource plugin's memory and calls beside the dynamic host's.
- * Run with `bash bench/run.sh [pulumi|readers|rss|plugin|ssh]`; see bench/README.md.
+ * Issue 23 "machines": three runners on separate ledgers, one key, with and without Redis.
+ * Issue 21 "reconnect": from a cut (clean or silent) to the resumed stream, beside the plain ssh.run.
+ * Issue 22 "binary": the plugin's single executable beside the launcher it replaced.
+ * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect|binary]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "rss", "plugin", "ssh"];
+const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh", "reconnect", "binary"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -51,14 +57,23 @@ async function main(): Promise<void> {
       await naive.close();
     }
   }
+  if (want("machines")) await threeMachines();
   // The resource plugin's memory is judged against the dynamic host's in the same run.
   const dynamicPeak = want("rss") || want("plugin") ? await pluginRss() : undefined;
   if (want("plugin")) await resourcePlugin(dynamicPeak);
   const ssh = want("ssh") ? await sshScenarios() : undefined;
+  const reconnect = want("reconnect") ? await reconnectScenarios() : undefined;
+  const binary = want("binary") ? await pluginBinary() : undefined;
 
   if (rows.length) console.log(`\n${renderTable(rows)}\n`);
   if (ssh) console.log(`\n${ssh.table}\n`);
-  console.log([...details, ...(ssh?.notes ?? [])].map((d) => `- ${d}`).join("\n"));
+  if (reconnect) console.log(`\n${reconnect.table}\n`);
+  if (binary) console.log(`\n${binary.table}\n`);
+  console.log(
+    [...details, ...(ssh?.notes ?? []), ...(reconnect?.notes ?? []), ...(binary?.notes ?? [])]
+      .map((d) => `- ${d}`)
+      .join("\n"),
+  );
   console.log(
     `\nTotal bench time ${fmtS(Date.now() - started)}; node ${process.version}; ${cpus().length} CPUs, 1-min load average ` +
       `${loadAtStart} at start and ${loadavg()[0]!.toFixed(1)} at end (other work on the machine shows up in wall times); ${measured}; ${new Date().toISOString()}.`,

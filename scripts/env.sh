@@ -20,6 +20,11 @@ CLORE_YAML_VERSION=1.25.0      # Go module github.com/pulumi/pulumi-yaml (pulumi
 # PyPI package pulumi in the repo's .venv (scripts/setup.sh): the newest 3.x; it runs
 # under the 3.68.0 Python language host above.
 CLORE_PULUMI_PYTHON_VERSION=3.272.0
+# PyPI packages in the tools' Python venv: build and publish the Python SDK, and the local
+# PyPI stand-in of the registry test.
+CLORE_PY_BUILD_VERSION=1.6.1
+CLORE_TWINE_VERSION=7.0.0
+CLORE_PYPISERVER_VERSION=2.4.2
 
 CLORE_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Outside the work tree, per user: CI runs in a fresh clone on the same

@@ -8,6 +8,8 @@
 #   bin/pulumi-language-go        Go language host, same way (older sdk release)
 #   bin/pulumi-language-yaml      YAML language host (github.com/pulumi/pulumi-yaml)
 #   bin/gensdk                    our SDK generator (scripts/gensdk) on pkg/v3's codegen
+#   bin/gomodzip                  writes Go module zips (scripts/gomodzip)
+#   bin/pyproject-build, twine, pypi-server  Python packaging tools (a venv in py/)
 #   bin/pulumi-resource-pulumi-nodejs  dynamic-provider plugin shim
 # Idempotent: what is there already is checked and kept (a second run takes
 # well under 2 s). Prebuilt downloads are impossible here (only package
@@ -150,6 +152,30 @@ require github.com/pulumi/pulumi/pkg/v3 v$CLORE_PULUMI_VERSION
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 
 replace golang.org/x/text => golang.org/x/text v0.41.0" "" "$CLORE_REPO_ROOT/scripts/gensdk"
+
+# scripts/release.sh writes the Go SDK's module zip with it (a module-proxy directory).
+go_tool gomodzip 0.25.0 . "module pulumi-clore-tools/gomodzip
+
+go 1.26
+
+require golang.org/x/mod v0.25.0" "" "$CLORE_REPO_ROOT/scripts/gomodzip"
+
+# --- Python packaging tools ---------------------------------------------------
+# A venv of the PyPI packages that build and publish the Python SDK (build, twine) and the
+# local PyPI stand-in the registry test publishes to (pypiserver); bin/ gets links to them.
+py_tools="build==$CLORE_PY_BUILD_VERSION twine==$CLORE_TWINE_VERSION pypiserver==$CLORE_PYPISERVER_VERSION"
+if [ "$(cat "$T/py/.clore-pins" 2>/dev/null)" != "$py_tools" ]; then
+  command -v python3 >/dev/null || die "'python3' not found on PATH"
+  log "installing $py_tools -> $T/py"
+  rm -rf "$T/py"
+  python3 -m venv "$T/py" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  # shellcheck disable=SC2086 # one word per pin
+  "$T/py/bin/pip" install --quiet --disable-pip-version-check $py_tools || die "pip install $py_tools failed"
+  echo "$py_tools" > "$T/py/.clore-pins"
+fi
+for t in pyproject-build twine pypi-server; do
+  [ "$(readlink "$T/bin/$t" 2>/dev/null)" = "$T/py/bin/$t" ] || ln -sfn "$T/py/bin/$t" "$T/bin/$t"
+done
 
 # --- dynamic-provider plugin --------------------------------------------------
 # The engine looks for pulumi-resource-pulumi-nodejs next to the pulumi binary

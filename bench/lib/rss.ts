@@ -60,11 +60,12 @@ export class RssSampler {
 
 /**
  * The dynamic-provider plugin is `node …/cmd/dynamic-provider/index.js` (`node -p require.resolve(…)`
- * is its wrapper's path lookup); the resource-provider plugin `node …/resource-clore-v<version>/plugin.js`.
+ * is its wrapper's path lookup); the resource-provider plugin `…/resource-clore-v<version>/pulumi-resource-clore`
+ * (a single executable).
  */
 function roleOf(cmd: string): ProcessPeak["role"] {
   if (/\bnode\b.*@pulumi\/pulumi\/cmd\/dynamic-provider/.test(cmd) && !cmd.includes("require.resolve")) return "plugin";
-  if (/\bnode\b.*resource-clore-v[^/]*\/plugin\.js/.test(cmd)) return "plugin";
+  if (/resource-clore-v[^/]*\/pulumi-resource-clore\b/.test(cmd)) return "plugin";
   if (/\bnode\b.*@pulumi\/pulumi\/cmd\/run/.test(cmd)) return "program";
   return "other";
 }

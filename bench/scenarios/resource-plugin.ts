@@ -80,7 +80,7 @@ export async function resourcePlugin(dynamicPeakMb: number | undefined): Promise
     });
     details.push(
       `Resource plugin rows: a Pulumi YAML program of ${N} orders (same inputs as the RSS row's), plugin installed from \`scripts/release.sh plugin\` into a PULUMI_HOME of the run; ` +
-        `VmHWM of the plugin process (node …/resource-clore-v${packageVersion()}/plugin.js). Walls: up ${fmtS(phases.up!.wallMs)}, preview ${fmtS(phases.preview!.wallMs)}, ` +
+        `VmHWM of the plugin process (the single executable …/resource-clore-v${packageVersion()}/pulumi-resource-clore). Walls: up ${fmtS(phases.up!.wallMs)}, preview ${fmtS(phases.preview!.wallMs)}, ` +
         `refresh ${fmtS(phases.refresh!.wallMs)}, destroy ${fmtS(phases.destroy!.wallMs)}; ${endpoints(phases.up!)} (up), ${endpoints(phases.refresh!)} (refresh), ${endpoints(phases.destroy!)} (destroy).`,
     );
   } finally {

@@ -1,4 +1,4 @@
-import type { Order } from "../sdk";
+import { type Order, orderMoney } from "../sdk";
 import { NONE, ageSeconds, duration, gpu, money, perDay, usd } from "./format";
 import type { Column } from "./table";
 
@@ -8,9 +8,7 @@ import type { Column } from "./table";
 
 /** Price per day in USD when we can tell (USD orders, or the API's original_price_usd). */
 export function orderUsdPerDay(o: Order): number | undefined {
-  if (typeof o.original_price_usd === "number") return o.original_price_usd;
-  if (o.currency === "USD-Blockchain" && typeof o.price === "number") return o.price;
-  return undefined;
+  return orderMoney(o).usdPerDay;
 }
 
 /** `$3.60/day`, or `350 CLORE/day (≈$0.88/day)` when a USD figure is known. */

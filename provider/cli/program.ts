@@ -3,6 +3,7 @@ import { packageVersion } from "../sdk";
 import type { CliCommand } from "./command";
 import { cancelCommand } from "./commands/cancel";
 import { configCommand } from "./commands/config";
+import { costCommand } from "./commands/cost";
 import { cpCommand } from "./commands/cp";
 import { deployCommand } from "./commands/deploy";
 import { ordersCommand } from "./commands/orders";
@@ -32,6 +33,7 @@ export const COMMANDS: CliCommand[] = [
   sshCommand,
   configCommand,
   orphansCommand,
+  costCommand,
   cpCommand,
 ];
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { Order } from "../sdk";
+import { type Order, OrderEndedError, orderFate } from "../sdk";
 import { type SshSession, type SshTarget, connectSsh } from "../ssh";
 import type { CliContext } from "./context";
 import { CliError } from "./errors";
@@ -42,7 +42,14 @@ export interface SshEndpoint {
 
 /** The order's SSH host and port (one my_orders read), or a CliError saying why there are none. */
 export async function orderSshEndpoint(ctx: CliContext, orderId: number): Promise<SshEndpoint> {
-  return sshEndpointOf(await ctx.client().getOrder(orderId), orderId);
+  const fate = await orderFate(ctx.client(), orderId);
+  if (fate.state === "ended") throw new OrderEndedError(orderId, fate.reason);
+  if (fate.state === "unknown") {
+    throw new CliError(`order ${orderId} is not in any answer of the API right now (${fate.reason}).`, {
+      hint: 'If the id is right, try again in a minute; "clore orders --completed" lists your orders.',
+    });
+  }
+  return sshEndpointOf(fate.order, orderId);
 }
 
 /** `ssh root@HOST -p PORT`'s host and port, or a CliError saying why there are none. */

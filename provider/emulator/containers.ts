@@ -4,7 +4,7 @@ import type { EmulatorOptions } from "./options";
 import { type ConnectionHandler, PortListeners, plainHandler } from "./port-listeners";
 import type { OrderRecord } from "./records";
 import { type Sandbox, Sandboxes } from "./sandbox";
-import { orderSshd } from "./ssh-server";
+import { type OrderSshd, orderSshd } from "./ssh-server";
 
 /**
  * What runs while an order is online: its public port listeners and, with `sshd`, its
@@ -16,6 +16,8 @@ export class Containers {
   private readonly sandboxes = new Sandboxes();
   /** One host key per emulator run, made on first use (a fresh rental has a fresh key too). */
   private hostKey?: string;
+  /** The sshd of each order that runs one. */
+  private readonly sshds = new Map<number, OrderSshd>();
 
   constructor(
     private readonly options: EmulatorOptions,
@@ -51,12 +53,16 @@ export class Containers {
   /** The order ended: ports close, its processes are killed and its sandbox removed. */
   stop(o: OrderRecord): void {
     this.ports.close(o.id);
+    this.sshds.get(o.id)?.cut();
+    this.sshds.delete(o.id);
     this.sandboxes.remove(o.id);
     o.sandboxDir = undefined;
   }
 
   stopAll(): void {
     this.ports.closeAll();
+    for (const sshd of this.sshds.values()) sshd.cut();
+    this.sshds.clear();
     this.sandboxes.removeAll();
   }
 
@@ -70,7 +76,7 @@ export class Containers {
 
   private sshd(o: OrderRecord, sandbox: Sandbox, upAt: number): ConnectionHandler {
     this.hostKey ??= newHostKey();
-    return orderSshd({
+    const sshd = orderSshd({
       hostKey: this.hostKey,
       password: o.sshPassword,
       publicKey: o.sshKey,
@@ -78,5 +84,14 @@ export class Containers {
       started: () => this.now() >= upAt,
       takeDrop: () => this.faults.takeSsh("ssh-drop")?.delayMs,
     });
+    this.sshds.set(o.id, sshd);
+    return sshd;
+  }
+
+  /** Network faults on an order's SSH connections (OrderSshd.cut/freeze); 0 when it runs no sshd. */
+  sshFault(orderId: number, fault: { cut: true } | { freezeMs: number }): number {
+    const sshd = this.sshds.get(orderId);
+    if (!sshd) return 0;
+    return "cut" in fault ? sshd.cut() : sshd.freeze(fault.freezeMs);
   }
 }

@@ -16,6 +16,8 @@ export const CONTROL_ROUTES = [
   "GET    /_emulator/orders[?active=true] every order ever created (or only active ones)",
   'POST   /_emulator/orders/<id>/end      {how?: "expired" | "host-ended"} end an order outside the API',
   "POST   /_emulator/orders/<id>/outbid   a spot order loses to a higher bid",
+  "POST   /_emulator/orders/<id>/ssh-cut  close the order's SSH connections (its processes live on)",
+  "POST   /_emulator/orders/<id>/ssh-freeze {ms} its SSH connections forward nothing for ms (a silent partition)",
   "GET    /_emulator/requests             the API request log",
   "DELETE /_emulator/requests             clear the log",
   "GET    /_emulator/faults               faults still waiting",
@@ -66,6 +68,14 @@ async function route(emu: Emulator, method: string, url: URL, body: unknown): Pr
   if (at === "GET /orders") {
     await emu.idle();
     return { orders: url.searchParams.get("active") === "true" ? emu.activeOrders() : emu.allOrders() };
+  }
+  const sshAction = /^\/orders\/(\d+)\/ssh-(cut|freeze)$/.exec(path);
+  if (method === "POST" && sshAction) {
+    const id = Number(sshAction[1]);
+    if (!emu.state.orders.has(id)) throw new ControlError(404, `order ${id} does not exist`);
+    if (sshAction[2] === "cut") return { connections: emu.cutSsh(id) };
+    if (typeof b.ms !== "number" || !(b.ms > 0)) throw new ControlError(400, "ssh-freeze needs {ms: number > 0}");
+    return { connections: emu.freezeSsh(id, b.ms) };
   }
   const orderAction = /^\/orders\/(\d+)\/(end|outbid)$/.exec(path);
   if (method === "POST" && orderAction) {

@@ -75,6 +75,10 @@ export interface Emulator {
   endOrder(orderId: number, how?: "expired" | "host-ended"): void;
   /** A spot order loses to a higher bid: it leaves the active list and shows `expired: true`. */
   outbid(orderId: number): void;
+  /** Close every SSH connection of the order now (clean TCP close); returns how many. Its processes live on. */
+  cutSsh(orderId: number): number;
+  /** A silent partition: the order's SSH connections forward nothing either way for `ms` real ms, then resume; returns how many. */
+  freezeSsh(orderId: number, ms: number): number;
   /** Move the virtual clock forward (boot delays, the 600 s spot rule, spend, rate limits). */
   advance(ms: number): void;
   /** Virtual now, ms since the epoch. */

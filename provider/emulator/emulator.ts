@@ -84,6 +84,14 @@ class RunningEmulator implements Emulator {
     this.state.outbid(orderId);
   }
 
+  cutSsh(orderId: number): number {
+    return this.state.sshFault(orderId, { cut: true });
+  }
+
+  freezeSsh(orderId: number, ms: number): number {
+    return this.state.sshFault(orderId, { freezeMs: ms });
+  }
+
   advance(ms: number): void {
     this.clock.advance(ms);
     this.state.tick();

@@ -14,7 +14,8 @@ import { renderIssues } from "./util";
  * - `not-json`: an HTML error page (HTTP 502 unless `httpStatus`)
  * - `field-error`: HTTP 200 `{"code":6,"error":<error>, ...fields}`
  * - `ssh-drop`: not an API request: the next SSH command (exec or shell) on any order's sshd
- *   starts, and `delayMs` real ms later the connection is cut (the command is killed)
+ *   starts, and `delayMs` real ms later the connection is cut (no signal, as OpenSSH: the
+ *   command's pipes close, so it dies of SIGPIPE at its next write to them)
  * my_orders answers that are well-formed but wrong (what a glitch, a deprecated field or a
  * proxy's stale page look like: code 0, HTTP 200); `returnCompleted` limits them to requests
  * with (true) or without (false) `return_completed=true`:

@@ -33,19 +33,31 @@ export interface OrderSshdConfig {
   takeDrop(): number | undefined;
 }
 
+/** The port listener's connection handler, plus the network faults on the order's connections. */
+export interface OrderSshd {
+  (socket: net.Socket): void;
+  /** Close every SSH connection of the order now (a clean TCP close); returns how many. */
+  cut(): number;
+  /**
+   * Stop forwarding both ways on every open connection for `ms` real ms, without closing
+   * (a silent partition: what was sent waits, nothing is lost); returns how many.
+   */
+  freeze(ms: number): number;
+}
+
 /**
  * The order's SSH server (ssh2's server side) for the public port mapped from container port
  * 22: root logs in with the order's sshPassword or sshKey, exec and shell run /bin/sh in the
  * sandbox, and SFTP serves the sandbox as "/". Returns the port listener's connection handler.
  */
-export function orderSshd(cfg: OrderSshdConfig): (socket: net.Socket) => void {
+export function orderSshd(cfg: OrderSshdConfig): OrderSshd {
   const sockets = new Map<number, net.Socket>();
   const key = cfg.publicKey !== undefined ? utils.parseKey(cfg.publicKey) : undefined;
   const publicKey = key && !(key instanceof Error) ? (Array.isArray(key) ? key[0] : key) : undefined;
   const server = new Server({ hostKeys: [cfg.hostKey], ident: IDENT }, (client, info) => {
     serveClient(client, cfg, publicKey, () => sockets.get(info.port));
   });
-  return (socket) => {
+  const handle = (socket: net.Socket) => {
     if (!cfg.started()) return void socket.destroy();
     const port = socket.remotePort ?? 0;
     sockets.set(port, socket);
@@ -53,6 +65,35 @@ export function orderSshd(cfg: OrderSshdConfig): (socket: net.Socket) => void {
     socket.setNoDelay(true); // request/response traffic: no Nagle delay on each small packet
     server.injectSocket(socket);
   };
+  return Object.assign(handle, {
+    cut: () => {
+      const open = [...sockets.values()];
+      for (const s of open) s.destroy();
+      return open.length;
+    },
+    freeze: (ms: number) => {
+      const open = [...sockets.values()];
+      for (const s of open) freezeSocket(s, ms);
+      return open.length;
+    },
+  });
+}
+
+/** Hold a socket's traffic both ways for `ms`: reads paused, writes queued, then all released in order. */
+function freezeSocket(socket: net.Socket, ms: number): void {
+  const queued: Parameters<net.Socket["write"]>[] = [];
+  const write = socket.write;
+  socket.pause();
+  socket.write = ((...args: Parameters<net.Socket["write"]>) => {
+    queued.push(args);
+    return true;
+  }) as net.Socket["write"];
+  setTimeout(() => {
+    socket.write = write;
+    if (socket.destroyed) return;
+    for (const args of queued) socket.write(...(args as [Buffer]));
+    socket.resume();
+  }, ms).unref();
 }
 
 function serveClient(
@@ -142,8 +183,16 @@ function run(
     else channel.exit(code ?? 255);
     channel.end();
   });
-  // The client hung up (or the connection dropped): the command goes too.
-  channel.once("close", () => cfg.sandbox.kill(child));
+  // The client hung up (or the connection dropped). Like OpenSSH without a terminal: no
+  // signal; the command's pipes close, so it reads EOF and dies of SIGPIPE at its next write.
+  // A detached one (own session, stdio elsewhere) lives on until the order ends.
+  channel.once("close", () => {
+    child.stdout!.unpipe(channel);
+    child.stderr!.unpipe(channel.stderr);
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    child.stdin!.destroy();
+  });
   return child;
 }
 

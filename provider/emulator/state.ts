@@ -222,6 +222,13 @@ export class EmulatorState {
     return o;
   }
 
+  /** Network faults on an order's SSH connections: cut them all, or freeze them for `freezeMs`; returns how many. */
+  sshFault(id: number, fault: { cut: true } | { freezeMs: number }): number {
+    const o = this.orders.get(id);
+    if (o?.state !== "active") throw new RangeError(`order ${id} is not active`);
+    return this.containers.sshFault(id, fault);
+  }
+
   /** Someone bids higher: the spot order ends (expired) and their offer takes over. */
   outbid(id: number): OrderRecord {
     const o = this.orders.get(id);

@@ -6,5 +6,7 @@
 export { runJob, type JobOptions, type JobResult } from "./run-job";
 export { exitCodeFor } from "./exit-code";
 export { ciLog, type JobLog, type JobLogSource } from "./job-log";
-export type { JobSteps, PathPair, StepsResult, Totals } from "./job-steps";
+export { runSteps, type JobSteps, type PathPair, type StepsResult, type Totals } from "./job-steps";
 export { withEphemeralStack, type EphemeralStackSpec } from "./ephemeral-stack";
+export { JobConnection, type JobConnectionDeps, type ReconnectOptions, type StepPosition } from "./job-connection";
+export * as remote from "./remote";

@@ -1,6 +1,15 @@
-import { isCloreError, type SshCommandRecord } from "../sdk";
-import type { SshSession, TransferResult } from "../ssh";
+import {
+  JobInterruptedError,
+  SshCommandFailedError,
+  type SshCommandRecord,
+  SshCommandTimeoutError,
+  isCloreError,
+} from "../sdk";
+import type { TransferResult } from "../ssh";
+import { LineTail } from "../ssh/line-splitter";
+import type { JobConnection } from "./job-connection";
 import type { JobLog } from "./job-log";
+import { attachJob, newJobId, startJob, stopJob } from "./remote";
 
 /** A copy between this machine and the server; remote paths are relative to the login directory. */
 export interface PathPair {
@@ -34,44 +43,105 @@ export interface Totals {
   bytes: number;
 }
 
-/** Upload, run, download on a connected session, logging each step; throws the first failure. */
-export async function runSteps(ssh: SshSession, steps: JobSteps, log: JobLog): Promise<StepsResult> {
+/**
+ * Upload, run, download, logging each step; throws the first failure. Each command runs as a
+ * detached job on the server (remote/), attached to for its log: a lost connection is
+ * reconnected by `conn` and the log resumes at the last line shown, with no gap or duplicate.
+ */
+export async function runSteps(conn: JobConnection, steps: JobSteps, log: JobLog): Promise<StepsResult> {
   const uploaded = { files: 0, bytes: 0 };
   const downloaded = { files: 0, bytes: 0 };
+  const completed = conn.completed;
+  const ran = completed.length;
+  const notRun = (i: number) => steps.commands.slice(i);
   for (const u of steps.upload ?? []) {
     log(`upload ${u.local} → ${u.remote}`, "job");
-    add(uploaded, await ssh.upload(u.local, u.remote), log);
+    const during = `upload ${u.local}`;
+    add(
+      uploaded,
+      await conn.use(
+        () => ({ during, notRun: notRun(0) }),
+        (ssh) => ssh.upload(u.local, u.remote),
+      ),
+      log,
+    );
   }
   let failure: unknown;
-  const ran = ssh.history.length;
-  for (const command of steps.commands) {
+  for (const [i, command] of steps.commands.entries()) {
     log(`$ ${command}`, "job");
     try {
-      await ssh.run(command, {
-        env: steps.env,
-        cwd: steps.cwd,
-        timeoutMs: steps.commandTimeoutMs,
-        check: true,
-        onStdout: (l) => log(l, "stdout"),
-        onStderr: (l) => log(l, "stderr"),
-      });
+      completed.push(await runDetached(conn, command, steps, log, notRun(i + 1)));
     } catch (e) {
       failure = e;
       break;
     }
   }
-  // Artifacts (and the logs of a failed run) come back while the connection lasts.
-  for (const d of ssh.connected ? (steps.download ?? []) : []) {
+  // Artifacts (and the logs of a failed run) come back while the server can be reached.
+  const reachable = !(failure instanceof JobInterruptedError) && conn.session.connected;
+  for (const d of reachable ? (steps.download ?? []) : []) {
     log(`download ${d.remote} → ${d.local}`, "job");
     try {
-      add(downloaded, await ssh.download(d.remote, d.local), log);
+      const during = `download ${d.remote}`;
+      add(
+        downloaded,
+        await conn.use(
+          () => ({ during, notRun: [] }),
+          (ssh) => ssh.download(d.remote, d.local),
+        ),
+        log,
+      );
     } catch (e) {
       if (failure === undefined) failure = e;
       else log(`not downloaded: ${isCloreError(e) ? e.message : String(e)}`, "job");
     }
   }
   if (failure !== undefined) throw failure;
-  return { commands: ssh.history.slice(ran), uploaded, downloaded };
+  return { commands: completed.slice(ran), uploaded, downloaded };
+}
+
+/** One command as a detached job: start it (once), attach, re-attach after each outage from the last line. */
+async function runDetached(
+  conn: JobConnection,
+  command: string,
+  steps: JobSteps,
+  log: JobLog,
+  notRun: string[],
+): Promise<SshCommandRecord> {
+  const started = performance.now();
+  const id = newJobId(Date.now(), "step");
+  let offset = 0;
+  let begun = false;
+  const tail = new LineTail(20);
+  const where = () => ({ during: command, jobId: begun ? id : undefined, logBytes: offset, notRun });
+  let timedOut = false;
+  const timer =
+    steps.commandTimeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          void stopJob(conn.session, id, { graceMs: 2000 }).catch(() => undefined);
+        }, steps.commandTimeoutMs)
+      : undefined;
+  try {
+    const { exitCode } = await conn.use(where, async (ssh) => {
+      await startJob(ssh, { command, cwd: steps.cwd, env: steps.env }, { id });
+      begun = true;
+      return attachJob(ssh, id, {
+        fromOffset: offset,
+        idleTimeoutMs: conn.idleTimeoutMs,
+        onLine: (l) => {
+          offset = l.endOffset;
+          if (l.stream === "stderr") tail.add(l.text);
+          log(l.text, l.stream);
+        },
+      });
+    });
+    const at = conn.session.endpoint;
+    if (timedOut) throw new SshCommandTimeoutError(at, command, steps.commandTimeoutMs!, tail.get());
+    if (exitCode !== 0) throw new SshCommandFailedError(at, command, exitCode, undefined, tail.get());
+    return { command, exitCode, durationMs: performance.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function add(total: Totals, r: TransferResult, log: JobLog): void {

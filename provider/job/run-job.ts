@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { TrustOnFirstUse, connectSsh } from "../ssh";
+import { CloreClient, orderFate, resolveSettings } from "../sdk";
+import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
+import { JobConnection, type ReconnectOptions } from "./job-connection";
 import { withEphemeralStack } from "./ephemeral-stack";
 import { type JobLog, ciLog } from "./job-log";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
@@ -38,11 +40,23 @@ export interface JobOptions extends JobSteps {
    * in progress ends first (Pulumi handles the same signal).
    */
   signal?: AbortSignal;
+  /**
+   * A lost connection is reconnected (same host key) and the command's log resumed, for up to
+   * `budgetMs` per outage (default 300 000); `idleTimeoutMs` (default 8000) notices a silent one.
+   */
+  reconnect?: ReconnectOptions;
+  /**
+   * Asked during an outage: why the order ended, or undefined while it lives (or cannot be
+   * told). Default: the API's answer (orderFate) with the key in `pulumiEnv` or this process's env.
+   */
+  orderEnded?: () => Promise<string | undefined>;
 }
 
 export interface JobResult extends StepsResult {
   stackName: string;
   orderId?: number;
+  /** Connections lost and recovered during the job. */
+  outages: number;
   durationMs: number;
 }
 
@@ -92,28 +106,71 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     const orderId = Number(outputs.orderId) || undefined;
     o.signal?.throwIfAborted();
     log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
-    const ssh = await connectSsh(
-      { host, port, user, password, privateKey: o.ssh?.privateKey },
+    const target = { host, port, user, password, privateKey: o.ssh?.privateKey };
+    // One policy for the job: a reconnect must show the host key the first login saw.
+    const hostKeys = new TrustOnFirstUse();
+    const link = (waitMs: number, onWait?: ConnectOptions["onWait"]) =>
+      connectSsh(target, {
+        waitMs,
+        hostKeys,
+        onWait,
+        // ssh2 counts missed keepalives even while data flows: 5 s × 2 notices a dead link in 10–15 s.
+        keepaliveIntervalMs: 5000,
+        keepaliveCountMax: 2,
+        handshakeTimeoutMs: 10_000,
+      });
+    const ssh = await link(o.ssh?.waitMs ?? 300_000, (w) =>
+      log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
+    );
+    const api = apiOrderEnded(orderId, o.pulumiEnv);
+    const conn = new JobConnection(
+      ssh,
       {
-        waitMs: o.ssh?.waitMs ?? 300_000,
-        hostKeys: new TrustOnFirstUse(),
-        onWait: (w) => log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
+        connect: (waitMs) => link(waitMs),
+        log,
+        signal: o.signal,
+        orderEnded: o.orderEnded ?? api.ask,
       },
+      o.reconnect,
     );
     // Stopping hangs up: the step in progress fails at once and the destroy follows.
-    const hangUp = () => void ssh.close();
+    const hangUp = () => void conn.session.close();
     o.signal?.addEventListener("abort", hangUp, { once: true });
     try {
       o.signal?.throwIfAborted();
-      const steps = await runSteps(ssh, o, log).catch((e: unknown) =>
+      const steps = await runSteps(conn, o, log).catch((e: unknown) =>
         Promise.reject(o.signal?.aborted ? o.signal.reason : e),
       );
-      return { stackName: o.stackName, orderId, ...steps, durationMs: performance.now() - started };
+      return {
+        stackName: o.stackName,
+        orderId,
+        ...steps,
+        outages: conn.outages,
+        durationMs: performance.now() - started,
+      };
     } finally {
       o.signal?.removeEventListener("abort", hangUp);
-      await ssh.close();
+      await api.close();
+      await conn.session.close();
     }
   });
+}
+
+/** The order's end as the API reports it (orderFate: "ended" only when listed as ended); undefined otherwise or without a key. */
+function apiOrderEnded(orderId: number | undefined, env: Record<string, string> | undefined) {
+  const settings = resolveSettings({ env: env ?? process.env });
+  let client: CloreClient | undefined;
+  return {
+    ask:
+      orderId !== undefined && settings.apiKey
+        ? async () => {
+            client ??= new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl });
+            const fate = await orderFate(client, orderId);
+            return fate.state === "ended" ? fate.reason : undefined;
+          }
+        : undefined,
+    close: () => client?.close(),
+  };
 }
 
 function configValue(v: ConfigInput | undefined): string | undefined {

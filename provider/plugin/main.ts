@@ -8,11 +8,10 @@ import { startServer } from "./server";
 /**
  * `pulumi-resource-clore`: the engine starts it with its own address as the first argument
  * (after flags such as `--logtostderr` / `-v=9` when verbose), and reads the port we serve on
- * from the first line of stdout. scripts/release.sh bundles this file with esbuild.
+ * from the first line of stdout. scripts/release.sh bundles this file with esbuild and builds
+ * the bundle into a Node single executable per platform: no Node on the user's machine.
  */
 async function main(args: string[]): Promise<void> {
-  if (Number(process.versions.node.split(".")[0]) < 22)
-    throw new Error(`it needs Node.js >= 22 first on PATH (found ${process.version})`);
   const engine = args.find((a) => !a.startsWith("-"));
   if (engine) logToEngine(engine, grpc);
   const { port } = await startServer();

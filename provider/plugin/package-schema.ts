@@ -47,6 +47,7 @@ export interface PackageSchema {
   publisher: string;
   license: string;
   keywords: string[];
+  pluginDownloadURL: string;
   config: { variables: Record<string, PropertySpec> };
   provider: { description: string; inputProperties: Record<string, PropertySpec> };
   types: Record<string, ObjectTypeSpec>;
@@ -57,11 +58,28 @@ export interface PackageSchema {
 }
 
 /**
- * The Go module path of the generated Go SDK. Nothing is published under it: Go programs
- * `replace` it with the SDK scripts/release.sh builds (README). The `.local` name makes a
- * `go get` fail at once instead of fetching somebody else's code.
+ * Where the project lives: the one declaration of the owner/name that package.json's
+ * `repository`, the Go module path and the release workflow's tags follow (a unit test holds
+ * package.json to it).
  */
-const GO_IMPORT_BASE = "pulumi-clore.local/sdk/go/clore";
+export const REPOSITORY = "github.com/pulumi-clore/pulumi-clore";
+
+/**
+ * The Go module of the generated Go SDK: a sub-module of the repository in sdk/go, released by
+ * `sdk/go/vX.Y.Z` tags (scripts/publish.sh), so `go get` resolves it through the module proxy.
+ */
+export const GO_MODULE = `${REPOSITORY}/sdk/go`;
+const GO_IMPORT_BASE = `${GO_MODULE}/clore`;
+
+/**
+ * Where Pulumi downloads the plugin by itself when a program needs it and it is not
+ * installed: the GitHub release of the version asked for, whose assets scripts/release.sh
+ * builds (pulumi-resource-clore-v<version>-<os>-<arch>.tar.gz). The repository is
+ * package.json's (a unit test holds them together). A mirror or a test's asset server takes
+ * its place with Pulumi's PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES, e.g.
+ * `^github://api.github.com/pulumi-clore/pulumi-clore$=https://mirror.example/v${VERSION}`.
+ */
+export const PLUGIN_DOWNLOAD_URL = `github://api.${REPOSITORY}`;
 
 /** The provider's configuration, as `clore:apiKey` / `clore:baseUrl` or an explicit provider's inputs. */
 const PROVIDER_CONFIG: Record<string, PropertySpec> = {
@@ -75,6 +93,12 @@ const PROVIDER_CONFIG: Record<string, PropertySpec> = {
     type: "string",
     description:
       "Clore API base URL. When unset: CLORE_BASE_URL, then `base_url` in ~/.clore/config.json, then https://api.clore.ai/v1.",
+  },
+  rateLimitStore: {
+    type: "string",
+    secret: true,
+    description:
+      'Where the key\'s rate-limit slots are kept: "file" (default: every process on this machine), "memory" (this process) or a Redis URL, redis://[user:password@]host:6379[/db] or rediss:// for TLS, shared by every machine using the key (needs the `ioredis` package). Set it with `pulumi config set --secret clore:rateLimitStore redis://…`. When unset: CLORE_RATE_LIMIT_STORE. A wrong URL or password fails at preview; Redis going away mid-run falls back to the per-machine ledger, 3× wider spaced, until it answers again.',
   },
 };
 
@@ -109,6 +133,7 @@ export function packageSchema(version?: string): PackageSchema {
     publisher: "pulumi-clore",
     license: "Apache-2.0",
     keywords: ["pulumi", "clore", "gpu", "category/cloud", "kind/native"],
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     config: { variables: PROVIDER_CONFIG },
     provider: {
       description: "The Clore.ai provider: one API key (account) and base URL per provider instance.",

@@ -1,4 +1,5 @@
 import { type CacheStore, CancelBatcher, CloreClient, accountId, resolveSettings } from "../sdk";
+import { engineLog } from "./engine-log";
 
 /**
  * Process state of the provider plugin and of the program. The serialized shim captures
@@ -35,10 +36,27 @@ export function currentClient(
   const id = `${account}${store ? "+disk" : ""}`;
   let client = clients.get(id);
   if (!client) {
-    client = new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, cacheStore: store?.(account) });
+    client = new CloreClient({
+      apiKey: settings.apiKey,
+      baseUrl: settings.baseUrl,
+      cacheStore: store?.(account),
+      rateLimitStore: config?.get("clore:rateLimitStore") || undefined,
+      rateLimitStoreSource: "clore:rateLimitStore",
+      // In `pulumi up`'s output, not only in the plugin's stderr.
+      onStoreNotice: (m) => void engineLog("warning", `clore: ${m}`),
+    });
     clients.set(id, client);
   }
   return client;
+}
+
+/**
+ * At check (preview): the configured rate-limit store (`clore:rateLimitStore` or
+ * CLORE_RATE_LIMIT_STORE) must answer, so a mistyped Redis URL or password fails here,
+ * naming the setting, before anything is rented. No API call; one connect per process.
+ */
+export async function checkRateLimitStore(): Promise<void> {
+  await currentClient().rateLimiter.ready();
 }
 
 const batchers = new WeakMap<CloreClient, CancelBatcher>();

@@ -28,7 +28,15 @@ import {
   retryLayer,
   sendHandler,
 } from "./pipeline";
-import { accountId, chooseSlotStore, RateLimiter, type RateLimits, sharedRateLimiter } from "./limiter";
+import {
+  accountId,
+  checkSlotStoreSetting,
+  chooseSlotStore,
+  RateLimiter,
+  type RateLimits,
+  sharedRateLimiter,
+  slotStoreSetting,
+} from "./limiter";
 import { DEFAULT_MRL_HOURS, ServerSettingsParams, serverSettingsBody } from "./server-settings-params";
 import { type Transport, UndiciTransport } from "./transport";
 import { type CacheStore, type Timed, TtlCache } from "./ttl-cache";
@@ -51,6 +59,16 @@ export interface CloreClientOptions {
   cacheStore?: CacheStore;
   /** Limiter; by default the one shared by every client with this key in the process. */
   rateLimiter?: RateLimiter;
+  /**
+   * Where the key's rate-limit slots are kept: "file" (default: every process on this
+   * machine), "memory" (this process) or a redis:// / rediss:// URL (every machine using the
+   * key). Default: CLORE_RATE_LIMIT_STORE. Applies when this client creates the key's shared limiter.
+   */
+  rateLimitStore?: string;
+  /** Where a Redis store says it fell back to this machine's ledger, and when it is back. Default: stderr. */
+  onStoreNotice?: (message: string) => void;
+  /** Names `rateLimitStore` in errors (the providers pass "clore:rateLimitStore"). Default "the rateLimitStore option". */
+  rateLimitStoreSource?: string;
   /** Limits for a newly created shared limiter (tests and the emulator's time scale). */
   rateLimits?: Partial<RateLimits>;
   clock?: Clock;
@@ -102,6 +120,13 @@ export class CloreClient {
     if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0)
       throw new ValidationError("CloreClient", [{ path: "maxRetries", message: "must be an integer >= 0" }]);
     this.clock = options.clock ?? options.rateLimiter?.clock ?? systemClock;
+    const storeSetting = slotStoreSetting(
+      options.rateLimitStore
+        ? { value: options.rateLimitStore, source: options.rateLimitStoreSource ?? "the rateLimitStore option" }
+        : undefined,
+      options.env ?? process.env,
+    );
+    checkSlotStoreSetting(storeSetting);
     this.rateLimiter =
       options.rateLimiter ??
       sharedRateLimiter(
@@ -110,7 +135,7 @@ export class CloreClient {
           new RateLimiter({
             clock: this.clock,
             limits: options.rateLimits ?? limitsFromEnv(),
-            store: chooseSlotStore(this.#apiKey, this.clock),
+            store: chooseSlotStore(this.#apiKey, this.clock, storeSetting, options.onStoreNotice),
           }),
       );
     this.transport = options.transport ?? new UndiciTransport();

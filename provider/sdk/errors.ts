@@ -28,7 +28,10 @@ export type CloreErrorCode =
   | "CLORE_ORDER_OUTCOME_UNKNOWN"
   | "CLORE_ORDER_NOT_FOUND"
   | "CLORE_ORDER_ENDED"
-  | "CLORE_READY_TIMEOUT";
+  | "CLORE_READY_TIMEOUT"
+  | "CLORE_JOB_NOT_FOUND"
+  | "CLORE_JOB_LOST"
+  | "CLORE_JOB_INTERRUPTED";
 
 export class CloreError extends Error {
   readonly code: CloreErrorCode;
@@ -548,5 +551,89 @@ export class JobCleanupError extends CloreError {
     this.stackName = stackName;
     this.workDir = workDir;
     this.jobError = options.jobError;
+  }
+}
+
+/** No detached job with this id on the server (another server, or its directory was removed). */
+export class JobNotFoundError extends CloreError {
+  readonly jobId: string;
+  constructor(at: SshEndpoint, jobId: string) {
+    super(
+      "CLORE_JOB_NOT_FOUND",
+      `${sshAt(at)}: no job ${jobId} on this server. Is it the server the job ran on? Its jobs are the directories in ~/.clore/jobs there.`,
+    );
+    this.jobId = jobId;
+  }
+}
+
+/** A detached job's wrapper is gone without an exit code: it was SIGKILLed or the server restarted. */
+export class JobLostError extends CloreError {
+  readonly jobId: string;
+  /** Bytes of its log that were read. */
+  readonly logBytes: number;
+  constructor(at: SshEndpoint, jobId: string, logBytes: number) {
+    super(
+      "CLORE_JOB_LOST",
+      `${sshAt(at)}: job ${jobId} ended without an exit code (killed, or the server restarted); its log was read up to byte ${logBytes}. Start it again.`,
+    );
+    this.jobId = jobId;
+    this.logBytes = logBytes;
+  }
+}
+
+/**
+ * The job runner gave up on a step it could not see to its end: the connection stayed lost
+ * for the whole reconnect budget, or the API says the order ended. Says what ran, what is
+ * lost, and that nothing more was downloaded.
+ */
+export class JobInterruptedError extends CloreError {
+  readonly why: "reconnect-budget" | "order-ended";
+  /** The step in progress: a command, or "upload <path>" / "download <path>". */
+  readonly during: string;
+  readonly jobId?: string;
+  /** Bytes of the job's log shown before the outage. */
+  readonly logBytes?: number;
+  readonly completed: SshCommandRecord[];
+  /** Commands that never started. */
+  readonly notRun: string[];
+  constructor(
+    at: SshEndpoint,
+    d: {
+      why: "reconnect-budget" | "order-ended";
+      detail: string;
+      during: string;
+      jobId?: string;
+      logBytes?: number;
+      completed: SshCommandRecord[];
+      notRun: string[];
+    },
+    options?: { cause?: unknown },
+  ) {
+    const ran = d.completed.length
+      ? `Ran: ${d.completed.map((c) => `${shortCommand(c.command)} (exit ${c.exitCode ?? c.signal})`).join(", ")}.`
+      : "Nothing had finished before it.";
+    const job = d.jobId ? ` (job ${d.jobId}, log shown up to byte ${d.logBytes ?? 0})` : "";
+    const lost =
+      d.why === "order-ended"
+        ? "Lost with the server: the rest of its output, its exit code and its files."
+        : d.jobId
+          ? "Lost: the rest of its output and its exit code; it may still be running on the server until the stack is destroyed."
+          : "Lost: this copy is incomplete.";
+    const notRun = d.notRun.length ? ` Not run: ${d.notRun.map(shortCommand).join(", ")}.` : "";
+    const next =
+      d.why === "order-ended"
+        ? "Run the job again on a new server."
+        : "Run the job again; if the server was only briefly out of reach, raise the reconnect budget (reconnect.budgetMs).";
+    super(
+      "CLORE_JOB_INTERRUPTED",
+      `${sshAt(at)}: ${shortCommand(d.during)}${job} did not finish here: ${d.detail}. ${ran} ${lost}${notRun} Nothing more was downloaded. ${next}`,
+      options,
+    );
+    this.why = d.why;
+    this.during = d.during;
+    this.jobId = d.jobId;
+    this.logBytes = d.logBytes;
+    this.completed = d.completed;
+    this.notRun = d.notRun;
   }
 }

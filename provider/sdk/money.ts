@@ -42,9 +42,10 @@ export function orderMoney(o: OrderMoneyInput, opts: { feePercent?: number; nowM
   const currency = o.currency ?? "unknown";
   const perDay = o.price ?? undefined;
   const feePerDay = perDay === undefined ? 0 : (perDay * (opts.feePercent ?? 0)) / 100;
-  const usdRate = perDay && o.original_price_usd != null ? o.original_price_usd / perDay : undefined;
+  const rate = usdRate(o);
+  const usdPerDay = o.original_price_usd ?? (rate && perDay !== undefined ? perDay * rate.rate : undefined);
   let spend = o.spend ?? undefined;
-  let approximate = opts.feePercent !== undefined || usdRate !== undefined;
+  let approximate = opts.feePercent !== undefined || Boolean(rate?.approximate);
   if (spend === undefined && perDay !== undefined && o.ct != null && opts.nowMs !== undefined) {
     spend = estimateCost(perDay + feePerDay, opts.nowMs - o.ct * 1000) + (o.creation_fee ?? 0);
     approximate = true;
@@ -54,10 +55,10 @@ export function orderMoney(o: OrderMoneyInput, opts: { feePercent?: number; nowM
     perDay,
     perHour: perDay === undefined ? undefined : perDay / HOURS_PER_DAY,
     feePerDay,
-    usdPerDay: o.original_price_usd ?? undefined,
-    usdPerHour: o.original_price_usd == null ? undefined : o.original_price_usd / HOURS_PER_DAY,
+    usdPerDay,
+    usdPerHour: usdPerDay === undefined ? undefined : usdPerDay / HOURS_PER_DAY,
     spend,
-    spendUsd: spend === undefined || usdRate === undefined ? undefined : spend * usdRate,
+    spendUsd: spend === undefined || rate === undefined ? undefined : spend * rate.rate,
     approximate,
   };
 }
@@ -71,4 +72,52 @@ export function estimateCost(perDay: number, durationMs: number): number {
 export function formatMoney(amount: number | undefined, currency: string, approximate = false): string {
   if (amount === undefined) return "?";
   return `${approximate ? "≈" : ""}${amount.toFixed(4)} ${currency}`;
+}
+
+/** The currency whose unit is one US dollar. */
+export const USD_CURRENCY = "USD-Blockchain";
+
+/**
+ * USD per unit of the order's currency: exactly 1 for USD-Blockchain; otherwise
+ * `original_price_usd / price` (approximate: an inferred field), or undefined when unknown.
+ */
+export function usdRate(o: OrderMoneyInput): { rate: number; approximate: boolean } | undefined {
+  if (o.currency === USD_CURRENCY) return { rate: 1, approximate: false };
+  if (o.price && o.original_price_usd != null) return { rate: o.original_price_usd / o.price, approximate: true };
+  return undefined;
+}
+
+/**
+ * When an order's spend accrued, in ms since the epoch: from `ct` for `spend / price` days.
+ * The API gives no end time, so this window is inferred (billing may start at boot, and a
+ * changed spot bid changes the rate); undefined without `ct`.
+ */
+export function spendWindow(o: OrderMoneyInput): { startMs: number; endMs: number } | undefined {
+  if (o.ct == null) return undefined;
+  const startMs = o.ct * 1000;
+  const days = o.price && o.spend ? o.spend / o.price : 0;
+  return { startMs, endMs: startMs + days * MS_PER_DAY };
+}
+
+/** `amount` spread evenly over [startMs, endMs], clipped to [fromMs, toMs] and split at UTC midnights. */
+export function spreadByDay(
+  amount: number,
+  window: { startMs: number; endMs: number },
+  range: { fromMs?: number; toMs?: number } = {},
+): Array<{ day: string; amount: number }> {
+  const { startMs, endMs } = window;
+  const from = Math.max(startMs, range.fromMs ?? -Infinity);
+  const to = Math.min(endMs, range.toMs ?? Infinity);
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  if (endMs <= startMs) {
+    // No length (nothing spent yet, or no price): all of it on the start day, if in range.
+    return startMs >= from && startMs <= to && amount ? [{ day: day(startMs), amount }] : [];
+  }
+  const out: Array<{ day: string; amount: number }> = [];
+  for (let t = from; t < to; ) {
+    const next = Math.min(to, (Math.floor(t / MS_PER_DAY) + 1) * MS_PER_DAY);
+    out.push({ day: day(t), amount: (amount * (next - t)) / (endMs - startMs) });
+    t = next;
+  }
+  return out;
 }

@@ -1,15 +1,21 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
+/**
+ * The version scripts/release.sh builds into the plugin binary (esbuild `--define`): a
+ * single executable has no package.json beside it to read.
+ */
+declare const CLORE_BUNDLED_VERSION: string | undefined;
+
 let version: string | undefined;
 
 /**
- * This package's version, read once per process from the nearest package.json named
- * pulumi-clore above this file: the repo's, the installed npm package's, or the one the
- * resource-provider plugin's tarball carries beside its bundle.
+ * This package's version, read once per process: the one built into the resource-provider
+ * plugin, else the nearest package.json named pulumi-clore above this file (the repo's or
+ * the installed npm package's).
  */
 export function packageVersion(): string {
-  return (version ??= readPackageVersion());
+  return (version ??= typeof CLORE_BUNDLED_VERSION === "string" ? CLORE_BUNDLED_VERSION : readPackageVersion());
 }
 
 function readPackageVersion(): string {

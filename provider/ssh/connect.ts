@@ -44,8 +44,13 @@ export interface ConnectOptions {
   clock?: Clock;
   /** Called before each wait between attempts. */
   onWait?: (wait: ConnectWait) => void;
-  /** SSH keepalives, so a dead server is noticed mid-command. Default 10 000 ms (3 missed = lost). */
+  /** SSH keepalives, so a dead server is noticed mid-command. Default 10 000 ms. */
   keepaliveIntervalMs?: number;
+  /**
+   * Unanswered keepalives before the connection counts as lost. Default 3. ssh2 does not reset
+   * the count on incoming data, so a silent link is noticed after interval × (count … count+1).
+   */
+  keepaliveCountMax?: number;
 }
 
 export interface ConnectWait {
@@ -144,7 +149,7 @@ function attemptLogin(
       tryKeyboard: target.password !== undefined,
       readyTimeout: options.handshakeTimeoutMs ?? 20_000,
       keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
-      keepaliveCountMax: 3,
+      keepaliveCountMax: options.keepaliveCountMax ?? 3,
       hostVerifier: (key: Buffer) => {
         fingerprint = hostKeyFingerprint(key);
         mismatch = hostKeys.check(target.host, target.port, fingerprint);

@@ -9,7 +9,9 @@ describe("clore config (~/.clore/config.json)", () => {
   const h = new CliHarness();
   let path: string;
   // No CLORE_* in the environment: only the file counts here.
-  const bare = () => ({ env: { CLORE_API_KEY: undefined, CLORE_BASE_URL: undefined } });
+  const bare = () => ({
+    env: { CLORE_API_KEY: undefined, CLORE_BASE_URL: undefined, CLORE_RATE_LIMIT_STORE: undefined },
+  });
   before(async () => {
     await h.start();
     path = join(h.home, ".clore", "config.json");
@@ -22,9 +24,10 @@ describe("clore config (~/.clore/config.json)", () => {
     assert.equal(
       r.stdout,
       `Config file  ${path} (not created yet)\n\n` +
-        "KEY       VALUE                    FROM\n" +
-        "api_key   -                        not set\n" +
-        "base_url  https://api.clore.ai/v1  default\n\n" +
+        "KEY               VALUE                                        FROM\n" +
+        "api_key           -                                            not set\n" +
+        "base_url          https://api.clore.ai/v1                      default\n" +
+        "rate_limit_store  file ledger (every process on this machine)  default\n\n" +
         "No API key yet. Set one with: clore config set api_key <key>\n",
     );
     const { doc } = await h.json(["config", "show"], bare());
@@ -36,6 +39,8 @@ describe("clore config (~/.clore/config.json)", () => {
       api_key_source: null,
       base_url: "https://api.clore.ai/v1",
       base_url_source: "default",
+      rate_limit_store: "file ledger (every process on this machine)",
+      rate_limit_store_source: "default",
     });
   });
 
@@ -88,6 +93,8 @@ describe("clore config (~/.clore/config.json)", () => {
       api_key_source: path,
       base_url: h.emu.url,
       base_url_source: path,
+      rate_limit_store: "file ledger (every process on this machine)",
+      rate_limit_store_source: "default",
     });
     assert.ok(!fromFile.run.stdout.includes(h.emu.apiKey));
 

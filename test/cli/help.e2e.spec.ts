@@ -61,6 +61,10 @@ const COMMANDS: Array<{ command: string[]; mustShow: string[] }> = [
   { command: ["config", "show"], mustShow: [] },
   { command: ["orphans"], mustShow: ["--state <file>", "--backend-dir <dir>", "--cancel", "--yes"] },
   {
+    command: ["cost"],
+    mustShow: ["--since <when>", "--until <when>", "--by <what>", '(default: "order")', "--csv", "--no-chart"],
+  },
+  {
     command: ["cp"],
     mustShow: ["<source>", "<destination>", "ORDER_ID:PATH", "--password-env <VAR>", "-i, --identity <file>"],
   },
@@ -99,6 +103,7 @@ describe("clore --help", () => {
       "ssh",
       "config",
       "orphans",
+      "cost",
       "cp",
     ]) {
       assert.match(r.stdout, new RegExp(`^  ${name}\\b`, "m"), `command ${name} missing from --help`);

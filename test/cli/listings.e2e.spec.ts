@@ -254,5 +254,21 @@ describe("clore listings (search, wallets, servers, server-config, spot, orders)
       assert.notEqual(statuses[first.id], "expired");
       assert.ok(done.stdout.endsWith("\n2 orders (1 active).\n"), done.stdout);
     });
+
+    it("an empty answer while orders are active is not taken as none: it asks the completed list and says so", async () => {
+      const active = (await h.client().myOrders()).filter((o) => !o.expired);
+      assert.ok(active.length, "the test above leaves an active order");
+      h.emu.faults.inject({ kind: "orders-empty", returnCompleted: false, times: 1 });
+      const r = await h.run(["orders"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        tableRows(r.stdout).map((row) => Number(row[0])),
+        active.map((o) => o.id),
+      );
+      assert.match(
+        r.stderr,
+        /my_orders answered an empty list, but my_orders\?return_completed=true lists 1 active order/,
+      );
+    });
   });
 });

@@ -195,7 +195,16 @@ describe("clore deploy, ssh, spot-price and cancel", () => {
       assert.equal(unknown.code, 1);
       assert.equal(
         unknown.stderr,
-        "Error: order 999999 is not among your active orders. It may have ended or been cancelled; see `clore orders --completed`.\n",
+        "Error: order 999999 is not in any answer of the API right now (not listed by my_orders, and not listed by my_orders?return_completed=true).\n" +
+          'If the id is right, try again in a minute; "clore orders --completed" lists your orders.\n',
+      );
+      // An order the API lists as ended says so (not "not found").
+      h.emu.endOrder(noSsh.id);
+      const ended = await h.run(["ssh", String(noSsh.id)]);
+      assert.equal(ended.code, 1);
+      assert.match(
+        ended.stderr,
+        new RegExp(`^Error: order ${noSsh.id} has ended \\(.+\\); see \`clore orders --completed\`\\.\\n$`),
       );
     });
   });

@@ -85,6 +85,20 @@ describe("emulator: HTTP control interface (/_emulator)", () => {
     assert.deepEqual([outbid.body.order.state, outbid.body.order.endReason], ["expired", "outbid"]);
   });
 
+  it("cuts and freezes an order's SSH connections, refusing unknown and ended orders and a freeze without ms", async () => {
+    const id = await createOrder();
+    assert.deepEqual((await control("POST", `/orders/${id}/ssh-cut`)).body, { connections: 0 });
+    assert.deepEqual((await control("POST", `/orders/${id}/ssh-freeze`, { ms: 1000 })).body, { connections: 0 });
+    const noMs = await control("POST", `/orders/${id}/ssh-freeze`);
+    assert.equal(noMs.status, 400);
+    assert.match(noMs.body.error, /ssh-freeze needs \{ms: number > 0\}/);
+    assert.equal((await control("POST", "/orders/1/ssh-cut")).status, 404);
+    await control("POST", `/orders/${id}/end`);
+    const ended = await control("POST", `/orders/${id}/ssh-cut`);
+    assert.equal(ended.status, 400);
+    assert.match(ended.body.error, /is not active/);
+  });
+
   it("changes options at runtime with PATCH /options and refuses unknown ones", async () => {
     const r = await control("PATCH", "/options", {
       bootDelayMs: 0,

@@ -205,17 +205,62 @@ describe("emulator: sshd on the port mapped from container port 22", () => {
       await (await connectSsh(target, { waitMs: 0 })).close();
     });
 
-    it("ssh-drop cuts the connection delayMs after the next command starts, and the command dies with it", async () => {
-      const { target } = await rentSshOrder(emu);
-      emu.faults.inject({ kind: "ssh-drop", delayMs: 200 });
+    it("ssh-drop cuts the connection delayMs after the next command starts; like OpenSSH, no signal: a command writing to it dies of SIGPIPE, a quiet one lives", async () => {
+      const { target, order } = await rentSshOrder(emu);
+      const box = order.sandboxDir!;
+      emu.faults.inject({ kind: "ssh-drop", delayMs: 300 });
       const ssh = await connectSsh(target, { waitMs: 0 });
       const started = Date.now();
-      await assert.rejects(ssh.run("echo $$ > pid; sleep 30"), { code: "CLORE_SSH_CONNECTION_LOST" });
+      await assert.rejects(ssh.run("echo $$ > talker; while :; do echo tick; sleep 0.05; done"), {
+        code: "CLORE_SSH_CONNECTION_LOST",
+      });
       assert.ok(Date.now() - started < 5000);
       assert.deepEqual(emu.faults.list(), []);
-      await sleep(100);
-      const pid = Number(readFileSync(`${emu.activeOrders()[0]!.sandboxDir}/pid`, "utf8"));
-      assert.equal(alive(pid), false);
+      emu.faults.inject({ kind: "ssh-drop", delayMs: 300 });
+      const again = await connectSsh(target, { waitMs: 0 });
+      await assert.rejects(again.run("echo $$ > quiet; sleep 30 >/dev/null"), { code: "CLORE_SSH_CONNECTION_LOST" });
+      await sleep(300);
+      assert.equal(alive(Number(readFileSync(`${box}/talker`, "utf8"))), false, "the writer got SIGPIPE");
+      assert.equal(alive(Number(readFileSync(`${box}/quiet`, "utf8"))), true, "a quiet command got no signal");
+    });
+
+    it("cutSsh closes every SSH connection of the order at once; a detached command (setsid, no stdio on the channel) lives on", async () => {
+      const { target, order } = await rentSshOrder(emu);
+      const ssh = await connectSsh(target, { waitMs: 0 });
+      await ssh.run("setsid sh -c 'echo $$ > detached; exec sleep 30' </dev/null >/dev/null 2>&1 &");
+      const running = ssh.run("sleep 30");
+      await sleep(200);
+      assert.equal(emu.cutSsh(order.id), 1);
+      await assert.rejects(running, { code: "CLORE_SSH_CONNECTION_LOST" });
+      assert.equal(ssh.connected, false);
+      assert.equal(alive(Number(readFileSync(`${order.sandboxDir}/detached`, "utf8"))), true);
+      const back = await connectSsh(target, { waitMs: 0 });
+      let out = "";
+      await back.run("cat detached", { onStdout: (l) => (out = l) });
+      assert.equal(alive(Number(out)), true);
+      await back.close();
+    });
+
+    it("freezeSsh forwards nothing either way for ms without closing, then delivers what waited", async () => {
+      const { target, order } = await rentSshOrder(emu);
+      const ssh = await connectSsh(target, { waitMs: 0 });
+      const lines: { line: string; at: number }[] = [];
+      const t0 = Date.now();
+      const done = ssh.run("for i in 1 2 3 4 5 6; do echo $i; sleep 0.2; done", {
+        onStdout: (line) => lines.push({ line, at: Date.now() - t0 }),
+      });
+      await sleep(300);
+      assert.equal(emu.freezeSsh(order.id, 1500), 1);
+      const r = await done;
+      assert.equal(r.exitCode, 0);
+      assert.deepEqual(
+        lines.map((l) => l.line),
+        ["1", "2", "3", "4", "5", "6"],
+      );
+      const gaps = lines.slice(1).map((l, i) => l.at - lines[i]!.at);
+      assert.ok(Math.max(...gaps) >= 1000, `no line for ≥ 1 s during the freeze: ${JSON.stringify(lines)}`);
+      assert.ok(ssh.connected);
+      await ssh.close();
     });
 
     it("ssh faults take no API request, and refuse an endpoint", async () => {

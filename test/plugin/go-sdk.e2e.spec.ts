@@ -35,7 +35,7 @@ describe("the generated Go SDK", function () {
       const r = await run("go", args, { cwd: dir, env, timeoutMs: 540_000 });
       assert.equal(r.code, 0, `go ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
     };
-    await go("mod", "edit", `-replace=pulumi-clore.local/sdk/go=${goSdk}`);
+    await go("mod", "edit", `-replace=github.com/pulumi-clore/pulumi-clore/sdk/go=${goSdk}`);
     await go("mod", "tidy");
     await go("build", "-trimpath", "-o", "program", ".");
     assert.ok(existsSync(join(dir, "program")));

@@ -16,6 +16,10 @@ export interface Release {
   dir: string;
   version: string;
   pluginTarball: string;
+  /** sha256sum lines of every plugin archive. */
+  checksums: string;
+  /** The Pulumi YAML package declaration (name, version, downloadUrl). */
+  yamlDeclaration: string;
   wheel: string;
   goSdk: string;
 }
@@ -37,7 +41,8 @@ export async function release(...parts: Array<"plugin" | "sdk">): Promise<Releas
         part,
         run("bash", ["scripts/release.sh", part], {
           cwd: REPO,
-          env: { ...process.env, CLORE_RELEASE_DIR: dir },
+          // The plugin for this machine only: the other targets cannot run here.
+          env: { ...process.env, CLORE_RELEASE_DIR: dir, CLORE_PLUGIN_TARGETS: "linux-amd64" },
           timeoutMs: 600_000,
         }).then((r) => {
           if (r.code !== 0) throw new Error(`scripts/release.sh ${part} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
@@ -51,6 +56,8 @@ export async function release(...parts: Array<"plugin" | "sdk">): Promise<Releas
     dir,
     version,
     pluginTarball: join(dir, `pulumi-resource-clore-v${version}-linux-amd64.tar.gz`),
+    checksums: join(dir, `pulumi-resource-clore-v${version}-checksums.txt`),
+    yamlDeclaration: join(dir, `clore-${version}.yaml`),
     wheel: join(dir, `pulumi_clore-${version}-py3-none-any.whl`),
     goSdk: join(dir, "sdk/go"),
   };

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   type PackageSchema,
   type PropertySpec,
+  REPOSITORY,
   type TypeSpec,
   packageSchema,
 } from "../../provider/plugin/package-schema";
 import { FUNCTIONS, RESOURCES } from "../../provider/resources/catalog";
 import { type JsonSchema, jsonSchema } from "../../provider/resources/json-schema";
+import { REPO } from "../helpers/build";
 
 /**
  * The plugin's package schema says what the zod declarations say: every field, its kind,
@@ -67,10 +71,28 @@ describe("the plugin's package schema, derived from the zod declarations", () =>
     assert.deepEqual(schema.meta, { supportPack: true });
   });
 
-  it("has the provider config apiKey (secret) and baseUrl, each naming its environment fallback", () => {
+  it("puts the Go SDK in the repository's sdk/go module, the repository package.json names", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+      repository: { url: string };
+    };
+    assert.equal(pkg.repository.url, `git+https://${REPOSITORY}.git`);
+    assert.equal((schema.language.go as { importBasePath: string }).importBasePath, `${REPOSITORY}/sdk/go/clore`);
+  });
+
+  it("tells Pulumi to download the plugin from the GitHub releases of package.json's repository", () => {
+    const { repository } = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+      repository: { url: string };
+    };
+    const [, owner, name] = /github\.com\/([^/]+)\/([^/.]+)/.exec(repository.url) ?? [];
+    assert.equal(schema.pluginDownloadURL, `github://api.github.com/${owner}/${name}`);
+  });
+
+  it("has the provider config apiKey (secret), baseUrl and rateLimitStore (secret: a Redis URL may hold a password), each naming its environment fallback", () => {
     for (const props of [schema.config.variables, schema.provider.inputProperties]) {
-      assert.deepEqual(Object.keys(props).sort(), ["apiKey", "baseUrl"]);
+      assert.deepEqual(Object.keys(props).sort(), ["apiKey", "baseUrl", "rateLimitStore"]);
       assert.equal(props.apiKey!.secret, true);
+      assert.equal(props.rateLimitStore!.secret, true);
+      assert.match(props.rateLimitStore!.description!, /CLORE_RATE_LIMIT_STORE/);
       assert.match(props.apiKey!.description!, /CLORE_API_KEY/);
       assert.match(props.baseUrl!.description!, /CLORE_BASE_URL/);
     }

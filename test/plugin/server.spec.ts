@@ -264,6 +264,28 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
     assert.deepEqual(emu.activeOrders(), []);
   });
 
+  it("fails check (preview) on a malformed clore:rateLimitStore, naming it, before any API call", async () => {
+    const configure = (args: object) =>
+      call<pb.ConfigureRequest, pb.ConfigureResponse>("configure", new pb.ConfigureRequest().setArgs(struct(args)));
+    await configure({ apiKey: "plugin-key-store", baseUrl: emu.url, rateLimitStore: "redis//127.0.0.1:6379" });
+    const from = emu.requests.length;
+    try {
+      await assert.rejects(
+        call(
+          "check",
+          new pb.CheckRequest()
+            .setUrn(ORDER)
+            .setOlds(struct({}))
+            .setNews(struct({ serverId: 1, image: "x", currency: "USD-Blockchain" })),
+        ),
+        (e: grpc.ServiceError) => /clore:rateLimitStore: expected "file", "memory" or a Redis URL/.test(e.details),
+      );
+      assert.equal(emu.requests.length, from);
+    } finally {
+      await configure({ apiKey: "plugin-key-a", baseUrl: emu.url });
+    }
+  });
+
   it("names what it serves for an unknown resource type or function; other methods are UNIMPLEMENTED", async () => {
     await assert.rejects(
       call("check", new pb.CheckRequest().setUrn(urn("clore:index:Nope")).setNews(struct({}))),

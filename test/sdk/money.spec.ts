@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { estimateCost, formatMoney, orderMoney } from "../../provider/sdk/money";
+import { bar } from "../../provider/cli/cost/report";
+import { estimateCost, formatMoney, orderMoney, spendWindow, spreadByDay, usdRate } from "../../provider/sdk/money";
 
 describe("money", () => {
   it("gives per-hour prices in the order's currency and in USD", () => {
@@ -29,5 +30,44 @@ describe("money", () => {
   it("marks approximate figures with ≈", () => {
     assert.equal(formatMoney(1.5, "USD", true), "≈1.5000 USD");
     assert.equal(formatMoney(undefined, "USD"), "?");
+  });
+
+  it("prices USD-Blockchain orders in USD exactly, others at the inferred rate or not at all", () => {
+    assert.deepEqual(usdRate({ currency: "USD-Blockchain", price: 3 }), { rate: 1, approximate: false });
+    const m = orderMoney({ currency: "USD-Blockchain", price: 48, spend: 2 });
+    assert.equal(m.usdPerHour, 2);
+    assert.equal(m.spendUsd, 2);
+    assert.equal(m.approximate, false);
+    assert.deepEqual(usdRate({ currency: "CLORE-Blockchain", price: 400, original_price_usd: 1 }), {
+      rate: 0.0025,
+      approximate: true,
+    });
+    assert.equal(usdRate({ currency: "CLORE-Blockchain", price: 400 }), undefined);
+  });
+
+  it("spreads spend over the days it accrued (ct + spend/price days), clipped to a range, summing back", () => {
+    const ct = Date.parse("2026-12-01T12:00:00Z") / 1000;
+    const w = spendWindow({ ct, price: 10, spend: 20 })!;
+    assert.equal(new Date(w.endMs).toISOString(), "2026-12-03T12:00:00.000Z");
+    const days = spreadByDay(20, w);
+    assert.deepEqual(days, [
+      { day: "2026-12-01", amount: 5 },
+      { day: "2026-12-02", amount: 10 },
+      { day: "2026-12-03", amount: 5 },
+    ]);
+    const cut = spreadByDay(20, w, { fromMs: Date.parse("2026-12-02T00:00:00Z") });
+    assert.equal(
+      cut.reduce((t, d) => t + d.amount, 0),
+      15,
+    );
+    assert.deepEqual(spreadByDay(20, w, { toMs: w.startMs - 1 }), []);
+  });
+
+  it("draws bars in block characters, eighths at the tip, proportional to the largest", () => {
+    assert.equal(bar(10, 10, 4), "████");
+    assert.equal(bar(5, 10, 4), "██");
+    assert.equal(bar(1, 10, 4), "▍"); // 0.4 cell ≈ 3/8
+    assert.equal(bar(0, 10, 4), "");
+    assert.equal(bar(0.0001, 10, 4), "▏"); // something spent is never drawn as nothing
   });
 });

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import {
   type CloreError,
   JobCleanupError,
+  JobInterruptedError,
+  JobLostError,
+  JobNotFoundError,
   SshAuthError,
   SshCommandFailedError,
   SshCommandTimeoutError,
@@ -92,6 +95,46 @@ const ROWS: { error: CloreError; code: string; message: string }[] = [
     code: "CLORE_JOB_CLEANUP_FAILED",
     message:
       'destroying the job stack "ci-77" failed (error: the stack is currently locked); its server may still bill you. Run "pulumi destroy --yes --stack ci-77" in /repo/examples/ci-training; the scheduled "clore orphans --expired --cancel --yes" cancels it once its ttl has passed.',
+  },
+  {
+    error: new JobNotFoundError(at, "train-20261207T130512Z-a1b2c3"),
+    code: "CLORE_JOB_NOT_FOUND",
+    message:
+      "ssh root@203.0.113.7:22022: no job train-20261207T130512Z-a1b2c3 on this server. Is it the server the job ran on? Its jobs are the directories in ~/.clore/jobs there.",
+  },
+  {
+    error: new JobLostError(at, "train-20261207T130512Z-a1b2c3", 4096),
+    code: "CLORE_JOB_LOST",
+    message:
+      "ssh root@203.0.113.7:22022: job train-20261207T130512Z-a1b2c3 ended without an exit code (killed, or the server restarted); its log was read up to byte 4096. Start it again.",
+  },
+  {
+    error: new JobInterruptedError(at, {
+      why: "reconnect-budget",
+      detail: "no connection for 300 s (12 attempt(s); last: connection refused)",
+      during: "python3 train.py",
+      jobId: "step-20261207T130512Z-a1b2c3",
+      logBytes: 5120,
+      completed: [{ command: "python3 prepare.py", exitCode: 0, durationMs: 1200 }],
+      notRun: ["python3 eval.py"],
+    }),
+    code: "CLORE_JOB_INTERRUPTED",
+    message:
+      'ssh root@203.0.113.7:22022: "python3 train.py" (job step-20261207T130512Z-a1b2c3, log shown up to byte 5120) did not finish here: no connection for 300 s (12 attempt(s); last: connection refused). Ran: "python3 prepare.py" (exit 0). Lost: the rest of its output and its exit code; it may still be running on the server until the stack is destroyed. Not run: "python3 eval.py". Nothing more was downloaded. Run the job again; if the server was only briefly out of reach, raise the reconnect budget (reconnect.budgetMs).',
+  },
+  {
+    error: new JobInterruptedError(at, {
+      why: "order-ended",
+      detail: "the order ended (order 41 is listed as ended)",
+      during: "python3 train.py",
+      jobId: "step-20261207T130512Z-a1b2c3",
+      logBytes: 5120,
+      completed: [],
+      notRun: [],
+    }),
+    code: "CLORE_JOB_INTERRUPTED",
+    message:
+      'ssh root@203.0.113.7:22022: "python3 train.py" (job step-20261207T130512Z-a1b2c3, log shown up to byte 5120) did not finish here: the order ended (order 41 is listed as ended). Nothing had finished before it. Lost with the server: the rest of its output, its exit code and its files. Nothing more was downloaded. Run the job again on a new server.',
   },
 ];
 

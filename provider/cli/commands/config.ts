@@ -1,5 +1,14 @@
 import { statSync } from "node:fs";
-import { DEFAULT_BASE_URL, type KeySource, readConfigFile, resolveSettings, writeConfigFile } from "../../sdk";
+import {
+  DEFAULT_BASE_URL,
+  type KeySource,
+  RATE_LIMIT_STORE_ENV,
+  describeSlotStore,
+  readConfigFile,
+  resolveSettings,
+  slotStoreSetting,
+  writeConfigFile,
+} from "../../sdk";
 import { defineCommand, type CliCommand } from "../command";
 import type { CliContext } from "../context";
 import { CliError } from "../errors";
@@ -105,7 +114,8 @@ const showCommand = defineCommand({
   summary: "Show the settings clore would use, and where each comes from",
   description:
     "Show the API key (masked like abcd…wxyz) and base URL that commands would use, and where each comes from: " +
-    "--api-key/--base-url, CLORE_API_KEY/CLORE_BASE_URL, the config file, or the default.",
+    "--api-key/--base-url, CLORE_API_KEY/CLORE_BASE_URL, the config file, or the default; and which rate-limit store " +
+    `the key's limits are kept in (${RATE_LIMIT_STORE_ENV}: file, memory or a redis:// URL shared by every machine on the key).`,
   examples: ["clore config show", "CLORE_API_KEY=… clore config show --json"],
   run(ctx): ListResult<ShownSetting> {
     const path = ctx.configPath;
@@ -126,9 +136,14 @@ const showCommand = defineCommand({
     } catch {
       mode = undefined;
     }
+    const store = slotStoreSetting(undefined, ctx.env);
+    const storeShown = describeSlotStore(store, ctx.env);
+    const storeSource =
+      ctx.env.CLORE_RATE_LIMIT_SHARED === "0" ? "CLORE_RATE_LIMIT_SHARED=0" : (store?.source ?? "default");
     const rows: ShownSetting[] = [
       { key: "api_key", value: maskSecret(key.value), source: key.source },
       { key: "base_url", value: url.value ?? NONE, source: url.source },
+      { key: "rate_limit_store", value: storeShown, source: storeSource },
     ];
     const warnings =
       mode && mode !== "0600"
@@ -144,6 +159,8 @@ const showCommand = defineCommand({
         api_key_source: key.value ? key.source : null,
         base_url: url.value ?? null,
         base_url_source: url.source,
+        rate_limit_store: storeShown,
+        rate_limit_store_source: storeSource,
       },
       header: [["Config file", `${path}${mode ? ` (mode ${mode})` : " (not created yet)"}`]],
       rows,

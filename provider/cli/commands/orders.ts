@@ -17,7 +17,20 @@ export const ordersCommand = defineCommand<OrdersOptions>({
   },
   examples: ["clore orders", "clore orders --completed", "clore orders --json | jq '.[] | {id, sshHost, sshPort}'"],
   async run(ctx, _args, o): Promise<ListResult<Order>> {
-    const orders = await ctx.client().myOrders({ includeCompleted: o.completed });
+    const client = ctx.client();
+    let orders = await client.myOrders({ includeCompleted: o.completed });
+    const warnings: string[] = [];
+    if (!o.completed && !orders.length) {
+      // An empty answer is no proof (docs/api-notes.md §7.1): ask the answer that lists ended orders too.
+      const live = (await client.myOrders({ includeCompleted: true })).filter((x) => !x.expired);
+      if (live.length) {
+        orders = live;
+        warnings.push(
+          `my_orders answered an empty list, but my_orders?return_completed=true lists ${plural(live.length, "active order")}; ` +
+            "showing those. Run clore orders again in a minute to check.",
+        );
+      }
+    }
     const sorted = [...orders].sort((a, b) => (b.ct ?? 0) - (a.ct ?? 0) || b.id - a.id);
     const active = sorted.filter((x) => !x.expired).length;
     return {
@@ -29,6 +42,7 @@ export const ordersCommand = defineCommand<OrdersOptions>({
         ? `${plural(sorted.length, "order")} (${active} active).`
         : `${plural(sorted.length, "active order")}.`,
       empty: "No orders found.",
+      warnings,
     };
   },
 });

@@ -123,6 +123,14 @@ export interface CloreOrderOutputs {
   readonly status: pulumi.Output<"provisioning" | "running" | "stopped" | "expired" | "ttl-expired" | "unknown">;
   /** Price per day in `currency` (spot: the current bid). */
   readonly pricePerDay: pulumi.Output<number | undefined>;
+  /** Price per hour in USD: exact for USD-Blockchain orders, from the API's original_price_usd otherwise (see costApproximate); unset when unknown. */
+  readonly pricePerHourUsd: pulumi.Output<number | undefined>;
+  /** Spent so far in `currency`, as the API reports it; `pulumi refresh` updates it. */
+  readonly spend: pulumi.Output<number | undefined>;
+  /** Spent so far in USD (same rate as pricePerHourUsd); `pulumi refresh` updates it. */
+  readonly spendUsd: pulumi.Output<number | undefined>;
+  /** True when pricePerHourUsd/spendUsd rest on an inferred USD rate (not a USD order). */
+  readonly costApproximate: pulumi.Output<boolean | undefined>;
   /** When the API created the order (ISO 8601). */
   readonly createdAt: pulumi.Output<string | undefined>;
   /** Our clock when the order was rented (ISO 8601); TTLs count from here. */

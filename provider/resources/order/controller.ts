@@ -1,6 +1,7 @@
 import {
   type CloreClient,
   type Order,
+  OrderEndedError,
   type OrderFate,
   isCloreError,
   orderFate,
@@ -19,7 +20,7 @@ import type {
 } from "../contract";
 import { engineLog } from "../engine-log";
 import { ResourceInitError, withProvider } from "../partial-error";
-import { READ_MAX_AGE_MS, cancelOrder, currentClient } from "../runtime";
+import { READ_MAX_AGE_MS, cancelOrder, checkRateLimitStore, currentClient } from "../runtime";
 import { checkInputs } from "../validation";
 import { CreateJournal } from "./create-journal";
 import { diffOrder } from "./diff";
@@ -38,6 +39,7 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<Chec
   const { [BUDGET_KEY]: verdict, ...rest } = news;
   // A budget over its cap is a failure of every order in it, named at the budget.
   if (typeof verdict === "string" && verdict) return { failures: [{ property: "budget", reason: verdict }] };
+  await checkRateLimitStore();
   return checkInputs(OrderInputs, rest, [URN_KEY]);
 }
 
@@ -199,8 +201,19 @@ export async function update(
   if (d.updates.includes("spotPrice") && i.type === "spot" && i.spotPrice !== undefined) {
     bid = await changeBid(client, orderId, Number(old.spotPrice ?? old.pricePerDay), i.spotPrice, i.currency);
   }
-  const order = await client.getOrder(orderId);
   const applied = { ...i, spotPrice: bid };
+  // The order as the API reports it now: ended is an error to act on, not listed is kept as it was.
+  const fate = await orderFate(client, orderId);
+  if (fate.state === "ended")
+    throw new OrderEndedError(
+      orderId,
+      `${fate.reason}; run \`pulumi refresh\` and then \`pulumi up\` to rent a new one`,
+    );
+  if (fate.state === "unknown") {
+    await warnUnknownOrder(id, fate.reason);
+    return { outs: { ...olds, ...applied } };
+  }
+  const order = fate.order;
   const rentedAt = old.rentedAt ?? new Date().toISOString();
   if (old.status === "running" || !i.waitForReady)
     return { outs: encodeOutputs(orderOutputs(applied, order, old.server, rentedAt)) };

@@ -1,4 +1,4 @@
-import type { Order } from "../../sdk";
+import { type Order, orderMoney } from "../../sdk";
 import type { OrderInputsResolved, OrderOutputs, ServerFacts } from "./schema";
 import { expiryOf } from "./ttl";
 
@@ -15,6 +15,8 @@ export function orderOutputs(
 ): OrderOutputs {
   const host = order.pubHost;
   const sshPort = order.tcpPortMap["22"];
+  // From the my_orders answer the order was read from: no extra API call.
+  const money = orderMoney(order);
   return {
     ...inputs,
     server,
@@ -24,6 +26,10 @@ export function orderOutputs(
     orderId: order.id,
     status: order.status,
     pricePerDay: order.price ?? undefined,
+    pricePerHourUsd: money.usdPerHour,
+    spend: money.spend,
+    spendUsd: money.spendUsd,
+    costApproximate: money.usdPerHour === undefined && money.spendUsd === undefined ? undefined : money.approximate,
     currency: (order.currency as OrderInputsResolved["currency"]) ?? inputs.currency,
     createdAt: order.createdAt,
     pubCluster: Array.isArray(order.pub_cluster) ? order.pub_cluster : host ? [host] : [],

@@ -141,6 +141,22 @@ export const OrderState = z.object({
     .enum(ORDER_STATUSES)
     .meta({ description: "provisioning, running, stopped or expired; ttl-expired once cancelled by its TTL." }),
   pricePerDay: z.number().optional().meta({ description: "Price per day in `currency` (spot: the current bid)." }),
+  pricePerHourUsd: z.number().optional().meta({
+    description:
+      "Price per hour in USD: exact for USD-Blockchain orders, from the API's original_price_usd otherwise (see costApproximate); unset when unknown.",
+  }),
+  spend: z
+    .number()
+    .optional()
+    .meta({ description: "Spent so far in `currency`, as the API reports it; `pulumi refresh` updates it." }),
+  spendUsd: z
+    .number()
+    .optional()
+    .meta({ description: "Spent so far in USD (same rate as pricePerHourUsd); `pulumi refresh` updates it." }),
+  costApproximate: z
+    .boolean()
+    .optional()
+    .meta({ description: "True when pricePerHourUsd/spendUsd rest on an inferred USD rate (not a USD order)." }),
   createdAt: z.string().optional().meta({ description: "When the API created the order (ISO 8601)." }),
   rentedAt: z
     .string()

@@ -3,7 +3,7 @@ import { type CloreClient, FieldError } from "../../sdk";
 import type { CheckResult, CreateResult, DiffResult, PropertyBag, ReadResult, UpdateResult } from "../contract";
 import { engineLog } from "../engine-log";
 import { withProvider } from "../partial-error";
-import { currentClient } from "../runtime";
+import { checkRateLimitStore, currentClient } from "../runtime";
 import { checkInputs, isUnknown } from "../validation";
 import { decodeInputs, decodeState, encodeOutputs } from "./door";
 import {
@@ -19,6 +19,7 @@ import {
 const MANAGED = Object.keys(SettingsSnapshot.shape);
 
 export async function check(_olds: PropertyBag, news: PropertyBag): Promise<CheckResult> {
+  await checkRateLimitStore();
   return checkInputs(ServerSettingsInputs, news);
 }
 

@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { cloreCacheDir } from "../cache-dir";
 import type { SlotStore } from "./rate-limiter";
 import { type SlotState, slotsFrom } from "./rate-slots";
@@ -18,6 +18,10 @@ export class FileSlotStore implements SlotStore {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.statePath = join(dir, `${fingerprint}.json`);
     this.lockPath = join(dir, `${fingerprint}.lock`);
+  }
+
+  describe(): string {
+    return `file ledger in ${dirname(this.statePath)} (this machine's processes)`;
   }
 
   update<T>(fn: (s: SlotState) => T): Promise<T> {

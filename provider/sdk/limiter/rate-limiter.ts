@@ -27,10 +27,25 @@ export const DEFAULT_LIMITS: RateLimits = { minIntervalMs: 1010, createIntervalM
  */
 export interface SlotStore {
   update<T>(fn: (s: SlotState) => T): T | Promise<T>;
+  /** What `clore config` shows: which store, and for Redis where and whether it answers. */
+  describe?(): string;
+  /** Resolves once the store can be used; rejects, naming the setting, when a configured store cannot (a wrong Redis URL or password). */
+  ready?(): Promise<void>;
+  /** A factor on the limits, for now: a Redis store on its per-machine fallback widens them (SLOT_STORE_SPACING). */
+  spacing?(): number;
 }
+
+/**
+ * How much wider requests are spaced while a shared store (Redis) is unreachable and each
+ * machine limits itself: up to this many machines on one key stay under the API's limits.
+ */
+export const SLOT_STORE_SPACING = 3;
 
 export class MemorySlotStore implements SlotStore {
   private readonly state = emptySlots();
+  describe(): string {
+    return "memory (this process only)";
+  }
   update<T>(fn: (s: SlotState) => T): T {
     return fn(this.state);
   }
@@ -49,13 +64,18 @@ export interface RateLimiterOptions {
 export class RateLimiter {
   readonly clock: Clock;
   readonly limits: RateLimits;
-  private readonly store: SlotStore;
+  readonly store: SlotStore;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: RateLimiterOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.store = options.store ?? new MemorySlotStore();
+  }
+
+  /** Resolves when the store answers (a Redis store connects); rejects with what to fix when a configured store cannot be used. Sends nothing to the API. */
+  async ready(): Promise<void> {
+    await this.store.ready?.();
   }
 
   /**
@@ -68,17 +88,25 @@ export class RateLimiter {
       // One store update when the slot is free now: take it and record the send together.
       let at: number | undefined = await this.store.update((s) => {
         const now = this.clock.now();
-        const slot = reserveSlot(s, lane, now, this.limits);
-        return slot > now ? slot : commitSend(s, lane, now, this.limits);
+        const limits = this.limitsNow();
+        const slot = reserveSlot(s, lane, now, limits);
+        return slot > now ? slot : commitSend(s, lane, now, limits);
       });
       while (at !== undefined) {
         const wait = at - this.clock.now();
         if (wait > 0) await this.clock.sleep(wait);
-        at = await this.store.update((s) => commitSend(s, lane, this.clock.now(), this.limits));
+        at = await this.store.update((s) => commitSend(s, lane, this.clock.now(), this.limitsNow()));
       }
     });
     this.tail = turn.catch(() => undefined);
     return turn;
+  }
+
+  /** The configured limits, times the store's spacing factor when it has one. */
+  private limitsNow(): RateLimits {
+    const k = this.store.spacing?.() ?? 1;
+    if (k === 1) return this.limits;
+    return { minIntervalMs: this.limits.minIntervalMs * k, createIntervalMs: this.limits.createIntervalMs * k };
   }
 
   /**

@@ -5,7 +5,7 @@ package main
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
-	"pulumi-clore.local/sdk/go/clore"
+	"github.com/pulumi-clore/pulumi-clore/sdk/go/clore"
 )
 
 func main() {
