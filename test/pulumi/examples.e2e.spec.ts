@@ -1,29 +1,21 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "../../provider/emulator";
-import { CloreClient, RateLimiter } from "../../provider/sdk";
+import type { CloreClient } from "../../provider/sdk";
 import { dayTwo, stackProject } from "../helpers/day-two";
+import { isolatedClient, useEmulator } from "../helpers/emulator";
 import { REPO, type TestStack, createStack } from "./harness";
 
 const FAST = { CLORE_MIN_INTERVAL_MS: "100", CLORE_CREATE_INTERVAL_MS: "400" };
 
 describe("examples on the real Pulumi engine", function () {
   this.timeout(300_000);
-  let emu: Emulator;
+  const emu = useEmulator({ port: 0, timeScale: 0.05 });
   let sdk: CloreClient;
 
-  before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.05 });
-    sdk = new CloreClient({
-      apiKey: emu.apiKey,
-      baseUrl: emu.url,
-      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 60, createIntervalMs: 300 } }),
-    });
+  before(() => {
+    sdk = isolatedClient(emu, { limits: { minIntervalMs: 60, createIntervalMs: 300 } });
   });
-  after(async () => {
-    await sdk?.close();
-    await emu?.close();
-  });
+  after(() => sdk?.close());
 
   async function stackFor(example: string): Promise<TestStack> {
     const stack = await createStack(join(REPO, "examples", example), FAST);

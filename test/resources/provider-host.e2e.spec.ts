@@ -4,9 +4,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { shimFor } from "../../provider/resources/shim";
-import { CloreClient, RateLimiter } from "../../provider/sdk";
+import { isolatedClient, useEmulator } from "../helpers/emulator";
 
 // The dynamic-provider host and its protos, exactly as the engine runs them.
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
@@ -24,7 +23,7 @@ const struct = (o: object) => structproto.Struct.fromJavaScript(o);
 
 describe("dynamic-provider host over gRPC", function () {
   this.timeout(60_000);
-  let emu: Emulator;
+  const emu = useEmulator({ port: 0, timeScale: 0.02 });
   let host: ChildProcess;
   let client: any;
   let providerText: string;
@@ -38,12 +37,7 @@ describe("dynamic-provider host over gRPC", function () {
     ) {
       throw new Error("build first: npm run build && node scripts/link-self.js (the test command does both)");
     }
-    emu = await startEmulator({ port: 0, timeScale: 0.02 });
-    await using sdk = new CloreClient({
-      apiKey: emu.apiKey,
-      baseUrl: emu.url,
-      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 25 } }),
-    });
+    await using sdk = isolatedClient(emu, { limits: { minIntervalMs: 25 } });
     serverId = (await sdk.marketplace({})).find(
       (s) => s.allowed_coins?.includes("USD-Blockchain") && s.owner !== 2911,
     )!.id;
@@ -72,7 +66,6 @@ describe("dynamic-provider host over gRPC", function () {
   after(async () => {
     client?.close();
     host?.kill();
-    await emu?.close();
   });
 
   const inputs = () => ({

@@ -1,11 +1,12 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "../../provider/emulator";
+import type { Emulator } from "../../provider/emulator";
 import { REPO, ensureBuilt } from "../cli/helpers";
+import { useEmulator } from "../helpers/emulator";
+import { scratchDir } from "../helpers/scratch-dir";
 
 // Two real processes with one key against an emulator at 10 requests/s (the real limits
 // scaled down ten times, so the test takes seconds): with the shared file ledger they
@@ -45,21 +46,19 @@ function reader(emu: Emulator, env: Record<string, string>): Promise<void> {
 
 describe("one key's limits shared by two processes (file ledger)", function () {
   this.timeout(120_000);
-  let emu: Emulator;
+  const emu = useEmulator({
+    port: 0,
+    timeScale: 1,
+    generalIntervalMs: API_INTERVAL_MS,
+    apiKey: `ledger-${randomBytes(6).toString("hex")}`,
+  });
   let dir: string;
   before(async () => {
     await ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), "clore-ledger-"));
+    dir = scratchDir("clore-ledger");
   });
-  beforeEach(async () => {
-    emu = await startEmulator({
-      port: 0,
-      timeScale: 1,
-      generalIntervalMs: API_INTERVAL_MS,
-      apiKey: `ledger-${randomBytes(6).toString("hex")}`,
-    });
-  });
-  afterEach(() => emu.close());
+  // Each test counts its own arrivals and 429s.
+  beforeEach(() => emu.reset());
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   async function twoReaders(env: Record<string, string>) {
