@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { type Emulator, startEmulator } from "../../provider/emulator";
 import { run } from "../../provider/cli/main";
-import { CloreClient, type Order, RateLimiter } from "../../provider/sdk";
+import type { Emulator } from "../../provider/emulator";
+import type { CloreClient, Order } from "../../provider/sdk";
+import { isolatedClient, useEmulator } from "../helpers/emulator";
 
 const DAY = 86_400_000;
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
@@ -31,7 +32,7 @@ async function clore(emu: Emulator, home: string, args: string[]) {
 }
 
 describe("clore cost (emulator, time passing)", () => {
-  let emu: Emulator;
+  const emu = useEmulator({ port: 0, timeScale: 0.01 });
   let home: string;
   let client: CloreClient;
   let stackOrders: Order[];
@@ -43,14 +44,10 @@ describe("clore cost (emulator, time passing)", () => {
   const saved = Object.fromEntries(Object.keys(tuning).map((k) => [k, process.env[k]]));
   before(async () => {
     Object.assign(process.env, tuning);
-    emu = await startEmulator({ port: 0, timeScale: 0.01 });
     home = mkdtempSync(join(tmpdir(), "clore-cost-"));
-    client = new CloreClient({
-      apiKey: emu.apiKey,
-      baseUrl: emu.url,
-      env: {},
+    client = isolatedClient(emu, {
       configPath: join(home, "none.json"),
-      rateLimiter: new RateLimiter({ limits: { minIntervalMs: 10, createIntervalMs: 50 } }),
+      limits: { minIntervalMs: 10, createIntervalMs: 50 },
     });
     const st = emu.state;
     const free = (c: string) =>
@@ -95,7 +92,6 @@ describe("clore cost (emulator, time passing)", () => {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     await client?.close();
-    await emu?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
