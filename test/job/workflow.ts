@@ -1,9 +1,10 @@
 // The example GitHub Actions workflows as data, and a local stand-in for a runner that executes
 // their `run:` steps: the e2e spec runs the same scripts a runner would.
 import { spawn } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { scratchDir } from "../helpers/scratch-dir";
 import { REPO } from "../pulumi/harness";
 
 export const WORKFLOWS = join(REPO, "examples/ci-training/workflows");
@@ -44,9 +45,8 @@ export interface FakeRepo {
 }
 
 export function fakeRepo(): FakeRepo {
-  mkdirSync(join(REPO, ".tmp"), { recursive: true });
   // Under the checkout, so the example's imports resolve pulumi-clore and @pulumi/pulumi from its node_modules.
-  const root = mkdtempSync(join(REPO, ".tmp", "ci-repo-"));
+  const root = scratchDir("ci-repo");
   cpSync(join(REPO, "examples/ci-training"), join(root, "examples/ci-training"), { recursive: true });
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: "ci-user", private: true }));
   const bin = join(root, "node_modules/.bin");
