@@ -32,7 +32,7 @@ describe("pulumi new templates", () => {
       it("names the project and description with pulumi new's placeholders", () => {
         assert.equal(project.name, "${PROJECT}");
         assert.equal(project.description, "${DESCRIPTION}");
-        assert.equal(project.template.description, "${DESCRIPTION}");
+        assert.match(project.template.description, /^Rent .*Clore/, "the default description, which --yes takes");
       });
 
       it("asks for the API key and the ssh password as secrets", () => {
