@@ -2,9 +2,9 @@
 package main
 
 import (
+	"github.com/pulumi-clore/pulumi-clore/sdk/go/clore"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
-	"github.com/pulumi-clore/pulumi-clore/sdk/go/clore"
 )
 
 func main() {
