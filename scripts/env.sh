@@ -48,8 +48,11 @@ done
 unset _clore_p
 export PATH
 
-# No update checks and no plugin downloads: only package registries are
-# reachable, so both would just hang or fail late.
+# This repository's own dev environment only: no update checks and no plugin
+# downloads, since only package registries are reachable here, so both would
+# hang or fail late (this repo's stacks install the plugin with --file). A
+# user's machine keeps Pulumi's default (downloads on): README commands and the
+# templates/plugin-download e2e specs set it back to false and do not rely on it.
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION-true}
 # Passphrase for the secrets of stacks on the local file backend only;

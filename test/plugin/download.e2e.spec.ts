@@ -10,32 +10,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import type { Emulator } from "../../provider/emulator";
 import { PLUGIN_DOWNLOAD_URL } from "../../provider/plugin/package-schema";
 import { REPO, type TestStack, createStack } from "../pulumi/harness";
 import { FAST_ENV, assertEveryOrderAccountedFor, setConfig, startFastEmulator } from "../reliability/helpers";
+import { assetServer } from "./asset-server";
 import { PLUGIN_ORDER, PROGRAMS, type Release, release } from "./helpers";
-
-/** A plain HTTP server for the release assets, as a GitHub release serves them: /v<version>/<asset>. */
-async function assetServer(rel: Release): Promise<{ server: Server; url: string; gets: string[] }> {
-  const gets: string[] = [];
-  const server = createServer((req, res) => {
-    gets.push(req.url ?? "");
-    const m = /^\/v([^/]+)\/([^/]+)$/.exec(req.url ?? "");
-    const file = m && m[1] === rel.version ? join(rel.dir, decodeURIComponent(m[2]!)) : undefined;
-    if (!file || dirname(file) !== rel.dir || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = readFileSync(file);
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, gets };
-}
 
 /**
  * A new user's Pulumi YAML program with nothing installed but the pulumi CLI: a fresh

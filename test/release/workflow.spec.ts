@@ -71,6 +71,14 @@ describe("the release workflow (.github/workflows/release.yml)", () => {
     const attach = steps.find((s) => s.uses?.startsWith("softprops/action-gh-release@"));
     assert.match(attach!.with!.files!, /release\/pulumi-resource-clore-v\*\.tar\.gz/);
     assert.match(attach!.with!.files!, /release\/pulumi-resource-clore-v\*-checksums\.txt/);
+    // A Pulumi YAML program's package declaration (README: "put it beside Pulumi.yaml").
+    assert.match(attach!.with!.files!, /release\/clore-\*\.yaml/);
+    assert.equal(attach!.with!.fail_on_unmatched_files, true, "a missing asset fails the release");
+  });
+
+  it("builds the plugin for every target: nothing narrows CLORE_PLUGIN_TARGETS", () => {
+    // release.sh's default is every target it can build (the README lists them).
+    assert.doesNotMatch(JSON.stringify(workflow), /CLORE_PLUGIN_TARGETS/);
   });
 
   it("publishes with flags publish.sh takes: the tag, npm, PyPI and the Go module tag", () => {
