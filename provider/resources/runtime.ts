@@ -1,4 +1,11 @@
-import { type CacheStore, CancelBatcher, CloreClient, accountId, resolveSettings } from "../sdk";
+import {
+  type CacheStore,
+  CancelBatcher,
+  CloreClient,
+  RATE_LIMIT_STORE_CONFIG,
+  accountId,
+  resolveSettings,
+} from "../sdk";
 import { engineLog } from "./engine-log";
 
 /**
@@ -40,8 +47,8 @@ export function currentClient(
       apiKey: settings.apiKey,
       baseUrl: settings.baseUrl,
       cacheStore: store?.(account),
-      rateLimitStore: config?.get("clore:rateLimitStore") || undefined,
-      rateLimitStoreSource: "clore:rateLimitStore",
+      rateLimitStore: config?.get(RATE_LIMIT_STORE_CONFIG) || undefined,
+      rateLimitStoreSource: RATE_LIMIT_STORE_CONFIG,
       // In `pulumi up`'s output, not only in the plugin's stderr.
       onStoreNotice: (m) => void engineLog("warning", `clore: ${m}`),
     });
