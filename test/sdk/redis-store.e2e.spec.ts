@@ -117,9 +117,14 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     for (const x of results) assert.doesNotMatch(x.stderr, FALLBACK);
   });
 
-  it("(control) the same 3 runners without a shared store draw 429s", async () => {
-    await Promise.all([0, 1, 2].map(() => runner(emu, 10, {})));
+  it("(control) the same 3 runners without a shared store draw 429s, and still none of their calls fails", async () => {
+    const results = await Promise.all([0, 1, 2].map(() => runner(emu, 10, {})));
     assert.ok(arrivals(emu).rateLimited > 0, "expected 429s when each machine limits only itself");
+    assert.deepEqual(
+      results.map((x) => x.failed),
+      [0, 0, 0],
+      "a 429 storm failed calls",
+    );
   });
 
   it("Redis killed mid-run and restarted: nothing fails, one notice each way, the key's record is back in Redis", async () => {
