@@ -7,11 +7,14 @@ import { CloreOrder } from "pulumi-clore";
 const config = new pulumi.Config();
 const serverId = config.getNumber("serverId");
 const maxPricePerDay = config.getNumber("maxPricePerDay");
+// A spot bid (per day) rents spot: cheaper, but the order ends when outbid (runJob's restart.onServerLost).
+const spotPrice = config.getNumber("spotPrice");
 const order = new CloreOrder("trainer", {
   ...(serverId !== undefined
     ? { serverId }
     : { select: { gpus: config.getObject<string[]>("gpus") ?? ["RTX 4090", "RTX 3090"] } }),
   ...(maxPricePerDay !== undefined ? { maxPricePerDay } : {}),
+  ...(spotPrice !== undefined ? { type: "spot", spotPrice } : {}),
   image: config.get("image") ?? "cloreai/ubuntu22.04-cuda12",
   currency: "USD-Blockchain",
   ports: { "22": "tcp" },

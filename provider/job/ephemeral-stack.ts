@@ -14,6 +14,14 @@ export interface EphemeralStackSpec {
   onStep(line: string): void;
 }
 
+export interface StackHandle {
+  /**
+   * `pulumi refresh` then `pulumi up` again: a resource the API says has ended (a lost order)
+   * leaves the state at the refresh, and the up creates it anew. Returns the new outputs.
+   */
+  upAgain(): Promise<Record<string, unknown>>;
+}
+
 /**
  * `pulumi up` a stack, hand its outputs to `use`, then `pulumi destroy` it and remove it —
  * whether `use` succeeded, failed, or the up itself failed (which may have rented a server).
@@ -22,7 +30,7 @@ export interface EphemeralStackSpec {
  */
 export async function withEphemeralStack<T>(
   s: EphemeralStackSpec,
-  use: (outputs: Record<string, unknown>) => Promise<T>,
+  use: (outputs: Record<string, unknown>, stack: StackHandle) => Promise<T>,
 ): Promise<T> {
   const stack = await LocalWorkspace.createOrSelectStack(
     { workDir: s.workDir, stackName: s.stackName },
@@ -31,12 +39,17 @@ export async function withEphemeralStack<T>(
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
     await stack.setAllConfig(s.config);
-    s.onStep(`pulumi up (stack ${s.stackName})`);
-    const up = await withLines(s.onPulumi, (onOutput) => stack.up({ onOutput }));
-    outcome = {
-      ok: true,
-      value: await use(Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]))),
+    const up = async () => {
+      s.onStep(`pulumi up (stack ${s.stackName})`);
+      const r = await withLines(s.onPulumi, (onOutput) => stack.up({ onOutput }));
+      return Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value]));
     };
+    const upAgain = async () => {
+      s.onStep(`pulumi refresh (stack ${s.stackName})`);
+      await withLines(s.onPulumi, (onOutput) => stack.refresh({ onOutput }));
+      return up();
+    };
+    outcome = { ok: true, value: await use(await up(), { upAgain }) };
   } catch (error) {
     outcome = { ok: false, error };
   }

@@ -1,5 +1,5 @@
 import { constants } from "node:os";
-import { JobCleanupError, SshCommandFailedError } from "../sdk";
+import { JobCleanupError, JobRestartsSpentError, SshCommandFailedError } from "../sdk";
 
 /**
  * The exit code a CI script should end with after `runJob` threw: the failed command's own
@@ -8,6 +8,7 @@ import { JobCleanupError, SshCommandFailedError } from "../sdk";
  */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof JobCleanupError) return e.jobError === undefined ? 1 : exitCodeFor(e.jobError);
+  if (e instanceof JobRestartsSpentError) return exitCodeFor(e.cause);
   if (!(e instanceof SshCommandFailedError)) return 1;
   if (e.exitCode) return e.exitCode;
   const signal = e.signal ? constants.signals[e.signal as keyof typeof constants.signals] : undefined;

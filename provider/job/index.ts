@@ -7,6 +7,7 @@ export { runJob, type JobOptions, type JobResult } from "./run-job";
 export { exitCodeFor } from "./exit-code";
 export { ciLog, type JobLog, type JobLogSource } from "./job-log";
 export { runSteps, type JobSteps, type PathPair, type StepsResult, type Totals } from "./job-steps";
-export { withEphemeralStack, type EphemeralStackSpec } from "./ephemeral-stack";
+export { withEphemeralStack, type EphemeralStackSpec, type StackHandle } from "./ephemeral-stack";
+export { RestartPolicy, type RestartOptions, type Restart, type RestartKind } from "./restart";
 export { JobConnection, type JobConnectionDeps, type ReconnectOptions, type StepPosition } from "./job-connection";
 export * as remote from "./remote";

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { CloreClient, RATE_LIMIT_STORE_CONFIG, orderFate, resolveSettings } from "../sdk";
+import { BadHosts, CloreClient, type OrderFate, RATE_LIMIT_STORE_CONFIG, orderFate, resolveSettings } from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
 import { withEphemeralStack } from "./ephemeral-stack";
 import { type JobLog, ciLog } from "./job-log";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
+import { type Restart, RestartLedger, type RestartOptions, parseRestartPolicy, restartKind } from "./restart";
 
 type ConfigInput = string | { value: string; secret?: boolean };
 
@@ -58,13 +59,24 @@ export interface JobOptions extends JobSteps {
    * this process's env.
    */
   rateLimitStore?: string;
+  /**
+   * When to start the job again (restart.ts, RestartPolicy): `onServerLost` (restarts on a new
+   * server when the API says the order ended; default 0), `onExitCodes` (restart on the same
+   * server), `budget` (at most `max` restarts per `windowMs`; default 3 per hour). Each attempt
+   * sees CLORE_JOB_ATTEMPT=<n> and, from the second on, CLORE_JOB_RESUME=1.
+   */
+  restart?: RestartOptions;
 }
 
 export interface JobResult extends StepsResult {
   stackName: string;
   orderId?: number;
-  /** Connections lost and recovered during the job. */
+  /** Connections lost and recovered during the last attempt. */
   outages: number;
+  /** Runs of the job: 1 plus the restarts. */
+  attempts: number;
+  /** Why each earlier attempt was restarted. */
+  restarts: Restart[];
   durationMs: number;
 }
 
@@ -83,6 +95,8 @@ export interface JobResult extends StepsResult {
  */
 export async function runJob(o: JobOptions): Promise<JobResult> {
   const started = performance.now();
+  // A mistake in the policy fails here, naming the field, before anything is rented.
+  const policy = parseRestartPolicy(o.restart);
   const log = o.log ?? ciLog;
   const user = o.ssh?.user ?? "root";
   const configured = configValue(o.config?.sshPassword);
@@ -105,87 +119,184 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     onPulumi: (l: string) => log(l, "pulumi"),
     onStep: (l: string) => log(l, "job"),
   };
-  return withEphemeralStack(stack, async (outputs) => {
-    const host = outputs.sshHost;
-    const port = Number(outputs.sshPort);
-    if (typeof host !== "string" || !host || !Number.isInteger(port)) {
-      throw new Error(
-        `stack ${o.stackName} exports no sshHost/sshPort: the program must publish port 22 (ports: {"22": "tcp"}) and export the order's sshHost and sshPort.`,
-      );
-    }
-    const orderId = Number(outputs.orderId) || undefined;
-    o.signal?.throwIfAborted();
-    log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
-    const target = { host, port, user, password, privateKey: o.ssh?.privateKey };
-    // One policy for the job: a reconnect must show the host key the first login saw.
-    const hostKeys = new TrustOnFirstUse();
-    const link = (waitMs: number, onWait?: ConnectOptions["onWait"]) =>
-      connectSsh(target, {
-        waitMs,
-        hostKeys,
-        onWait,
-        // ssh2 counts missed keepalives even while data flows: 5 s × 2 notices a dead link in 10–15 s.
-        keepaliveIntervalMs: 5000,
-        keepaliveCountMax: 2,
-        handshakeTimeoutMs: 10_000,
-      });
-    const ssh = await link(o.ssh?.waitMs ?? 300_000, (w) =>
-      log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
-    );
-    const api = apiOrderEnded(orderId, o.pulumiEnv, rateLimitStore);
-    const conn = new JobConnection(
-      ssh,
-      {
-        connect: (waitMs) => link(waitMs),
-        log,
-        signal: o.signal,
-        orderEnded: o.orderEnded ?? api.ask,
-      },
-      o.reconnect,
-    );
-    // Stopping hangs up: the step in progress fails at once and the destroy follows.
-    const hangUp = () => void conn.session.close();
-    o.signal?.addEventListener("abort", hangUp, { once: true });
-    try {
-      o.signal?.throwIfAborted();
-      const steps = await runSteps(conn, o, log).catch((e: unknown) =>
-        Promise.reject(o.signal?.aborted ? o.signal.reason : e),
-      );
-      return {
-        stackName: o.stackName,
-        orderId,
-        ...steps,
-        outages: conn.outages,
-        durationMs: performance.now() - started,
-      };
-    } finally {
-      o.signal?.removeEventListener("abort", hangUp);
-      await api.close();
-      await conn.session.close();
-    }
-  });
+  const api = jobApi(o.pulumiEnv, rateLimitStore);
+  try {
+    return await withEphemeralStack(stack, async (first, handle) => {
+      const ledger = new RestartLedger(policy);
+      let outputs = first;
+      for (let attempt = 1; ; attempt++) {
+        const server = serverOf(outputs, o.stackName);
+        try {
+          const r = await runAttempt(o, { ...server, user, password }, attempt, api, log);
+          return {
+            stackName: o.stackName,
+            orderId: server.orderId,
+            ...r,
+            attempts: attempt,
+            restarts: ledger.restarts,
+            durationMs: performance.now() - started,
+          };
+        } catch (e) {
+          if (o.signal?.aborted) throw o.signal.reason;
+          // A server the API says is gone is avoided from now on, restart or not.
+          const lost = restartKind(e, policy) === "server-lost" ? await markLost(api, server.orderId, log) : undefined;
+          const next = ledger.next(e, attempt, server.orderId);
+          if ("error" in next) throw next.error;
+          if (next.restart.kind === "server-lost") {
+            assertEnded(lost, server.orderId, o.stackName);
+            log(`attempt ${attempt} lost its server; renting another (restart ${ledger.restarts.length})`, "job");
+            outputs = await handle.upAgain();
+            const again = serverOf(outputs, o.stackName).orderId;
+            if (again === server.orderId) {
+              throw new Error(
+                `stack ${o.stackName} still holds order ${again} after the refresh; the job was not restarted.`,
+                { cause: e },
+              );
+            }
+          } else {
+            log(`attempt ${attempt} exited with a restart code; starting it again on the same server`, "job");
+          }
+        }
+      }
+    });
+  } finally {
+    await api.close();
+  }
 }
 
-/** The order's end as the API reports it (orderFate: "ended" only when listed as ended); undefined otherwise or without a key. */
-function apiOrderEnded(orderId: number | undefined, env: Record<string, string> | undefined, rateLimitStore?: string) {
+interface Server {
+  host: string;
+  port: number;
+  orderId?: number;
+}
+
+function serverOf(outputs: Record<string, unknown>, stackName: string): Server {
+  const host = outputs.sshHost;
+  const port = Number(outputs.sshPort);
+  if (typeof host !== "string" || !host || !Number.isInteger(port)) {
+    throw new Error(
+      `stack ${stackName} exports no sshHost/sshPort: the program must publish port 22 (ports: {"22": "tcp"}) and export the order's sshHost and sshPort.`,
+    );
+  }
+  return { host, port, orderId: Number(outputs.orderId) || undefined };
+}
+
+/** One attempt: log in to the server, run the steps (with the attempt in their env), close. */
+async function runAttempt(
+  o: JobOptions,
+  server: Server & { user: string; password?: string },
+  attempt: number,
+  api: JobApi,
+  log: JobLog,
+): Promise<Omit<JobResult, "stackName" | "orderId" | "attempts" | "restarts" | "durationMs">> {
+  const { host, port, user, orderId } = server;
+  o.signal?.throwIfAborted();
+  log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
+  const target = { host, port, user, password: server.password, privateKey: o.ssh?.privateKey };
+  // One policy per server: a reconnect must show the host key the first login saw.
+  const hostKeys = new TrustOnFirstUse();
+  const link = (waitMs: number, onWait?: ConnectOptions["onWait"]) =>
+    connectSsh(target, {
+      waitMs,
+      hostKeys,
+      onWait,
+      // ssh2 counts missed keepalives even while data flows: 5 s × 2 notices a dead link in 10–15 s.
+      keepaliveIntervalMs: 5000,
+      keepaliveCountMax: 2,
+      handshakeTimeoutMs: 10_000,
+    });
+  const ssh = await link(o.ssh?.waitMs ?? 300_000, (w) =>
+    log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
+  );
+  const conn = new JobConnection(
+    ssh,
+    {
+      connect: (waitMs) => link(waitMs),
+      log,
+      signal: o.signal,
+      orderEnded: o.orderEnded ?? (orderId !== undefined ? api.orderEnded(orderId) : undefined),
+    },
+    o.reconnect,
+  );
+  // Stopping hangs up: the step in progress fails at once and the destroy follows.
+  const hangUp = () => void conn.session.close();
+  o.signal?.addEventListener("abort", hangUp, { once: true });
+  const env = { ...o.env, CLORE_JOB_ATTEMPT: String(attempt), ...(attempt > 1 ? { CLORE_JOB_RESUME: "1" } : {}) };
+  try {
+    o.signal?.throwIfAborted();
+    const steps = await runSteps(conn, { ...o, env }, log).catch((e: unknown) =>
+      Promise.reject(o.signal?.aborted ? o.signal.reason : e),
+    );
+    return { ...steps, outages: conn.outages };
+  } finally {
+    o.signal?.removeEventListener("abort", hangUp);
+    await conn.session.close();
+  }
+}
+
+/** The lost order's fate as the API says it; an ended order's server is avoided by find-and-rent for a while. */
+async function markLost(api: JobApi, orderId: number | undefined, log: JobLog): Promise<OrderFate | undefined> {
+  if (orderId === undefined) return undefined;
+  const fate = await api.fate(orderId).catch((e: unknown): OrderFate => ({ state: "unknown", reason: String(e) }));
+  const serverId = fate.state === "ended" ? fate.order?.serverId : undefined;
+  if (fate.state === "ended" && serverId !== undefined) {
+    const b = api.badHosts()?.mark(serverId, fate.order?.image ?? undefined, "lost-mid-job");
+    if (b) log(`server ${serverId} is avoided by find-and-rent until ${new Date(b.until).toISOString()}`, "job");
+  }
+  return fate;
+}
+
+/** Before renting again: the API must say the old order ended. Never two live orders for one job; "unknown" is not "ended". */
+function assertEnded(fate: OrderFate | undefined, orderId: number | undefined, stackName: string): void {
+  if (fate?.state === "ended") return;
+  const why = !fate
+    ? "the stack exports no orderId"
+    : fate.state === "live"
+      ? "the API lists it as active"
+      : `the API does not say it ended: ${fate.reason}`;
+  throw new Error(
+    `stack ${stackName}: not renting another server, as order ${orderId ?? "?"} may still be live (${why}); never two servers for one job.`,
+  );
+}
+
+type JobApi = ReturnType<typeof jobApi>;
+
+/** The API with the stack's key: the order's fate (orderFate: "ended" only when listed as ended) and the bad-host list. */
+function jobApi(env: Record<string, string> | undefined, rateLimitStore?: string) {
+  const all = { ...process.env, ...env };
   const settings = resolveSettings({ env: env ?? process.env });
   let client: CloreClient | undefined;
+  const get = () => {
+    if (!settings.apiKey) return undefined;
+    client ??= new CloreClient({
+      apiKey: settings.apiKey,
+      baseUrl: settings.baseUrl,
+      env: env ?? process.env,
+      rateLimitStore,
+      rateLimitStoreSource: RATE_LIMIT_STORE_CONFIG,
+    });
+    return client;
+  };
   return {
-    ask:
-      orderId !== undefined && settings.apiKey
+    /** Why the order ended, or undefined (live, unknown, or no key). */
+    orderEnded: (orderId: number) =>
+      settings.apiKey
         ? async () => {
-            client ??= new CloreClient({
-              apiKey: settings.apiKey,
-              baseUrl: settings.baseUrl,
-              env: env ?? process.env,
-              rateLimitStore,
-              rateLimitStoreSource: RATE_LIMIT_STORE_CONFIG,
-            });
-            const fate = await orderFate(client, orderId);
+            const fate = await orderFate(get()!, orderId);
             return fate.state === "ended" ? fate.reason : undefined;
           }
         : undefined,
-    close: () => client?.close(),
+    fate: async (orderId: number): Promise<OrderFate> => {
+      const c = get();
+      return c ? orderFate(c, orderId) : { state: "unknown", reason: "no API key (CLORE_API_KEY) to ask with" };
+    },
+    badHosts: () => {
+      const c = get();
+      return c ? new BadHosts(c.account, { env: all }) : undefined;
+    },
+    close: async () => {
+      await client?.close();
+    },
   };
 }
 

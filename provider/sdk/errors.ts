@@ -31,7 +31,8 @@ export type CloreErrorCode =
   | "CLORE_READY_TIMEOUT"
   | "CLORE_JOB_NOT_FOUND"
   | "CLORE_JOB_LOST"
-  | "CLORE_JOB_INTERRUPTED";
+  | "CLORE_JOB_INTERRUPTED"
+  | "CLORE_JOB_RESTARTS_SPENT";
 
 export class CloreError extends Error {
   readonly code: CloreErrorCode;
@@ -635,5 +636,22 @@ export class JobInterruptedError extends CloreError {
     this.logBytes = d.logBytes;
     this.completed = d.completed;
     this.notRun = d.notRun;
+  }
+}
+
+/**
+ * A job's restart policy allowed no further restart: the last failure (`cause`) would have
+ * restarted it, but its limit or its windowed budget is spent. Nothing is rented for it.
+ */
+export class JobRestartsSpentError extends CloreError {
+  readonly attempts: number;
+  constructor(attempts: number, limit: string, last: unknown) {
+    const why = last instanceof Error ? last.message : String(last);
+    super(
+      "CLORE_JOB_RESTARTS_SPENT",
+      `the job was not restarted after attempt ${attempts}: ${limit}. Last failure: ${why}`,
+      { cause: last },
+    );
+    this.attempts = attempts;
   }
 }

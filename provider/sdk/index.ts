@@ -28,6 +28,7 @@ export * from "./models/account";
 export * from "./models/gigaspot";
 export * from "./models/requests";
 export * from "./cache-dir";
+export * from "./bad-hosts";
 export * from "./cancel-batcher";
 export * from "./package-version";
 export * from "./money";

@@ -1,7 +1,9 @@
 import {
+  BadHosts,
   type CloreClient,
   type Order,
   OrderEndedError,
+  ReadyTimeoutError,
   type OrderFate,
   isCloreError,
   orderFate,
@@ -124,8 +126,21 @@ async function readyOutputs(
     });
     return outputs(ready);
   } catch (e) {
+    markNeverReachable(client, i, order, e);
     throw new ResourceInitError(String(order.id), withProvider(outputs(order), props), asError(e));
   }
+}
+
+/** A server whose order never became reachable is avoided by find-and-rent for a while (bad-hosts.ts). */
+function markNeverReachable(client: CloreClient, i: OrderInputsResolved, order: Order, e: unknown): void {
+  if (!(e instanceof ReadyTimeoutError || e instanceof OrderEndedError)) return;
+  const serverId = order.serverId ?? i.serverId;
+  if (serverId === undefined) return;
+  const b = new BadHosts(client.account).mark(serverId, i.image, "never-reachable");
+  void engineLog(
+    "info",
+    `clore: server ${serverId} is avoided by find-and-rent until ${new Date(b.until).toISOString()} (its order ${order.id} never became reachable)`,
+  );
 }
 
 function asError(e: unknown): Error {

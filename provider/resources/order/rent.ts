@@ -1,4 +1,6 @@
 import {
+  type BadHost,
+  BadHosts,
   type CloreClient,
   FieldError,
   type MarketplaceServer,
@@ -48,7 +50,7 @@ export async function rent(
   const serverIds = i.select ? await candidateIds(client, market, i) : [i.serverId!];
   if (!serverIds.length) {
     throw new Error(
-      `no available server matches select ${JSON.stringify(i.select)} in ${i.currency} (${i.type}); widen the criteria or raise maxPricePerDay.`,
+      `no available server matches select ${JSON.stringify(i.select)} in ${i.currency} (${i.type})${avoidedNote(client, i)}; widen the criteria or raise maxPricePerDay.`,
     );
   }
   const request = requestHash(createOrderFields(i));
@@ -89,7 +91,7 @@ export async function rent(
   );
 }
 
-/** Find-and-rent's candidates, cheapest first, without the key's own servers unless asked. */
+/** Find-and-rent's candidates, cheapest first, without the key's own servers unless asked, nor bad hosts (bad-hosts.ts). */
 async function candidateIds(
   client: CloreClient,
   market: { servers: MarketplaceServer[]; my_servers?: number[] | null },
@@ -97,10 +99,29 @@ async function candidateIds(
 ): Promise<number[]> {
   const select = i.select!;
   const own = select.includeOwnServers ? new Set<number>() : await ownServerIds(client, market);
-  return candidates(
+  const avoided = new BadHosts(client.account).avoided(i.image);
+  const matching = candidates(
     market.servers.filter((s) => !own.has(s.id)),
     { ...i, select },
-  ).slice(0, select.maxAttempts);
+  );
+  const skipped = matching.filter((id) => avoided.has(id));
+  if (skipped.length) {
+    void engineLog(
+      "info",
+      `clore: skipping bad host(s): ${skipped.map((id) => describe(avoided.get(id)!)).join("; ")}`,
+    );
+  }
+  return matching.filter((id) => !avoided.has(id)).slice(0, select.maxAttempts);
+}
+
+function describe(b: BadHost): string {
+  const why = b.reason === "never-reachable" ? "an order on it never became reachable" : "lost under a running job";
+  return `server ${b.serverId} (${why} at ${new Date(b.at).toISOString()}; avoided until ${new Date(b.until).toISOString()})`;
+}
+
+function avoidedNote(client: CloreClient, i: OrderInputsResolved): string {
+  const n = new BadHosts(client.account).avoided(i.image).size;
+  return n ? ` apart from ${n} server(s) avoided as bad hosts (see the log; CLORE_BAD_HOSTS_DIR holds the list)` : "";
 }
 
 /**
