@@ -25,6 +25,8 @@ CLORE_PULUMI_PYTHON_VERSION=3.272.0
 CLORE_PY_BUILD_VERSION=1.6.1
 CLORE_TWINE_VERSION=7.0.0
 CLORE_PYPISERVER_VERSION=2.4.2
+# npm package verdaccio in the tools dir: the local npm registry of the registry test.
+CLORE_VERDACCIO_VERSION=6.10.4
 
 CLORE_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Outside the work tree, per user: CI runs in a fresh clone on the same

@@ -10,6 +10,7 @@
 #   bin/gensdk                    our SDK generator (scripts/gensdk) on pkg/v3's codegen
 #   bin/gomodzip                  writes Go module zips (scripts/gomodzip)
 #   bin/pyproject-build, twine, pypi-server  Python packaging tools (a venv in py/)
+#   verdaccio/                    the npm registry Verdaccio (the registry test's stand-in of npm)
 #   bin/pulumi-resource-pulumi-nodejs  dynamic-provider plugin shim
 # Idempotent: what is there already is checked and kept (a second run takes
 # well under 2 s). Prebuilt downloads are impossible here (only package
@@ -176,6 +177,20 @@ fi
 for t in pyproject-build twine pypi-server; do
   [ "$(readlink "$T/bin/$t" 2>/dev/null)" = "$T/py/bin/$t" ] || ln -sfn "$T/py/bin/$t" "$T/bin/$t"
 done
+
+# --- Verdaccio -----------------------------------------------------------------
+# The npm registry the registry test publishes the npm package to (it runs it with the Node
+# above: `node $T/verdaccio/node_modules/verdaccio/bin/verdaccio`). Pinned, from npm.
+verdaccio_pin="verdaccio@$CLORE_VERDACCIO_VERSION"
+if [ "$(cat "$T/verdaccio/.clore-pins" 2>/dev/null)" != "$verdaccio_pin" ]; then
+  log "installing $verdaccio_pin -> $T/verdaccio"
+  rm -rf "$T/verdaccio" "$tmp/verdaccio" && mkdir -p "$tmp/verdaccio"
+  (cd "$tmp/verdaccio" && echo '{"private":true}' > package.json &&
+    npm install --silent --no-audit --no-fund --omit=dev "$verdaccio_pin" >/dev/null) ||
+    die "npm install $verdaccio_pin failed"
+  echo "$verdaccio_pin" > "$tmp/verdaccio/.clore-pins"
+  mv "$tmp/verdaccio" "$T/verdaccio"
+fi
 
 # --- dynamic-provider plugin --------------------------------------------------
 # The engine looks for pulumi-resource-pulumi-nodejs next to the pulumi binary
