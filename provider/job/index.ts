@@ -9,4 +9,13 @@ export { ciLog, type JobLog, type JobLogSource } from "./job-log";
 export { runSteps, type JobSteps, type PathPair, type StepsResult, type Totals } from "./job-steps";
 export { withEphemeralStack, type EphemeralStackSpec } from "./ephemeral-stack";
 export { JobConnection, type JobConnectionDeps, type ReconnectOptions, type StepPosition } from "./job-connection";
+export {
+  CheckpointOptions,
+  type CheckpointSettings,
+  type CheckpointTransfer,
+  parseCheckpointOptions,
+  pullCheckpoint,
+  pushCheckpoint,
+} from "./checkpoint";
+export { RESUME_ENV, withCheckpoints, type CheckpointSyncSpec } from "./checkpoint-sync";
 export * as remote from "./remote";

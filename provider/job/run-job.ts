@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { CloreClient, orderFate, resolveSettings } from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
+import { type CheckpointOptions, parseCheckpointOptions } from "./checkpoint";
+import { withCheckpoints } from "./checkpoint-sync";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
 import { withEphemeralStack } from "./ephemeral-stack";
 import { type JobLog, ciLog } from "./job-log";
@@ -50,6 +52,12 @@ export interface JobOptions extends JobSteps {
    * told). Default: the API's answer (orderFate) with the key in `pulumiEnv` or this process's env.
    */
   orderEnded?: () => Promise<string | undefined>;
+  /**
+   * Checkpoints (docs/jobs.md, "Checkpoints"): `remoteDir` is pulled into `localDir` every
+   * `intervalMs` (default 60 000) while the commands run and once at the end; files already in
+   * `localDir` are pushed to `remoteDir` first, and the commands then see `CLORE_JOB_RESUME=1`.
+   */
+  checkpoint?: CheckpointOptions;
 }
 
 export interface JobResult extends StepsResult {
@@ -75,6 +83,7 @@ export interface JobResult extends StepsResult {
  */
 export async function runJob(o: JobOptions): Promise<JobResult> {
   const started = performance.now();
+  const checkpoint = o.checkpoint === undefined ? undefined : parseCheckpointOptions(o.checkpoint);
   const log = o.log ?? ciLog;
   const user = o.ssh?.user ?? "root";
   const configured = configValue(o.config?.sshPassword);
@@ -138,9 +147,9 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     o.signal?.addEventListener("abort", hangUp, { once: true });
     try {
       o.signal?.throwIfAborted();
-      const steps = await runSteps(conn, o, log).catch((e: unknown) =>
-        Promise.reject(o.signal?.aborted ? o.signal.reason : e),
-      );
+      const steps = await withCheckpoints({ conn, checkpoint, commands: o.commands, log }, (resume) =>
+        runSteps(conn, { ...o, env: { ...o.env, ...resume } }, log),
+      ).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
       return {
         stackName: o.stackName,
         orderId,
