@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Issue 7 benchmark, one command: `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect|binary]` (about 12 min
+# The Issue 7 benchmark, one command: `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect|checkpoint|binary]` (about 12 min
 # for all; not part of the tests). Sets up like the tests do (scripts/setup.sh: toolchain, npm
 # packages, dist/ — BENCH_SKIP_BUILD=1 skips the build — and the Python venv with the official
 # SDK), then runs bench/run.ts from a snapshot and prints one Markdown table. BENCH_KEEP=1

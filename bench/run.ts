@@ -9,6 +9,7 @@ import { pluginBinary } from "./scenarios/plugin-binary";
 import { pluginRss } from "./scenarios/plugin-rss";
 import { pulumiScenarios } from "./scenarios/pulumi-ops";
 import { resourcePlugin } from "./scenarios/resource-plugin";
+import { checkpointScenarios } from "./scenarios/checkpoint-sync";
 import { reconnectScenarios } from "./scenarios/job-reconnect";
 import { sshScenarios } from "./scenarios/ssh-job";
 import { threeMachines } from "./scenarios/three-machines";
@@ -22,10 +23,11 @@ import { twoProcessReads } from "./scenarios/two-process-reads";
  * "plugin": the resource plugin's memory and calls beside the dynamic host's.
  * Issue 23 "machines": three runners on separate ledgers, one key, with and without Redis.
  * Issue 21 "reconnect": from a cut (clean or silent) to the resumed stream, beside the plain ssh.run.
+ * Issue 21 "checkpoint": checkpoint push/pull throughput beside the raw SFTP copy of the same tree.
  * Issue 22 "binary": the plugin's single executable beside the launcher it replaced.
- * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect|binary]`; see bench/README.md.
+ * Run with `bash bench/run.sh [pulumi|readers|machines|rss|plugin|ssh|reconnect|checkpoint|binary]`; see bench/README.md.
  */
-const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh", "reconnect", "binary"];
+const PARTS = ["pulumi", "readers", "machines", "rss", "plugin", "ssh", "reconnect", "checkpoint", "binary"];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -63,14 +65,22 @@ async function main(): Promise<void> {
   if (want("plugin")) await resourcePlugin(dynamicPeak);
   const ssh = want("ssh") ? await sshScenarios() : undefined;
   const reconnect = want("reconnect") ? await reconnectScenarios() : undefined;
+  const checkpoint = want("checkpoint") ? await checkpointScenarios() : undefined;
   const binary = want("binary") ? await pluginBinary() : undefined;
 
   if (rows.length) console.log(`\n${renderTable(rows)}\n`);
   if (ssh) console.log(`\n${ssh.table}\n`);
   if (reconnect) console.log(`\n${reconnect.table}\n`);
+  if (checkpoint) console.log(`\n${checkpoint.table}\n`);
   if (binary) console.log(`\n${binary.table}\n`);
   console.log(
-    [...details, ...(ssh?.notes ?? []), ...(reconnect?.notes ?? []), ...(binary?.notes ?? [])]
+    [
+      ...details,
+      ...(ssh?.notes ?? []),
+      ...(reconnect?.notes ?? []),
+      ...(checkpoint?.notes ?? []),
+      ...(binary?.notes ?? []),
+    ]
       .map((d) => `- ${d}`)
       .join("\n"),
   );

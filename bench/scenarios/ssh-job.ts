@@ -14,7 +14,7 @@ import { renderMarkdown } from "../lib/table";
  * command's output) and SFTP throughput of pulumi-clore/ssh for 100 MB each way, beside
  * OpenSSH's ssh/scp against the same emulator sshd and a raw TCP copy of the same file.
  */
-const PASSWORD = "bench-ssh-pw";
+export const PASSWORD = "bench-ssh-pw";
 const STARTS = 5;
 const ROUNDS = 3;
 const SIZE = 100 * 1024 * 1024;
@@ -137,7 +137,7 @@ export async function sshScenarios(): Promise<{ table: string; notes: string[] }
   }
 }
 
-async function rent(
+export async function rent(
   emu: EmulatorProcess,
   sshKey: string | undefined,
 ): Promise<{ id: number; port: number; sandbox: string }> {
@@ -245,7 +245,7 @@ function sha256(path: string): string {
 }
 
 /** Incompressible-looking bytes without paying for crypto-random 100 MB. */
-function randomish(size: number): Buffer {
+export function randomish(size: number): Buffer {
   const out = Buffer.allocUnsafe(size);
   let seed = createHash("sha512").update("bench").digest();
   for (let i = 0; i < size; i += seed.length) {

@@ -10,4 +10,13 @@ export { runSteps, type JobSteps, type PathPair, type StepsResult, type Totals }
 export { withEphemeralStack, type EphemeralStackSpec, type StackHandle } from "./ephemeral-stack";
 export { RestartPolicy, type RestartOptions, type Restart, type RestartKind } from "./restart";
 export { JobConnection, type JobConnectionDeps, type ReconnectOptions, type StepPosition } from "./job-connection";
+export {
+  CheckpointOptions,
+  type CheckpointSettings,
+  type CheckpointTransfer,
+  parseCheckpointOptions,
+  pullCheckpoint,
+  pushCheckpoint,
+} from "./checkpoint";
+export { RESUME_ENV, withCheckpoints, type CheckpointSyncSpec } from "./checkpoint-sync";
 export * as remote from "./remote";

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { BadHosts, CloreClient, type OrderFate, RATE_LIMIT_STORE_CONFIG, orderFate, resolveSettings } from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
+import { type CheckpointOptions, type CheckpointSettings, parseCheckpointOptions } from "./checkpoint";
+import { RESUME_ENV, withCheckpoints } from "./checkpoint-sync";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
 import { withEphemeralStack } from "./ephemeral-stack";
 import { type JobLog, ciLog } from "./job-log";
@@ -66,6 +68,13 @@ export interface JobOptions extends JobSteps {
    * sees CLORE_JOB_ATTEMPT=<n> and, from the second on, CLORE_JOB_RESUME=1.
    */
   restart?: RestartOptions;
+  /**
+   * Checkpoints (docs/jobs.md, "Checkpoints"): `remoteDir` is pulled into `localDir` every
+   * `intervalMs` (default 60 000) while the commands run and once at the end; files already in
+   * `localDir` are pushed to `remoteDir` first (on every attempt, so a restart on a new server
+   * resumes from the last pull), and the commands then see `CLORE_JOB_RESUME=1`.
+   */
+  checkpoint?: CheckpointOptions;
 }
 
 export interface JobResult extends StepsResult {
@@ -97,6 +106,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
   const started = performance.now();
   // A mistake in the policy fails here, naming the field, before anything is rented.
   const policy = parseRestartPolicy(o.restart);
+  const checkpoint = o.checkpoint === undefined ? undefined : parseCheckpointOptions(o.checkpoint);
   const log = o.log ?? ciLog;
   const user = o.ssh?.user ?? "root";
   const configured = configValue(o.config?.sshPassword);
@@ -127,7 +137,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       for (let attempt = 1; ; attempt++) {
         const server = serverOf(outputs, o.stackName);
         try {
-          const r = await runAttempt(o, { ...server, user, password }, attempt, api, log);
+          const r = await runAttempt(o, { ...server, user, password }, { attempt, checkpoint }, api, log);
           return {
             stackName: o.stackName,
             orderId: server.orderId,
@@ -185,7 +195,7 @@ function serverOf(outputs: Record<string, unknown>, stackName: string): Server {
 async function runAttempt(
   o: JobOptions,
   server: Server & { user: string; password?: string },
-  attempt: number,
+  { attempt, checkpoint }: { attempt: number; checkpoint?: CheckpointSettings },
   api: JobApi,
   log: JobLog,
 ): Promise<Omit<JobResult, "stackName" | "orderId" | "attempts" | "restarts" | "durationMs">> {
@@ -221,12 +231,12 @@ async function runAttempt(
   // Stopping hangs up: the step in progress fails at once and the destroy follows.
   const hangUp = () => void conn.session.close();
   o.signal?.addEventListener("abort", hangUp, { once: true });
-  const env = { ...o.env, CLORE_JOB_ATTEMPT: String(attempt), ...(attempt > 1 ? { CLORE_JOB_RESUME: "1" } : {}) };
+  const env = { ...o.env, CLORE_JOB_ATTEMPT: String(attempt), ...(attempt > 1 ? { [RESUME_ENV]: "1" } : {}) };
   try {
     o.signal?.throwIfAborted();
-    const steps = await runSteps(conn, { ...o, env }, log).catch((e: unknown) =>
-      Promise.reject(o.signal?.aborted ? o.signal.reason : e),
-    );
+    const steps = await withCheckpoints({ conn, checkpoint, commands: o.commands, log }, (resume) =>
+      runSteps(conn, { ...o, env: { ...env, ...resume } }, log),
+    ).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
     return { ...steps, outages: conn.outages };
   } finally {
     o.signal?.removeEventListener("abort", hangUp);
