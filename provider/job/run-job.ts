@@ -3,7 +3,9 @@ import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { CloreClient, orderFate, resolveSettings } from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
+import { type DetachedJob, recordRun, startDetached } from "./detach";
 import { withEphemeralStack } from "./ephemeral-stack";
+import { newJobRecord, recordPath } from "./job-record";
 import { type JobLog, ciLog } from "./job-log";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
 
@@ -50,9 +52,18 @@ export interface JobOptions extends JobSteps {
    * told). Default: the API's answer (orderFate) with the key in `pulumiEnv` or this process's env.
    */
   orderEnded?: () => Promise<string | undefined>;
+  /**
+   * Start the job and return: up, upload, start the first command as a detached job, and leave
+   * the stack up (`detached` in the result says where). From any machine with the backend and
+   * the key, `clore job attach|logs|status|wait|stop|finish <stack>` follows it; `finish` runs
+   * the later commands, downloads and destroys the stack. Give the order a ttl longer than the job.
+   */
+  detach?: boolean;
 }
 
 export interface JobResult extends StepsResult {
+  /** With `detach`: the job left running, and where (the stack is up). */
+  detached?: DetachedJob;
   stackName: string;
   orderId?: number;
   /** Connections lost and recovered during the job. */
@@ -94,8 +105,11 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     env: o.pulumiEnv,
     onPulumi: (l: string) => log(l, "pulumi"),
     onStep: (l: string) => log(l, "job"),
+    keepOnSuccess: o.detach,
   };
-  return withEphemeralStack(stack, async (outputs) => {
+  if (o.detach && o.commands.length === 0)
+    throw new Error("runJob: detach needs a command to start (commands is empty).");
+  return withEphemeralStack(stack, async (outputs, pulumiStack) => {
     const host = outputs.sshHost;
     const port = Number(outputs.sshPort);
     if (typeof host !== "string" || !host || !Number.isInteger(port)) {
@@ -138,13 +152,34 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     o.signal?.addEventListener("abort", hangUp, { once: true });
     try {
       o.signal?.throwIfAborted();
-      const steps = await runSteps(conn, o, log).catch((e: unknown) =>
-        Promise.reject(o.signal?.aborted ? o.signal.reason : e),
-      );
+      // The run's plan on the server first: another process can carry it on if this one dies.
+      const record = o.commands.length
+        ? newJobRecord({ ...o, stack: o.stackName, detached: Boolean(o.detach), now: Date.now() })
+        : undefined;
+      if (record) await recordRun(conn, pulumiStack, record, hostKeys.trusted(host, port), log);
+      const ids = record?.steps.map((s) => s.jobId);
+      const steps = await (o.detach && record
+        ? startDetached(conn, o, record, log)
+        : runSteps(conn, o, log, ids)
+      ).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
+      const detached =
+        o.detach && record
+          ? {
+              jobId: record.steps[0]!.jobId,
+              stackName: o.stackName,
+              orderId,
+              host,
+              port,
+              record: recordPath(o.stackName),
+            }
+          : undefined;
       return {
         stackName: o.stackName,
         orderId,
-        ...steps,
+        ...(detached ? { detached } : {}),
+        commands: steps.commands,
+        uploaded: steps.uploaded,
+        downloaded: steps.downloaded,
         outages: conn.outages,
         durationMs: performance.now() - started,
       };
