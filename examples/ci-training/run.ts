@@ -3,6 +3,9 @@
  * on it with the log live in CI, bring the model back, and destroy the stack — also when the
  * training or the rent fails. The exit code is the training's.
  *
+ * With CLORE_DETACH=1 (a job longer than the runner may live): start the training and return,
+ * the stack left up; sweep-orphans.yml's `clore job finish --if-done` collects it once it exits.
+ *
  *     CLORE_API_KEY=… PULUMI_BACKEND_URL=… npx ts-node examples/ci-training/run.ts
  */
 import { join } from "node:path";
@@ -25,10 +28,13 @@ runJob({
   env: { EPOCHS: env.EPOCHS ?? "3", EPOCH_SECONDS: env.EPOCH_SECONDS ?? "1" },
   download: [{ remote: "job/out", local: env.ARTIFACTS_DIR ?? "artifacts" }],
   signal: stop.signal,
+  detach: env.CLORE_DETACH === "1",
 }).then(
   (r) =>
     console.error(
-      `[clore-job] done in ${(r.durationMs / 1000).toFixed(0)} s on order ${r.orderId}; stack ${stackName} destroyed`,
+      r.detached
+        ? `[clore-job] detached: job ${r.detached.jobId} runs on order ${r.orderId}; stack ${stackName} stays up (clore job attach|finish ${stackName})`
+        : `[clore-job] done in ${(r.durationMs / 1000).toFixed(0)} s on order ${r.orderId}; stack ${stackName} destroyed`,
     ),
   (e: Error) => {
     console.error(`[clore-job] failed: ${e.message}`);

@@ -6,6 +6,7 @@ import { configCommand } from "./commands/config";
 import { costCommand } from "./commands/cost";
 import { cpCommand } from "./commands/cp";
 import { deployCommand } from "./commands/deploy";
+import { jobCommand } from "./commands/job";
 import { ordersCommand } from "./commands/orders";
 import { orphansCommand } from "./commands/orphans";
 import { searchCommand } from "./commands/search";
@@ -35,6 +36,7 @@ export const COMMANDS: CliCommand[] = [
   orphansCommand,
   costCommand,
   cpCommand,
+  jobCommand,
 ];
 
 /** What a run leaves behind for main: the exit code and the context to close. */

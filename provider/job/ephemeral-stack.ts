@@ -1,4 +1,4 @@
-import { type ConfigMap, LocalWorkspace } from "@pulumi/pulumi/automation";
+import { type ConfigMap, LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { JobCleanupError } from "../sdk";
 import { LineSplitter } from "../ssh";
 
@@ -12,6 +12,11 @@ export interface EphemeralStackSpec {
   onPulumi(line: string): void;
   /** The runner's own progress. */
   onStep(line: string): void;
+  /**
+   * Leave the stack up when `use` succeeds (a detached job runs on; `clore job finish`
+   * destroys it later). A failed `use` or up is destroyed as always.
+   */
+  keepOnSuccess?: boolean;
 }
 
 export interface StackHandle {
@@ -20,6 +25,8 @@ export interface StackHandle {
    * leaves the state at the refresh, and the up creates it anew. Returns the new outputs.
    */
   upAgain(): Promise<Record<string, unknown>>;
+  /** The stack itself (its tags hold a detached run's record). */
+  stack: Stack;
 }
 
 /**
@@ -49,22 +56,31 @@ export async function withEphemeralStack<T>(
       await withLines(s.onPulumi, (onOutput) => stack.refresh({ onOutput }));
       return up();
     };
-    outcome = { ok: true, value: await use(await up(), { upAgain }) };
+    outcome = { ok: true, value: await use(await up(), { upAgain, stack }) };
   } catch (error) {
     outcome = { ok: false, error };
   }
-  try {
-    s.onStep(`pulumi destroy (stack ${s.stackName})`);
-    await withLines(s.onPulumi, (onOutput) => stack.destroy({ onOutput }));
-    await stack.workspace.removeStack(s.stackName);
-  } catch (e) {
-    throw new JobCleanupError(s.stackName, s.workDir, firstLine(e), {
-      cause: e,
-      jobError: outcome.ok ? undefined : outcome.error,
-    });
+  if (outcome.ok && s.keepOnSuccess) {
+    s.onStep(`stack ${s.stackName} left up`);
+    return outcome.value;
   }
+  s.onStep(`pulumi destroy (stack ${s.stackName})`);
+  await destroyStack(stack, s.onPulumi, outcome.ok ? undefined : outcome.error);
   if (!outcome.ok) throw outcome.error;
   return outcome.value;
+}
+
+/**
+ * `pulumi destroy` the stack and remove it; JobCleanupError (carrying `jobError`, the job's own
+ * failure if any) when that fails, because then an order may still bill.
+ */
+export async function destroyStack(stack: Stack, onPulumi: (line: string) => void, jobError?: unknown): Promise<void> {
+  try {
+    await withLines(onPulumi, (onOutput) => stack.destroy({ onOutput }));
+    await stack.workspace.removeStack(stack.name);
+  } catch (e) {
+    throw new JobCleanupError(stack.name, stack.workspace.workDir, firstLine(e), { cause: e, jobError });
+  }
 }
 
 /** Pulumi's onOutput hands out chunks; the log wants lines. */

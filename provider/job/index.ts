@@ -7,8 +7,11 @@ export { runJob, type JobOptions, type JobResult } from "./run-job";
 export { exitCodeFor } from "./exit-code";
 export { ciLog, type JobLog, type JobLogSource } from "./job-log";
 export { runSteps, type JobSteps, type PathPair, type StepsResult, type Totals } from "./job-steps";
-export { withEphemeralStack, type EphemeralStackSpec, type StackHandle } from "./ephemeral-stack";
+export { withEphemeralStack, destroyStack, type EphemeralStackSpec, type StackHandle } from "./ephemeral-stack";
 export { RestartPolicy, type RestartOptions, type Restart, type RestartKind } from "./restart";
+export { type DetachedJob, STACK_TAG } from "./detach";
+export { JobRecord, readJobRecord, recordPath, writeJobRecord } from "./job-record";
+export { type RunState, type RunStatus, type StepState, continueRun, runStatus } from "./job-plan";
 export { JobConnection, type JobConnectionDeps, type ReconnectOptions, type StepPosition } from "./job-connection";
 export {
   CheckpointOptions,

@@ -9,7 +9,7 @@ import type { TransferResult } from "../ssh";
 import { LineTail } from "../ssh/line-splitter";
 import type { JobConnection } from "./job-connection";
 import type { JobLog } from "./job-log";
-import { attachJob, newJobId, startJob, stopJob } from "./remote";
+import { type JobId, attachJob, newJobId, startJob, stopJob } from "./remote";
 
 /** A copy between this machine and the server; remote paths are relative to the login directory. */
 export interface PathPair {
@@ -48,7 +48,13 @@ export interface Totals {
  * detached job on the server (remote/), attached to for its log: a lost connection is
  * reconnected by `conn` and the log resumes at the last line shown, with no gap or duplicate.
  */
-export async function runSteps(conn: JobConnection, steps: JobSteps, log: JobLog): Promise<StepsResult> {
+export async function runSteps(
+  conn: JobConnection,
+  steps: JobSteps,
+  log: JobLog,
+  /** The job id of each command (a run's record fixes them in advance); default fresh ones. */
+  ids?: readonly JobId[],
+): Promise<StepsResult> {
   const uploaded = { files: 0, bytes: 0 };
   const downloaded = { files: 0, bytes: 0 };
   const completed = conn.completed;
@@ -70,7 +76,7 @@ export async function runSteps(conn: JobConnection, steps: JobSteps, log: JobLog
   for (const [i, command] of steps.commands.entries()) {
     log(`$ ${command}`, "job");
     try {
-      completed.push(await runDetached(conn, command, steps, log, notRun(i + 1)));
+      completed.push(await runDetached(conn, command, steps, log, notRun(i + 1), ids?.[i]));
     } catch (e) {
       failure = e;
       break;
@@ -106,9 +112,10 @@ async function runDetached(
   steps: JobSteps,
   log: JobLog,
   notRun: string[],
+  jobId?: JobId,
 ): Promise<SshCommandRecord> {
   const started = performance.now();
-  const id = newJobId(Date.now(), "step");
+  const id = jobId ?? newJobId(Date.now(), "step");
   let offset = 0;
   let begun = false;
   const tail = new LineTail(20);

@@ -4,8 +4,10 @@ import { BadHosts, CloreClient, type OrderFate, RATE_LIMIT_STORE_CONFIG, orderFa
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
 import { type CheckpointOptions, type CheckpointSettings, parseCheckpointOptions } from "./checkpoint";
 import { RESUME_ENV, withCheckpoints } from "./checkpoint-sync";
+import { type DetachedJob, recordRun, startDetached } from "./detach";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
-import { withEphemeralStack } from "./ephemeral-stack";
+import { newJobRecord, recordPath } from "./job-record";
+import { type StackHandle, withEphemeralStack } from "./ephemeral-stack";
 import { type JobLog, ciLog } from "./job-log";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
 import { type Restart, RestartLedger, type RestartOptions, parseRestartPolicy, restartKind } from "./restart";
@@ -75,9 +77,18 @@ export interface JobOptions extends JobSteps {
    * resumes from the last pull), and the commands then see `CLORE_JOB_RESUME=1`.
    */
   checkpoint?: CheckpointOptions;
+  /**
+   * Start the job and return: up, upload, start the first command as a detached job, and leave
+   * the stack up (`detached` in the result says where). From any machine with the backend and
+   * the key, `clore job attach|logs|status|wait|stop|finish <stack>` follows it; `finish` runs
+   * the later commands, downloads and destroys the stack. Give the order a ttl longer than the job.
+   */
+  detach?: boolean;
 }
 
 export interface JobResult extends StepsResult {
+  /** With `detach`: the job left running, and where (the stack is up). */
+  detached?: DetachedJob;
   stackName: string;
   orderId?: number;
   /** Connections lost and recovered during the last attempt. */
@@ -128,7 +139,10 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     env: o.pulumiEnv,
     onPulumi: (l: string) => log(l, "pulumi"),
     onStep: (l: string) => log(l, "job"),
+    keepOnSuccess: o.detach,
   };
+  if (o.detach && o.commands.length === 0)
+    throw new Error("runJob: detach needs a command to start (commands is empty).");
   const api = jobApi(o.pulumiEnv, rateLimitStore);
   try {
     return await withEphemeralStack(stack, async (first, handle) => {
@@ -137,7 +151,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       for (let attempt = 1; ; attempt++) {
         const server = serverOf(outputs, o.stackName);
         try {
-          const r = await runAttempt(o, { ...server, user, password }, { attempt, checkpoint }, api, log);
+          const r = await runAttempt(o, { ...server, user, password }, { attempt, checkpoint, handle }, api, log);
           return {
             stackName: o.stackName,
             orderId: server.orderId,
@@ -195,7 +209,7 @@ function serverOf(outputs: Record<string, unknown>, stackName: string): Server {
 async function runAttempt(
   o: JobOptions,
   server: Server & { user: string; password?: string },
-  { attempt, checkpoint }: { attempt: number; checkpoint?: CheckpointSettings },
+  { attempt, checkpoint, handle }: { attempt: number; checkpoint?: CheckpointSettings; handle: StackHandle },
   api: JobApi,
   log: JobLog,
 ): Promise<Omit<JobResult, "stackName" | "orderId" | "attempts" | "restarts" | "durationMs">> {
@@ -234,10 +248,39 @@ async function runAttempt(
   const env = { ...o.env, CLORE_JOB_ATTEMPT: String(attempt), ...(attempt > 1 ? { [RESUME_ENV]: "1" } : {}) };
   try {
     o.signal?.throwIfAborted();
-    const steps = await withCheckpoints({ conn, checkpoint, commands: o.commands, log }, (resume) =>
-      runSteps(conn, { ...o, env: { ...env, ...resume } }, log),
-    ).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
-    return { ...steps, outages: conn.outages };
+    const steps = await withCheckpoints({ conn, checkpoint, commands: o.commands, log }, async (resume) => {
+      const job = { ...o, env: { ...env, ...resume } };
+      // The run's plan on the server first: another process can carry it on if this one dies.
+      const record = o.commands.length
+        ? newJobRecord({ ...job, stack: o.stackName, detached: Boolean(o.detach), now: Date.now() })
+        : undefined;
+      if (record) await recordRun(conn, handle.stack, record, hostKeys.trusted(host, port), log);
+      if (!(o.detach && record))
+        return runSteps(
+          conn,
+          job,
+          log,
+          record?.steps.map((s) => s.jobId),
+        );
+      const started = await startDetached(conn, job, record, log);
+      const detached = {
+        jobId: started.jobId,
+        stackName: o.stackName,
+        orderId,
+        host,
+        port,
+        record: recordPath(o.stackName),
+      };
+      return { ...started, detached };
+    }).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
+    const { commands, uploaded, downloaded } = steps;
+    return {
+      commands,
+      uploaded,
+      downloaded,
+      ...("detached" in steps ? { detached: steps.detached } : {}),
+      outages: conn.outages,
+    };
   } finally {
     o.signal?.removeEventListener("abort", hangUp);
     await conn.session.close();

@@ -68,6 +68,15 @@ const COMMANDS: Array<{ command: string[]; mustShow: string[] }> = [
     command: ["cp"],
     mustShow: ["<source>", "<destination>", "ORDER_ID:PATH", "--password-env <VAR>", "-i, --identity <file>"],
   },
+  { command: ["job"], mustShow: ["attach [options] <stack>", "logs", "status", "wait", "stop", "finish"] },
+  ...["attach", "logs"].map((sub) => ({
+    command: ["job", sub],
+    mustShow: ["<stack>", "--cwd <dir>", '(default: ".")', "--password-env <VAR>", "--from <bytes>", "--job <id>"],
+  })),
+  { command: ["job", "status"], mustShow: ["<stack>", "--cwd <dir>", "--user <name>", "-i, --identity <file>"] },
+  { command: ["job", "wait"], mustShow: ["<stack>", "--wait <seconds>", "--job <id>"] },
+  { command: ["job", "stop"], mustShow: ["<stack>", "--grace <seconds>", "(default: 10)"] },
+  { command: ["job", "finish"], mustShow: ["<stack>", "--into <dir>", "--if-done", "--log"] },
 ];
 
 /** The global options every --help lists, with their env fallbacks. */
@@ -105,6 +114,7 @@ describe("clore --help", () => {
       "orphans",
       "cost",
       "cp",
+      "job",
     ]) {
       assert.match(r.stdout, new RegExp(`^  ${name}\\b`, "m"), `command ${name} missing from --help`);
     }

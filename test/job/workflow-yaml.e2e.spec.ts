@@ -80,11 +80,18 @@ describe("ci-training: the GitHub Actions workflows", () => {
     const all = [...scripts(train), ...scripts(sweep)].flatMap(invocations).filter((c) => c.tool === "clore");
     assert.deepEqual(
       all.map((c) => c.words),
-      [["orphans"]],
+      [["job", "finish"], ["orphans"]],
+    );
+    const [finish, orphans] = all;
+    assert.deepEqual(finish!.flags.sort(), ["--cwd", "--if-done", "--into", "--wait"]);
+    const finishKnown = cloreFlags(["job", "finish"]);
+    assert.deepEqual(
+      finish!.flags.filter((f) => !finishKnown.includes(f)),
+      [],
     );
     const sweepScript = scripts(sweep).join("\n");
     // The states go in through an array: `states+=(--state "$f")`.
-    const passed = [...all[0]!.flags, ...[...sweepScript.matchAll(/\+=\((--[\w-]+)/g)].map((m) => m[1]!)];
+    const passed = [...orphans!.flags, ...[...sweepScript.matchAll(/\+=\((--[\w-]+)/g)].map((m) => m[1]!)];
     assert.deepEqual(passed.sort(), ["--cancel", "--expired", "--state", "--yes"]);
     const known = cloreFlags(["orphans"]);
     assert.deepEqual(
@@ -98,7 +105,7 @@ describe("ci-training: the GitHub Actions workflows", () => {
     const calls = [...scripts(train), ...scripts(sweep)].flatMap(invocations).filter((c) => c.tool === "pulumi");
     assert.deepEqual(
       calls.map((c) => c.words.join(" ")),
-      ["stack ls", "stack export"],
+      ["stack ls", "stack ls", "stack export"],
     );
     for (const c of calls) {
       const help = pulumiFlags(c.words);
