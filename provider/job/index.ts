@@ -6,7 +6,16 @@
 export { runJob, type JobOptions, type JobResult } from "./run-job";
 export { exitCodeFor } from "./exit-code";
 export { ciLog, type JobLog, type JobLogSource } from "./job-log";
-export { runSteps, type JobSteps, type PathPair, type StepsResult, type Totals } from "./job-steps";
+export {
+  runSteps,
+  type JobSteps,
+  type PathPair,
+  type StepsControl,
+  type StepsResult,
+  type Totals,
+} from "./job-steps";
+export { appendStepSummary, formatDuration, summaryLine, summaryMarkdown, type JobSummary } from "./job-summary";
+export { watchSpendCap, type SpendCapSpec, type SpendCapWatch } from "./spend-cap";
 export { withEphemeralStack, type EphemeralStackSpec } from "./ephemeral-stack";
 export { JobConnection, type JobConnectionDeps, type ReconnectOptions, type StepPosition } from "./job-connection";
 export * as remote from "./remote";

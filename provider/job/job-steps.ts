@@ -43,18 +43,37 @@ export interface Totals {
   bytes: number;
 }
 
+/** How a run is driven from outside (runJob's spend cap). */
+export interface StepsControl {
+  /** Once aborted: the command in progress is stopped (stopJob), none after it starts, the downloads still run; throws its reason. */
+  stop?: AbortSignal;
+  /** Each download that arrived, as it arrives (also when the job fails afterwards). */
+  onDownloaded?(d: PathPair, r: TransferResult): void;
+}
+
 /**
  * Upload, run, download, logging each step; throws the first failure. Each command runs as a
  * detached job on the server (remote/), attached to for its log: a lost connection is
  * reconnected by `conn` and the log resumes at the last line shown, with no gap or duplicate.
  */
-export async function runSteps(conn: JobConnection, steps: JobSteps, log: JobLog): Promise<StepsResult> {
+export async function runSteps(
+  conn: JobConnection,
+  steps: JobSteps,
+  log: JobLog,
+  control: StepsControl = {},
+): Promise<StepsResult> {
+  const { stop } = control;
   const uploaded = { files: 0, bytes: 0 };
   const downloaded = { files: 0, bytes: 0 };
   const completed = conn.completed;
   const ran = completed.length;
   const notRun = (i: number) => steps.commands.slice(i);
+  let failure: unknown;
   for (const u of steps.upload ?? []) {
+    if (stop?.aborted) {
+      failure = stop.reason;
+      break;
+    }
     log(`upload ${u.local} → ${u.remote}`, "job");
     const during = `upload ${u.local}`;
     add(
@@ -66,11 +85,12 @@ export async function runSteps(conn: JobConnection, steps: JobSteps, log: JobLog
       log,
     );
   }
-  let failure: unknown;
   for (const [i, command] of steps.commands.entries()) {
+    if (failure === undefined && stop?.aborted) failure = stop.reason;
+    if (failure !== undefined) break;
     log(`$ ${command}`, "job");
     try {
-      completed.push(await runDetached(conn, command, steps, log, notRun(i + 1)));
+      completed.push(await runDetached(conn, command, steps, log, notRun(i + 1), stop));
     } catch (e) {
       failure = e;
       break;
@@ -82,14 +102,12 @@ export async function runSteps(conn: JobConnection, steps: JobSteps, log: JobLog
     log(`download ${d.remote} → ${d.local}`, "job");
     try {
       const during = `download ${d.remote}`;
-      add(
-        downloaded,
-        await conn.use(
-          () => ({ during, notRun: [] }),
-          (ssh) => ssh.download(d.remote, d.local),
-        ),
-        log,
+      const r = await conn.use(
+        () => ({ during, notRun: [] }),
+        (ssh) => ssh.download(d.remote, d.local),
       );
+      add(downloaded, r, log);
+      control.onDownloaded?.(d, r);
     } catch (e) {
       if (failure === undefined) failure = e;
       else log(`not downloaded: ${isCloreError(e) ? e.message : String(e)}`, "job");
@@ -106,6 +124,7 @@ async function runDetached(
   steps: JobSteps,
   log: JobLog,
   notRun: string[],
+  stop: AbortSignal | undefined,
 ): Promise<SshCommandRecord> {
   const started = performance.now();
   const id = newJobId(Date.now(), "step");
@@ -114,6 +133,8 @@ async function runDetached(
   const tail = new LineTail(20);
   const where = () => ({ during: command, jobId: begun ? id : undefined, logBytes: offset, notRun });
   let timedOut = false;
+  const halt = () => void stopJob(conn.session, id, { graceMs: 2000 }).catch(() => undefined);
+  stop?.addEventListener("abort", halt, { once: true });
   const timer =
     steps.commandTimeoutMs !== undefined
       ? setTimeout(() => {
@@ -125,6 +146,7 @@ async function runDetached(
     const { exitCode } = await conn.use(where, async (ssh) => {
       await startJob(ssh, { command, cwd: steps.cwd, env: steps.env }, { id });
       begun = true;
+      if (stop?.aborted) halt(); // stopped while it was starting
       return attachJob(ssh, id, {
         fromOffset: offset,
         idleTimeoutMs: conn.idleTimeoutMs,
@@ -136,11 +158,13 @@ async function runDetached(
       });
     });
     const at = conn.session.endpoint;
+    if (stop?.aborted) throw stop.reason;
     if (timedOut) throw new SshCommandTimeoutError(at, command, steps.commandTimeoutMs!, tail.get());
     if (exitCode !== 0) throw new SshCommandFailedError(at, command, exitCode, undefined, tail.get());
     return { command, exitCode, durationMs: performance.now() - started };
   } finally {
     clearTimeout(timer);
+    stop?.removeEventListener("abort", halt);
   }
 }
 
