@@ -26,10 +26,8 @@ runJob({
   download: [{ remote: "job/out", local: env.ARTIFACTS_DIR ?? "artifacts" }],
   signal: stop.signal,
 }).then(
-  (r) =>
-    console.error(
-      `[clore-job] done in ${(r.durationMs / 1000).toFixed(0)} s on order ${r.orderId}; stack ${stackName} destroyed`,
-    ),
+  // runJob's last log line said what ran where and what it cost (and wrote the GitHub step summary).
+  (r) => console.error(`[clore-job] stack ${r.stackName} destroyed`),
   (e: Error) => {
     console.error(`[clore-job] failed: ${e.message}`);
     process.exitCode = exitCodeFor(e);
