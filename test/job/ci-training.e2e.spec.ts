@@ -86,7 +86,7 @@ describe("ci-training: the training job on an ephemeral stack", function () {
     assert.match(r.stderr, /\[clore-job\] \$ python3 train\.py\n/);
     assert.match(
       r.stderr,
-      /\[clore-job\] done in \d+ s: order \d+ on server \d+ \(.+\), 1 attempt, cost \d+\.\d{4} USD-Blockchain; downloaded job\/out → artifacts \(2 files, 1\.0 MB\)\n\[clore-job\] stack ci-4242-1 destroyed\n/,
+      /\[clore-job\] done in (\d+ min )?\d+ s: order \d+ on server \d+ \(.+\), 1 attempt, cost \d+\.\d{4} USD-Blockchain; downloaded job\/out → artifacts \(2 files, 1\.0 MB\)\n\[clore-job\] stack ci-4242-1 destroyed\n/,
     );
 
     const out = join(repo.root, "artifacts"); // the workflow's ARTIFACTS_DIR

@@ -103,7 +103,7 @@ describe("job: what it cost", function () {
     assert.match(
       last,
       new RegExp(
-        `^job: done in \\d+ s: order ${r.orderId} on server ${SERVER.id} \\(4x NVIDIA A100 80GB PCIe\\), 1 attempt, cost `,
+        `^job: done in (\\d+ min )?\\d+ s: order ${r.orderId} on server ${SERVER.id} \\(4x NVIDIA A100 80GB PCIe\\), 1 attempt, cost `,
       ),
     );
     assert.ok(last.includes(`cost ${formatCost(r.cost)}; downloaded out → `), last);
@@ -132,13 +132,13 @@ describe("job: what it cost", function () {
     assert.equal(r.code, 3, r.stderr);
     assert.match(
       r.stderr,
-      /\[clore-job\] failed \(exit code 3\) in \d+ s: order \d+ on server 60101 \(4x NVIDIA A100 80GB PCIe\), 1 attempt, cost \d+\.\d{4} USD-Blockchain; downloaded /,
+      /\[clore-job\] failed \(exit code 3\) in (\d+ min )?\d+ s: order \d+ on server 60101 \(4x NVIDIA A100 80GB PCIe\), 1 attempt, cost \d+\.\d{4} USD-Blockchain; downloaded /,
     );
     const md = readFileSync(summaryFile, "utf8");
     assert.match(md, /^### Clore job `ci-5151-1` failed\n/);
     assert.match(
       md,
-      /\n\| 4x NVIDIA A100 80GB PCIe \| 60101 \(order \d+\) \| 1 \| \d+ s \| \d+\.\d{4} USD-Blockchain \| 3 \| /,
+      /\n\| 4x NVIDIA A100 80GB PCIe \| 60101 \(order \d+\) \| 1 \| (\d+ min )?\d+ s \| \d+\.\d{4} USD-Blockchain \| 3 \| /,
     );
     assert.match(md, /\n> ssh root@127\.0\.0\.1:\d+: "python3 train\.py --fail-at-epoch 2" exited with code 3\./);
     assert.deepEqual(emu.activeOrders(), []);
@@ -179,7 +179,7 @@ describe("job: what it cost", function () {
       logged.some((l) => /^job: spend cap \$0\.0417 nearly reached \(≈\$0\.0\d{3} spent\): stopping the job$/.test(l)),
     );
     assert.equal(readFileSync(join(out, "checkpoint.txt"), "utf8"), "partial\n");
-    assert.match(logged.at(-1)!, /^job: failed \(exit code 1\) in \d+ s: order \d+ on server 60101 /);
+    assert.match(logged.at(-1)!, /^job: failed \(exit code 1\) in (\d+ min )?\d+ s: order \d+ on server 60101 /);
     assert.deepEqual(emu.activeOrders(), []);
   });
 });
