@@ -30,11 +30,12 @@ runJob({
   signal: stop.signal,
   detach: env.CLORE_DETACH === "1",
 }).then(
+  // runJob's last log line said what ran where and what it cost (and wrote the GitHub step summary).
   (r) =>
     console.error(
       r.detached
         ? `[clore-job] detached: job ${r.detached.jobId} runs on order ${r.orderId}; stack ${stackName} stays up (clore job attach|finish ${stackName})`
-        : `[clore-job] done in ${(r.durationMs / 1000).toFixed(0)} s on order ${r.orderId}; stack ${stackName} destroyed`,
+        : `[clore-job] stack ${stackName} destroyed`,
     ),
   (e: Error) => {
     console.error(`[clore-job] failed: ${e.message}`);

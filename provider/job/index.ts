@@ -6,7 +6,16 @@
 export { runJob, type JobOptions, type JobResult } from "./run-job";
 export { exitCodeFor } from "./exit-code";
 export { ciLog, type JobLog, type JobLogSource } from "./job-log";
-export { runSteps, type JobSteps, type PathPair, type StepsResult, type Totals } from "./job-steps";
+export {
+  runSteps,
+  type JobSteps,
+  type PathPair,
+  type StepsControl,
+  type StepsResult,
+  type Totals,
+} from "./job-steps";
+export { appendStepSummary, formatDuration, summaryLine, summaryMarkdown, type JobSummary } from "./job-summary";
+export { watchSpendCap, type SpendCapSpec, type SpendCapWatch } from "./spend-cap";
 export { withEphemeralStack, destroyStack, type EphemeralStackSpec, type StackHandle } from "./ephemeral-stack";
 export { RestartPolicy, type RestartOptions, type Restart, type RestartKind } from "./restart";
 export { type DetachedJob, STACK_TAG } from "./detach";

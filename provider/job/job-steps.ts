@@ -43,6 +43,16 @@ export interface Totals {
   bytes: number;
 }
 
+/** How a run is driven from outside (runJob's run record and spend cap). */
+export interface StepsControl {
+  /** The job id of each command (a run's record fixes them in advance); default fresh ones. */
+  ids?: readonly JobId[];
+  /** Once aborted: the command in progress is stopped (stopJob), none after it starts, the downloads still run; throws its reason. */
+  stop?: AbortSignal;
+  /** Each download that arrived, as it arrives (also when the job fails afterwards). */
+  onDownloaded?(d: PathPair, r: TransferResult): void;
+}
+
 /**
  * Upload, run, download, logging each step; throws the first failure. Each command runs as a
  * detached job on the server (remote/), attached to for its log: a lost connection is
@@ -52,15 +62,20 @@ export async function runSteps(
   conn: JobConnection,
   steps: JobSteps,
   log: JobLog,
-  /** The job id of each command (a run's record fixes them in advance); default fresh ones. */
-  ids?: readonly JobId[],
+  control: StepsControl = {},
 ): Promise<StepsResult> {
+  const { stop, ids } = control;
   const uploaded = { files: 0, bytes: 0 };
   const downloaded = { files: 0, bytes: 0 };
   const completed = conn.completed;
   const ran = completed.length;
   const notRun = (i: number) => steps.commands.slice(i);
+  let failure: unknown;
   for (const u of steps.upload ?? []) {
+    if (stop?.aborted) {
+      failure = stop.reason;
+      break;
+    }
     log(`upload ${u.local} → ${u.remote}`, "job");
     const during = `upload ${u.local}`;
     add(
@@ -72,11 +87,12 @@ export async function runSteps(
       log,
     );
   }
-  let failure: unknown;
   for (const [i, command] of steps.commands.entries()) {
+    if (failure === undefined && stop?.aborted) failure = stop.reason;
+    if (failure !== undefined) break;
     log(`$ ${command}`, "job");
     try {
-      completed.push(await runDetached(conn, command, steps, log, notRun(i + 1), ids?.[i]));
+      completed.push(await runDetached(conn, command, steps, log, notRun(i + 1), stop, ids?.[i]));
     } catch (e) {
       failure = e;
       break;
@@ -88,14 +104,12 @@ export async function runSteps(
     log(`download ${d.remote} → ${d.local}`, "job");
     try {
       const during = `download ${d.remote}`;
-      add(
-        downloaded,
-        await conn.use(
-          () => ({ during, notRun: [] }),
-          (ssh) => ssh.download(d.remote, d.local),
-        ),
-        log,
+      const r = await conn.use(
+        () => ({ during, notRun: [] }),
+        (ssh) => ssh.download(d.remote, d.local),
       );
+      add(downloaded, r, log);
+      control.onDownloaded?.(d, r);
     } catch (e) {
       if (failure === undefined) failure = e;
       else log(`not downloaded: ${isCloreError(e) ? e.message : String(e)}`, "job");
@@ -112,6 +126,7 @@ async function runDetached(
   steps: JobSteps,
   log: JobLog,
   notRun: string[],
+  stop: AbortSignal | undefined,
   jobId?: JobId,
 ): Promise<SshCommandRecord> {
   const started = performance.now();
@@ -121,6 +136,8 @@ async function runDetached(
   const tail = new LineTail(20);
   const where = () => ({ during: command, jobId: begun ? id : undefined, logBytes: offset, notRun });
   let timedOut = false;
+  const halt = () => void stopJob(conn.session, id, { graceMs: 2000 }).catch(() => undefined);
+  stop?.addEventListener("abort", halt, { once: true });
   const timer =
     steps.commandTimeoutMs !== undefined
       ? setTimeout(() => {
@@ -132,6 +149,7 @@ async function runDetached(
     const { exitCode } = await conn.use(where, async (ssh) => {
       await startJob(ssh, { command, cwd: steps.cwd, env: steps.env }, { id });
       begun = true;
+      if (stop?.aborted) halt(); // stopped while it was starting
       return attachJob(ssh, id, {
         fromOffset: offset,
         idleTimeoutMs: conn.idleTimeoutMs,
@@ -143,11 +161,13 @@ async function runDetached(
       });
     });
     const at = conn.session.endpoint;
+    if (stop?.aborted) throw stop.reason;
     if (timedOut) throw new SshCommandTimeoutError(at, command, steps.commandTimeoutMs!, tail.get());
     if (exitCode !== 0) throw new SshCommandFailedError(at, command, exitCode, undefined, tail.get());
     return { command, exitCode, durationMs: performance.now() - started };
   } finally {
     clearTimeout(timer);
+    stop?.removeEventListener("abort", halt);
   }
 }
 

@@ -1,6 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { BadHosts, CloreClient, type OrderFate, RATE_LIMIT_STORE_CONFIG, orderFate, resolveSettings } from "../sdk";
+import {
+  BadHosts,
+  CloreClient,
+  type JobArtifact,
+  JobSpendCapError,
+  type Order,
+  type OrderCost,
+  type OrderFate,
+  RATE_LIMIT_STORE_CONFIG,
+  ValidationError,
+  orderCost,
+  orderFate,
+  orderMoney,
+  resolveSettings,
+  systemClock,
+} from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
 import { type CheckpointOptions, type CheckpointSettings, parseCheckpointOptions } from "./checkpoint";
 import { RESUME_ENV, withCheckpoints } from "./checkpoint-sync";
@@ -8,8 +23,11 @@ import { type DetachedJob, recordRun, startDetached } from "./detach";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
 import { newJobRecord, recordPath } from "./job-record";
 import { type StackHandle, withEphemeralStack } from "./ephemeral-stack";
+import { exitCodeFor } from "./exit-code";
 import { type JobLog, ciLog } from "./job-log";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
+import { type JobSummary, appendStepSummary, summaryLine } from "./job-summary";
+import { type SpendCapWatch, watchSpendCap } from "./spend-cap";
 import { type Restart, RestartLedger, type RestartOptions, parseRestartPolicy, restartKind } from "./restart";
 
 type ConfigInput = string | { value: string; secret?: boolean };
@@ -56,6 +74,15 @@ export interface JobOptions extends JobSteps {
    */
   orderEnded?: () => Promise<string | undefined>;
   /**
+   * Stop the job before its spend passes this many US dollars: the command in progress is
+   * stopped, the downloads run, the stack is destroyed and runJob throws JobSpendCapError. The
+   * spend is the order's, read once after the up, plus its price for the time since (no
+   * polling), plus what orders lost by earlier attempts had spent; the job stops early by the
+   * time the up took (at least 30 s), kept in hand for the stop, downloads and destroy. Needs
+   * the order's USD price (USD-Blockchain, or the API's original_price_usd). Default: no cap.
+   */
+  spendCapUsd?: number;
+  /**
    * Where the key's rate limits are kept, as the SDK's `rateLimitStore` (e.g. a `rediss://` URL
    * shared by every runner on the key). Set as the stack's secret `clore:rateLimitStore` for the
    * providers in `pulumi up`/`destroy`, and used by the runner's own API reads. Default: the
@@ -98,6 +125,31 @@ export interface JobResult extends StepsResult {
   /** Why each earlier attempt was restarted. */
   restarts: Restart[];
   durationMs: number;
+  /** The server of the last attempt, and its GPU model (e.g. "NVIDIA GeForce RTX 4090", "2x …" for several). */
+  serverId?: number;
+  gpu?: string;
+  /** The last order's spend (my_orders, read before the destroy) in its currency and in USD; see `approximate`. */
+  cost?: OrderCost;
+  /** What each download brought back. */
+  artifacts: JobArtifact[];
+}
+
+/** Kept in hand under a spend cap: the stop, the downloads and the destroy bill too. */
+const MIN_CAP_RESERVE_MS = 30_000;
+/** The cost read at the end waits no longer than this before the destroy goes ahead without it. */
+const FINAL_READ_MS = 15_000;
+
+/** What the summary says, in every outcome: filled in as the job goes. */
+interface JobFacts {
+  orderId?: number;
+  order?: Order;
+  attempts: number;
+  /** How long the first `pulumi up` took: the spend cap keeps that much in hand. */
+  upMs: number;
+  /** USD spent by orders earlier attempts lost. */
+  spentBeforeUsd: number;
+  durationMs?: number;
+  artifacts: JobArtifact[];
 }
 
 /**
@@ -114,6 +166,7 @@ export interface JobResult extends StepsResult {
  *     });
  */
 export async function runJob(o: JobOptions): Promise<JobResult> {
+  checkOptions(o);
   const started = performance.now();
   // A mistake in the policy fails here, naming the field, before anything is rented.
   const policy = parseRestartPolicy(o.restart);
@@ -144,22 +197,26 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
   if (o.detach && o.commands.length === 0)
     throw new Error("runJob: detach needs a command to start (commands is empty).");
   const api = jobApi(o.pulumiEnv, rateLimitStore);
-  try {
-    return await withEphemeralStack(stack, async (first, handle) => {
-      const ledger = new RestartLedger(policy);
-      let outputs = first;
+  const facts: JobFacts = { attempts: 0, upMs: 0, spentBeforeUsd: 0, artifacts: [] };
+  const upStarted = systemClock.now();
+  const outcome = await withEphemeralStack(stack, async (first, handle) => {
+    facts.upMs = systemClock.now() - upStarted;
+    const ledger = new RestartLedger(policy);
+    let outputs = first;
+    try {
       for (let attempt = 1; ; attempt++) {
         const server = serverOf(outputs, o.stackName);
+        facts.orderId = server.orderId;
+        facts.attempts = attempt;
         try {
-          const r = await runAttempt(o, { ...server, user, password }, { attempt, checkpoint, handle }, api, log);
-          return {
-            stackName: o.stackName,
-            orderId: server.orderId,
-            ...r,
-            attempts: attempt,
-            restarts: ledger.restarts,
-            durationMs: performance.now() - started,
-          };
+          const r = await runAttempt(
+            o,
+            { ...server, user, password },
+            { attempt, checkpoint, handle, facts },
+            api,
+            log,
+          );
+          return { ...r, restarts: ledger.restarts };
         } catch (e) {
           if (o.signal?.aborted) throw o.signal.reason;
           // A server the API says is gone is avoided from now on, restart or not.
@@ -168,6 +225,13 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
           if ("error" in next) throw next.error;
           if (next.restart.kind === "server-lost") {
             assertEnded(lost, server.orderId, o.stackName);
+            // What the lost order spent still counts against the cap.
+            const spent =
+              lost?.state === "ended" && lost.order
+                ? orderCost(lost.order, performance.now() - started).usd
+                : undefined;
+            facts.spentBeforeUsd += spent ?? 0;
+            facts.order = undefined;
             log(`attempt ${attempt} lost its server; renting another (restart ${ledger.restarts.length})`, "job");
             outputs = await handle.upAgain();
             const again = serverOf(outputs, o.stackName).orderId;
@@ -182,10 +246,101 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
           }
         }
       }
-    });
-  } finally {
-    await api.close();
+    } finally {
+      facts.durationMs = performance.now() - started;
+      // One read at the end, before the destroy: what the order spent, and the server it ran on.
+      // Never when the run is being cancelled (CI kills it seconds later: the destroy comes first),
+      // and never for longer than FINAL_READ_MS.
+      if (!o.signal?.aborted && facts.orderId !== undefined)
+        facts.order = (await withinMs(api.order(facts.orderId), FINAL_READ_MS)) ?? facts.order;
+    }
+  })
+    .then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    )
+    .finally(() => api.close());
+
+  const durationMs = facts.durationMs ?? performance.now() - started;
+  const order = facts.order;
+  const cost = order ? orderCost(order, durationMs) : undefined;
+  let error = outcome.ok ? undefined : outcome.error;
+  if (error instanceof JobSpendCapError) {
+    // The spend as read before the destroy, and what came back.
+    const usd = cost?.usd === undefined ? undefined : cost.usd + facts.spentBeforeUsd;
+    error = new JobSpendCapError(
+      {
+        capUsd: error.capUsd,
+        spentUsd: usd ?? error.spentUsd,
+        approximate: usd === undefined || Boolean(cost?.approximate),
+        orderId: error.orderId,
+        downloaded: facts.artifacts,
+        ...(error.unknownPrice ? { unknownPrice: error.unknownPrice } : {}),
+      },
+      { cause: error.cause },
+    );
   }
+  const summary: JobSummary = {
+    stackName: o.stackName,
+    orderId: facts.orderId,
+    serverId: order?.serverId,
+    gpu: order && gpuOf(order),
+    attempts: Math.max(facts.attempts, 1),
+    durationMs,
+    cost,
+    exitCode: error === undefined ? 0 : exitCodeFor(error),
+    artifacts: facts.artifacts,
+    error: error === undefined ? undefined : firstLine(error),
+  };
+  if (!(outcome.ok && outcome.value.detached)) {
+    log(summaryLine(summary), "job");
+    appendStepSummary(summary, process.env, (l) => log(l, "job"));
+  }
+  if (!outcome.ok) throw error;
+  return {
+    stackName: o.stackName,
+    orderId: facts.orderId,
+    serverId: summary.serverId,
+    gpu: summary.gpu,
+    attempts: summary.attempts,
+    ...outcome.value,
+    durationMs,
+    cost,
+    artifacts: facts.artifacts,
+  };
+}
+
+function checkOptions(o: JobOptions): void {
+  const cap = o.spendCapUsd;
+  if (cap !== undefined && !(typeof cap === "number" && Number.isFinite(cap) && cap > 0))
+    throw new ValidationError("runJob", [
+      { path: "spendCapUsd", message: `must be a positive number of US dollars (got ${String(cap)})` },
+    ]);
+}
+
+/** "NVIDIA GeForce RTX 4090", "2x NVIDIA GeForce RTX 3090", or the specs' GPU line. */
+function gpuOf(o: Order): string | undefined {
+  const list = o.gpu_array ?? [];
+  if (list[0]) return list.length > 1 ? `${list.length}x ${list[0]}` : list[0];
+  return o.specs?.gpu ?? undefined;
+}
+
+/** `p`'s value, or undefined once `ms` have passed. */
+async function withinMs<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split("\n")[0]!.trim();
 }
 
 interface Server {
@@ -209,12 +364,20 @@ function serverOf(outputs: Record<string, unknown>, stackName: string): Server {
 async function runAttempt(
   o: JobOptions,
   server: Server & { user: string; password?: string },
-  { attempt, checkpoint, handle }: { attempt: number; checkpoint?: CheckpointSettings; handle: StackHandle },
+  {
+    attempt,
+    checkpoint,
+    handle,
+    facts,
+  }: { attempt: number; checkpoint?: CheckpointSettings; handle: StackHandle; facts: JobFacts },
   api: JobApi,
   log: JobLog,
-): Promise<Omit<JobResult, "stackName" | "orderId" | "attempts" | "restarts" | "durationMs">> {
+): Promise<StepsResult & Pick<JobResult, "outages" | "detached">> {
   const { host, port, user, orderId } = server;
   o.signal?.throwIfAborted();
+  const capStop = new AbortController();
+  // The cap's one read, before the login: an order whose price is unknown fails here.
+  const cap = o.spendCapUsd === undefined ? undefined : await capStart(o.spendCapUsd, orderId, facts, api);
   log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
   const target = { host, port, user, password: server.password, privateKey: o.ssh?.privateKey };
   // One policy per server: a reconnect must show the host key the first login saw.
@@ -245,6 +408,20 @@ async function runAttempt(
   // Stopping hangs up: the step in progress fails at once and the destroy follows.
   const hangUp = () => void conn.session.close();
   o.signal?.addEventListener("abort", hangUp, { once: true });
+  const watch: SpendCapWatch | undefined = cap?.((spentUsd) => {
+    log(
+      `spend cap $${o.spendCapUsd!.toFixed(4)} nearly reached (≈$${spentUsd.toFixed(4)} spent): stopping the job`,
+      "job",
+    );
+    capStop.abort(
+      new JobSpendCapError({ capUsd: o.spendCapUsd!, spentUsd, approximate: true, orderId, downloaded: [] }),
+    );
+  });
+  const control = {
+    stop: capStop.signal,
+    onDownloaded: (d: { local: string; remote: string }, r: { files: number; bytes: number }) =>
+      facts.artifacts.push({ ...d, files: r.files, bytes: r.bytes }),
+  };
   const env = { ...o.env, CLORE_JOB_ATTEMPT: String(attempt), ...(attempt > 1 ? { [RESUME_ENV]: "1" } : {}) };
   try {
     o.signal?.throwIfAborted();
@@ -256,12 +433,7 @@ async function runAttempt(
         : undefined;
       if (record) await recordRun(conn, handle.stack, record, hostKeys.trusted(host, port), log);
       if (!(o.detach && record))
-        return runSteps(
-          conn,
-          job,
-          log,
-          record?.steps.map((s) => s.jobId),
-        );
+        return runSteps(conn, job, log, { ...control, ids: record?.steps.map((s) => s.jobId) });
       const started = await startDetached(conn, job, record, log);
       const detached = {
         jobId: started.jobId,
@@ -282,9 +454,38 @@ async function runAttempt(
       outages: conn.outages,
     };
   } finally {
+    watch?.stop();
     o.signal?.removeEventListener("abort", hangUp);
     await conn.session.close();
   }
+}
+
+/**
+ * The spend cap's one read: the order's spend and price now (from here on, arithmetic), plus
+ * what earlier attempts' orders spent. Returns the watch to start; JobSpendCapError at once
+ * when the order's USD price cannot be known.
+ */
+async function capStart(capUsd: number, orderId: number | undefined, facts: JobFacts, api: JobApi) {
+  const rented = orderId === undefined ? undefined : await api.order(orderId);
+  facts.order = rented ?? facts.order;
+  const money = rented && orderMoney(rented, { nowMs: Date.now() });
+  if (money?.usdPerDay === undefined || money.spendUsd === undefined) {
+    const why = rented
+      ? `${money?.currency} without original_price_usd`
+      : "my_orders could not be read with the stack's key";
+    throw new JobSpendCapError({ capUsd, orderId, downloaded: [], unknownPrice: why });
+  }
+  const readAtMs = systemClock.now();
+  return (onCap: (spentUsd: number) => void) =>
+    watchSpendCap({
+      capUsd,
+      spentUsd: facts.spentBeforeUsd + money.spendUsd!,
+      usdPerDay: money.usdPerDay!,
+      readAtMs,
+      reserveMs: Math.max(MIN_CAP_RESERVE_MS, facts.upMs),
+      clock: systemClock,
+      onCap,
+    });
 }
 
 /** The lost order's fate as the API says it; an ended order's server is avoided by find-and-rent for a while. */
@@ -339,6 +540,12 @@ function jobApi(env: Record<string, string> | undefined, rateLimitStore?: string
             return fate.state === "ended" ? fate.reason : undefined;
           }
         : undefined,
+    /** The order as my_orders lists it (active or ended); undefined when no answer can tell. */
+    order: async (orderId: number): Promise<Order | undefined> => {
+      const c = get();
+      const f = c ? await orderFate(c, orderId).catch(() => undefined) : undefined;
+      return f && f.state !== "unknown" ? f.order : undefined;
+    },
     fate: async (orderId: number): Promise<OrderFate> => {
       const c = get();
       return c ? orderFate(c, orderId) : { state: "unknown", reason: "no API key (CLORE_API_KEY) to ask with" };

@@ -32,7 +32,8 @@ export type CloreErrorCode =
   | "CLORE_JOB_NOT_FOUND"
   | "CLORE_JOB_LOST"
   | "CLORE_JOB_INTERRUPTED"
-  | "CLORE_JOB_RESTARTS_SPENT";
+  | "CLORE_JOB_RESTARTS_SPENT"
+  | "CLORE_JOB_SPEND_CAP";
 
 export class CloreError extends Error {
   readonly code: CloreErrorCode;
@@ -653,5 +654,64 @@ export class JobRestartsSpentError extends CloreError {
       { cause: last },
     );
     this.attempts = attempts;
+  }
+}
+
+/** A file tree a job brought back: `remote` on the server → `local` here. */
+export interface JobArtifact {
+  remote: string;
+  local: string;
+  files: number;
+  bytes: number;
+}
+
+/** `job/out → artifacts (2 files, 1.0 MB)`, or "nothing". */
+export function describeArtifacts(artifacts: readonly JobArtifact[]): string {
+  if (!artifacts.length) return "nothing";
+  return artifacts
+    .map((a) => `${a.remote} → ${a.local} (${a.files} files, ${(a.bytes / 1e6).toFixed(1)} MB)`)
+    .join(", ");
+}
+
+/**
+ * runJob's spend cap (`spendCapUsd`) stopped the job before its order would pass it, or could
+ * not be kept (the order's USD price is unknown). The stack was destroyed either way.
+ */
+export class JobSpendCapError extends CloreError {
+  readonly capUsd: number;
+  /** The order's spend in USD when the job was stopped (the API's figure when read, else the estimate). */
+  readonly spentUsd?: number;
+  readonly orderId?: number;
+  readonly downloaded: JobArtifact[];
+  /** Why the cap could not be kept, when it could not (the job was not run). */
+  readonly unknownPrice?: string;
+  constructor(
+    d: {
+      capUsd: number;
+      spentUsd?: number;
+      approximate?: boolean;
+      orderId?: number;
+      downloaded: JobArtifact[];
+      unknownPrice?: string;
+    },
+    options?: { cause?: unknown },
+  ) {
+    const cap = `$${d.capUsd.toFixed(4)} (spendCapUsd)`;
+    const order = d.orderId === undefined ? "the order" : `order ${d.orderId}`;
+    const spent =
+      d.spentUsd === undefined ? "an unknown amount" : `${d.approximate ? "≈" : ""}$${d.spentUsd.toFixed(4)}`;
+    const head = d.unknownPrice
+      ? `the spend cap of ${cap} cannot be kept: ${order}'s price in USD is unknown (${d.unknownPrice}), so the job was not run`
+      : `the job was stopped before passing its spend cap of ${cap}: ${order} had spent ${spent}`;
+    super(
+      "CLORE_JOB_SPEND_CAP",
+      `${head}. Downloaded: ${describeArtifacts(d.downloaded)}. The stack was destroyed; raise spendCapUsd to let the job run longer.`,
+      options,
+    );
+    this.capUsd = d.capUsd;
+    this.spentUsd = d.spentUsd;
+    this.orderId = d.orderId;
+    this.downloaded = d.downloaded;
+    this.unknownPrice = d.unknownPrice;
   }
 }

@@ -121,3 +121,50 @@ export function spreadByDay(
   }
   return out;
 }
+
+/** What one order cost over a job: its spend in its currency and in USD. */
+export interface OrderCost {
+  currency: string;
+  amount?: number;
+  usd?: number;
+  /** "spend": the API's own figure; "estimate": price × duration (the API gave no spend). */
+  source: "spend" | "estimate";
+  /** True when the figure is estimated or converted at an inferred rate. */
+  approximate: boolean;
+}
+
+/**
+ * The cost of an order that ran for `durationMs`: the API's `spend` when it reports one,
+ * otherwise the price (plus the creation fee) pro rata for the duration, marked approximate.
+ */
+export function orderCost(o: OrderMoneyInput, durationMs: number): OrderCost {
+  const rate = usdRate(o);
+  const currency = o.currency ?? "unknown";
+  const spent = o.spend ?? undefined;
+  const amount = spent ?? (o.price == null ? undefined : estimateCost(o.price, durationMs) + (o.creation_fee ?? 0));
+  return {
+    currency,
+    amount,
+    usd: amount === undefined || rate === undefined ? undefined : amount * rate.rate,
+    source: spent === undefined ? "estimate" : "spend",
+    approximate: spent === undefined || Boolean(rate?.approximate),
+  };
+}
+
+/** `0.0123 USD-Blockchain`, or `≈12.3400 CLORE-Blockchain (≈$0.0310)` when converted; "?" when unknown. */
+export function formatCost(c: OrderCost | undefined): string {
+  if (c?.amount === undefined) return "?";
+  const native = formatMoney(c.amount, c.currency, c.approximate);
+  if (c.currency === USD_CURRENCY || c.usd === undefined) return native;
+  return `${native} (≈$${c.usd.toFixed(4)})`;
+}
+
+/**
+ * How long an order may keep running from now before its spend reaches `capUsd`, with
+ * `reserveMs` of running kept in hand (stopping, downloading and destroying bill too):
+ * 0 means stop now, Infinity when it costs nothing per day.
+ */
+export function msUntilCap(capUsd: number, spentUsd: number, usdPerDay: number, reserveMs = 0): number {
+  if (!(usdPerDay > 0)) return spentUsd >= capUsd ? 0 : Number.POSITIVE_INFINITY;
+  return Math.max(0, ((capUsd - spentUsd) / usdPerDay) * MS_PER_DAY - reserveMs);
+}

@@ -84,7 +84,10 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       `epoch lines arrived ${epochs.map((l) => l.at).join(", ")} ms into the step`,
     );
     assert.match(r.stderr, /\[clore-job\] \$ python3 train\.py\n/);
-    assert.match(r.stderr, /\[clore-job\] done in \d+ s on order \d+; stack ci-4242-1 destroyed/);
+    assert.match(
+      r.stderr,
+      /\[clore-job\] done in (\d+ min )?\d+ s: order \d+ on server \d+ \(.+\), 1 attempt, cost \d+\.\d{4} USD-Blockchain; downloaded job\/out → artifacts \(2 files, 1\.0 MB\)\n\[clore-job\] stack ci-4242-1 destroyed\n/,
+    );
 
     const out = join(repo.root, "artifacts"); // the workflow's ARTIFACTS_DIR
     assert.deepEqual(readdirSync(out).sort(), ["metrics.json", "model.bin"]);

@@ -1,6 +1,16 @@
 import { strict as assert } from "node:assert";
 import { bar } from "../../provider/cli/cost/report";
-import { estimateCost, formatMoney, orderMoney, spendWindow, spreadByDay, usdRate } from "../../provider/sdk/money";
+import {
+  estimateCost,
+  formatCost,
+  formatMoney,
+  msUntilCap,
+  orderCost,
+  orderMoney,
+  spendWindow,
+  spreadByDay,
+  usdRate,
+} from "../../provider/sdk/money";
 
 describe("money", () => {
   it("gives per-hour prices in the order's currency and in USD", () => {
@@ -69,5 +79,28 @@ describe("money", () => {
     assert.equal(bar(1, 10, 4), "▍"); // 0.4 cell ≈ 3/8
     assert.equal(bar(0, 10, 4), "");
     assert.equal(bar(0.0001, 10, 4), "▏"); // something spent is never drawn as nothing
+  });
+
+  it("costs an order by the API's spend when given, else price × duration plus the creation fee (≈)", () => {
+    const usd = orderCost({ currency: "USD-Blockchain", price: 48, spend: 0.5, creation_fee: 0.1 }, 3_600_000);
+    assert.deepEqual(usd, { currency: "USD-Blockchain", amount: 0.5, usd: 0.5, source: "spend", approximate: false });
+    assert.equal(formatCost(usd), "0.5000 USD-Blockchain");
+    const est = orderCost({ currency: "USD-Blockchain", price: 48, creation_fee: 0.1 }, 3_600_000);
+    assert.deepEqual([est.amount, est.source, est.approximate], [2.1, "estimate", true]);
+    assert.equal(formatCost(est), "≈2.1000 USD-Blockchain");
+    const coin = orderCost({ currency: "CLORE-Blockchain", price: 400, original_price_usd: 1, spend: 100 }, 0);
+    assert.equal(formatCost(coin), "≈100.0000 CLORE-Blockchain (≈$0.2500)");
+    assert.equal(orderCost({ currency: "CLORE-Blockchain", price: 400, spend: 100 }, 0).usd, undefined);
+    assert.equal(formatCost(orderCost({ currency: "x" }, 1000)), "?");
+  });
+
+  it("says how long an order may run before its spend reaches a cap, a reserve kept in hand", () => {
+    // $24/day = $1/h: from $0.50 spent, a $1.50 cap is one hour away, 50 min with a 10 min reserve.
+    assert.equal(msUntilCap(1.5, 0.5, 24), 3_600_000);
+    assert.equal(msUntilCap(1.5, 0.5, 24, 600_000), 3_000_000);
+    assert.equal(msUntilCap(1, 0.99, 24, 3_600_000), 0);
+    assert.equal(msUntilCap(1, 2, 24), 0);
+    assert.equal(msUntilCap(1, 0, 0), Number.POSITIVE_INFINITY);
+    assert.equal(msUntilCap(1, 1, 0), 0);
   });
 });
