@@ -31,3 +31,4 @@ export * from "./cache-dir";
 export * from "./cancel-batcher";
 export * from "./package-version";
 export * from "./money";
+export * from "./events";
