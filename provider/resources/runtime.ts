@@ -1,4 +1,13 @@
-import { type CacheStore, CancelBatcher, CloreClient, accountId, resolveSettings } from "../sdk";
+import {
+  type CacheStore,
+  CancelBatcher,
+  CloreClient,
+  type EventBus,
+  accountId,
+  eventBusFor,
+  eventsSetting,
+  resolveSettings,
+} from "../sdk";
 import { engineLog } from "./engine-log";
 
 /**
@@ -57,6 +66,17 @@ export function currentClient(
  */
 export async function checkRateLimitStore(): Promise<void> {
   await currentClient().rateLimiter.ready();
+}
+
+/**
+ * The process's lifecycle events for `clore:events`, else CLORE_EVENTS (off when neither is
+ * set). A malformed setting throws, naming it: check calls this at preview, before any API call.
+ */
+export function currentEvents(config: ConfigReader | undefined = stackConfig): EventBus {
+  const value = config?.get("clore:events") || undefined;
+  return eventBusFor(eventsSetting(value ? { value, source: "clore:events" } : undefined), {
+    notice: (m) => void engineLog("warning", `clore: ${m}`),
+  });
 }
 
 const batchers = new WeakMap<CloreClient, CancelBatcher>();
