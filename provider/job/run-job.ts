@@ -1,8 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { CloreClient, orderFate, resolveSettings } from "../sdk";
+import {
+  CloreClient,
+  type EventBus,
+  type LifecycleEventInput,
+  type OmitEach,
+  eventBusFor,
+  eventsSetting,
+  isCloreError,
+  orderFate,
+  resolveSettings,
+} from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
-import { JobConnection, type ReconnectOptions } from "./job-connection";
+import { JobConnection, type ReconnectOptions, type StepPosition } from "./job-connection";
 import { withEphemeralStack } from "./ephemeral-stack";
 import { type JobLog, ciLog } from "./job-log";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
@@ -50,6 +60,15 @@ export interface JobOptions extends JobSteps {
    * told). Default: the API's answer (orderFate) with the key in `pulumiEnv` or this process's env.
    */
   orderEnded?: () => Promise<string | undefined>;
+  /**
+   * Lifecycle events of the job (started, reconnected, restarted, finished, failed) and of its
+   * order: comma-separated `stdout`, `file:/path`, `https://…` webhook URLs. Default:
+   * CLORE_EVENTS in `pulumiEnv` or this process's env. Given here, the stack's engine gets it as
+   * CLORE_EVENTS too, so the order's events go to the same places. A malformed value throws
+   * before anything is rented; a webhook never fails or holds the job (its end waits at most
+   * the webhook timeout for deliveries).
+   */
+  events?: string;
 }
 
 export interface JobResult extends StepsResult {
@@ -75,6 +94,45 @@ export interface JobResult extends StepsResult {
  */
 export async function runJob(o: JobOptions): Promise<JobResult> {
   const started = performance.now();
+  const events = jobEvents(o);
+  const pulumiEnv = o.events
+    ? { ...(o.pulumiEnv ?? (process.env as Record<string, string>)), CLORE_EVENTS: o.events }
+    : o.pulumiEnv;
+  const where: { orderId?: number; step?: string } = {};
+  const emit: Emit = (e) => events.emit({ ...e, stack: o.stackName, orderId: where.orderId } as LifecycleEventInput);
+  try {
+    const result = await runJobOn(o, pulumiEnv, where, emit, started);
+    emit({
+      kind: "job.finished",
+      durationMs: Math.round(result.durationMs),
+      commands: result.commands.length,
+      outages: result.outages,
+    });
+    return result;
+  } catch (e) {
+    emit({
+      kind: "job.failed",
+      step: where.step ?? failedCommand(e, o),
+      durationMs: Math.round(performance.now() - started),
+      exitCode: exitCodeOf(e),
+      error: isCloreError(e) ? e.code : undefined,
+      reason: failureReason(e, where.step),
+    });
+    throw e;
+  } finally {
+    await events.flush();
+  }
+}
+
+type Emit = (e: OmitEach<Extract<LifecycleEventInput, { kind: `job.${string}` }>, "stack" | "orderId">) => void;
+
+async function runJobOn(
+  o: JobOptions,
+  pulumiEnv: Record<string, string> | undefined,
+  where: { orderId?: number; step?: string },
+  emit: Emit,
+  started: number,
+): Promise<JobResult> {
   const log = o.log ?? ciLog;
   const user = o.ssh?.user ?? "root";
   const configured = configValue(o.config?.sshPassword);
@@ -91,7 +149,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     workDir: o.workDir,
     stackName: o.stackName,
     config,
-    env: o.pulumiEnv,
+    env: pulumiEnv,
     onPulumi: (l: string) => log(l, "pulumi"),
     onStep: (l: string) => log(l, "job"),
   };
@@ -104,6 +162,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       );
     }
     const orderId = Number(outputs.orderId) || undefined;
+    where.orderId = orderId;
     o.signal?.throwIfAborted();
     log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
     const target = { host, port, user, password, privateKey: o.ssh?.privateKey };
@@ -122,7 +181,8 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     const ssh = await link(o.ssh?.waitMs ?? 300_000, (w) =>
       log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
     );
-    const api = apiOrderEnded(orderId, o.pulumiEnv);
+    emit({ kind: "job.started" });
+    const api = apiOrderEnded(orderId, pulumiEnv);
     const conn = new JobConnection(
       ssh,
       {
@@ -130,6 +190,15 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
         log,
         signal: o.signal,
         orderEnded: o.orderEnded ?? api.ask,
+        onLost: (at) => {
+          where.step = stepName(at, o);
+        },
+        onReconnected: (at, outageMs) => {
+          const step = stepName(at, o);
+          emit({ kind: "job.reconnected", step, outageMs, outages: conn.outages });
+          // A command already running is re-attached; anything else runs again from its start.
+          if (at.jobId === undefined) emit({ kind: "job.restarted", step });
+        },
       },
       o.reconnect,
     );
@@ -154,6 +223,44 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
       await conn.session.close();
     }
   });
+}
+
+/** The job's events: the `events` option, else CLORE_EVENTS; a malformed value throws here, before the up. */
+function jobEvents(o: JobOptions): EventBus {
+  const option = o.events ? { value: o.events, source: "the events option" } : undefined;
+  return eventBusFor(eventsSetting(option, o.pulumiEnv ?? process.env));
+}
+
+/** "upload", "download" or "command 2 of 3": where the job is, never the command itself (it may hold a secret). */
+function stepName(at: StepPosition, o: JobOptions): string {
+  const total = o.commands.length;
+  if (!o.commands.includes(at.during)) {
+    if (at.during.startsWith("upload ")) return "upload";
+    if (at.during.startsWith("download ")) return "download";
+  }
+  return `command ${total - at.notRun.length} of ${total}`;
+}
+
+function failedCommand(e: unknown, o: JobOptions): string | undefined {
+  const i = o.commands.indexOf((e as { command?: string })?.command as string);
+  return i >= 0 ? `command ${i + 1} of ${o.commands.length}` : undefined;
+}
+
+function exitCodeOf(e: unknown): number | null | undefined {
+  const code = (e as { exitCode?: unknown })?.exitCode;
+  return typeof code === "number" || code === null ? code : undefined;
+}
+
+/** In our words, from the error's code: messages may quote the command or its stderr. */
+function failureReason(e: unknown, step: string | undefined): string {
+  const code = isCloreError(e) ? e.code : undefined;
+  const exit = exitCodeOf(e);
+  if (code === "CLORE_SSH_COMMAND_FAILED") return `a command exited with code ${exit ?? "?"}`;
+  if (code === "CLORE_SSH_COMMAND_TIMEOUT") return "a command ran past commandTimeoutMs";
+  if (code === "CLORE_JOB_INTERRUPTED")
+    return `the connection was lost${step ? ` during ${step}` : ""} and not recovered`;
+  if (code === "CLORE_JOB_CLEANUP_FAILED") return "the stack could not be destroyed: its order may still bill";
+  return code ? `failed with ${code}` : "failed (see the job's log)";
 }
 
 /** The order's end as the API reports it (orderFate: "ended" only when listed as ended); undefined otherwise or without a key. */
