@@ -6,9 +6,10 @@ import {
   accountId,
   eventBusFor,
   eventsSetting,
+  flushEventsOnSignal,
   resolveSettings,
 } from "../sdk";
-import { engineLog } from "./engine-log";
+import { engineLog, inPlugin } from "./engine-log";
 
 /**
  * Process state of the provider plugin and of the program. The serialized shim captures
@@ -74,6 +75,9 @@ export async function checkRateLimitStore(): Promise<void> {
  */
 export function currentEvents(config: ConfigReader | undefined = stackConfig): EventBus {
   const value = config?.get("clore:events") || undefined;
+  // The engine stops a plugin with SIGINT right after the last operation: the events it just
+  // queued (a destroy's cancel) are delivered first, within the webhook timeout.
+  if (inPlugin()) flushEventsOnSignal();
   return eventBusFor(eventsSetting(value ? { value, source: "clore:events" } : undefined), {
     notice: (m) => void engineLog("warning", `clore: ${m}`),
   });

@@ -116,6 +116,27 @@ function flushAtExit(): void {
   });
 }
 
+let signalHook = false;
+/**
+ * For a process that is stopped with SIGINT or SIGTERM when its work is done (the provider
+ * plugins: the engine waits for them to exit): deliver what is queued first, for at most the
+ * bound, then die of the signal as if nothing had caught it. Not for programs that handle
+ * signals themselves (runJob's callers do).
+ */
+export function flushEventsOnSignal(): void {
+  if (signalHook) return;
+  signalHook = true;
+  const handler = (sig: NodeJS.Signals) => {
+    process.removeListener("SIGINT", handler);
+    process.removeListener("SIGTERM", handler);
+    const die = () => process.kill(process.pid, sig);
+    if ([...buses.values()].some((b) => b.pending > 0)) void flushEvents().finally(die);
+    else die();
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
 function stderrNotice(message: string): void {
   process.stderr.write(`clore: ${message}\n`);
 }
