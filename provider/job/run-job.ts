@@ -1,18 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import {
-  CloreClient,
-  type EventBus,
-  type LifecycleEventInput,
-  type OmitEach,
-  eventBusFor,
-  eventsSetting,
-  isCloreError,
-  orderFate,
-  resolveSettings,
-} from "../sdk";
+import { CloreClient, orderFate, resolveSettings } from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
-import { JobConnection, type ReconnectOptions, type StepPosition } from "./job-connection";
+import { JobConnection, type ReconnectOptions } from "./job-connection";
+import { JobEvents, jobEventBus } from "./job-events";
 import { withEphemeralStack } from "./ephemeral-stack";
 import { type JobLog, ciLog } from "./job-log";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
@@ -94,43 +85,27 @@ export interface JobResult extends StepsResult {
  */
 export async function runJob(o: JobOptions): Promise<JobResult> {
   const started = performance.now();
-  const events = jobEvents(o);
+  // A malformed setting throws here, before anything is rented.
+  const events = new JobEvents(jobEventBus(o.events, o.pulumiEnv ?? process.env), o.stackName, o.commands);
   const pulumiEnv = o.events
     ? { ...(o.pulumiEnv ?? (process.env as Record<string, string>)), CLORE_EVENTS: o.events }
     : o.pulumiEnv;
-  const where: { orderId?: number; step?: string } = {};
-  const emit: Emit = (e) => events.emit({ ...e, stack: o.stackName, orderId: where.orderId } as LifecycleEventInput);
   try {
-    const result = await runJobOn(o, pulumiEnv, where, emit, started);
-    emit({
-      kind: "job.finished",
-      durationMs: Math.round(result.durationMs),
-      commands: result.commands.length,
-      outages: result.outages,
-    });
+    const result = await runJobOn(o, pulumiEnv, events, started);
+    events.finished(result);
     return result;
   } catch (e) {
-    emit({
-      kind: "job.failed",
-      step: where.step ?? failedCommand(e, o),
-      durationMs: Math.round(performance.now() - started),
-      exitCode: exitCodeOf(e),
-      error: isCloreError(e) ? e.code : undefined,
-      reason: failureReason(e, where.step),
-    });
+    events.failed(e, performance.now() - started);
     throw e;
   } finally {
     await events.flush();
   }
 }
 
-type Emit = (e: OmitEach<Extract<LifecycleEventInput, { kind: `job.${string}` }>, "stack" | "orderId">) => void;
-
 async function runJobOn(
   o: JobOptions,
   pulumiEnv: Record<string, string> | undefined,
-  where: { orderId?: number; step?: string },
-  emit: Emit,
+  events: JobEvents,
   started: number,
 ): Promise<JobResult> {
   const log = o.log ?? ciLog;
@@ -162,7 +137,7 @@ async function runJobOn(
       );
     }
     const orderId = Number(outputs.orderId) || undefined;
-    where.orderId = orderId;
+    events.orderId = orderId;
     o.signal?.throwIfAborted();
     log(`order ${orderId ?? "?"} is up; logging in as ${user}@${host}:${port}`, "job");
     const target = { host, port, user, password, privateKey: o.ssh?.privateKey };
@@ -181,7 +156,7 @@ async function runJobOn(
     const ssh = await link(o.ssh?.waitMs ?? 300_000, (w) =>
       log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
     );
-    emit({ kind: "job.started" });
+    events.started();
     const api = apiOrderEnded(orderId, pulumiEnv);
     const conn = new JobConnection(
       ssh,
@@ -190,15 +165,8 @@ async function runJobOn(
         log,
         signal: o.signal,
         orderEnded: o.orderEnded ?? api.ask,
-        onLost: (at) => {
-          where.step = stepName(at, o);
-        },
-        onReconnected: (at, outageMs) => {
-          const step = stepName(at, o);
-          emit({ kind: "job.reconnected", step, outageMs, outages: conn.outages });
-          // A command already running is re-attached; anything else runs again from its start.
-          if (at.jobId === undefined) emit({ kind: "job.restarted", step });
-        },
+        onLost: (at) => events.lost(at),
+        onReconnected: (at, outageMs) => events.reconnected(at, outageMs, conn.outages),
       },
       o.reconnect,
     );
@@ -223,44 +191,6 @@ async function runJobOn(
       await conn.session.close();
     }
   });
-}
-
-/** The job's events: the `events` option, else CLORE_EVENTS; a malformed value throws here, before the up. */
-function jobEvents(o: JobOptions): EventBus {
-  const option = o.events ? { value: o.events, source: "the events option" } : undefined;
-  return eventBusFor(eventsSetting(option, o.pulumiEnv ?? process.env));
-}
-
-/** "upload", "download" or "command 2 of 3": where the job is, never the command itself (it may hold a secret). */
-function stepName(at: StepPosition, o: JobOptions): string {
-  const total = o.commands.length;
-  if (!o.commands.includes(at.during)) {
-    if (at.during.startsWith("upload ")) return "upload";
-    if (at.during.startsWith("download ")) return "download";
-  }
-  return `command ${total - at.notRun.length} of ${total}`;
-}
-
-function failedCommand(e: unknown, o: JobOptions): string | undefined {
-  const i = o.commands.indexOf((e as { command?: string })?.command as string);
-  return i >= 0 ? `command ${i + 1} of ${o.commands.length}` : undefined;
-}
-
-function exitCodeOf(e: unknown): number | null | undefined {
-  const code = (e as { exitCode?: unknown })?.exitCode;
-  return typeof code === "number" || code === null ? code : undefined;
-}
-
-/** In our words, from the error's code: messages may quote the command or its stderr. */
-function failureReason(e: unknown, step: string | undefined): string {
-  const code = isCloreError(e) ? e.code : undefined;
-  const exit = exitCodeOf(e);
-  if (code === "CLORE_SSH_COMMAND_FAILED") return `a command exited with code ${exit ?? "?"}`;
-  if (code === "CLORE_SSH_COMMAND_TIMEOUT") return "a command ran past commandTimeoutMs";
-  if (code === "CLORE_JOB_INTERRUPTED")
-    return `the connection was lost${step ? ` during ${step}` : ""} and not recovered`;
-  if (code === "CLORE_JOB_CLEANUP_FAILED") return "the stack could not be destroyed: its order may still bill";
-  return code ? `failed with ${code}` : "failed (see the job's log)";
 }
 
 /** The order's end as the API reports it (orderFate: "ended" only when listed as ended); undefined otherwise or without a key. */

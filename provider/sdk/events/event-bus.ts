@@ -51,7 +51,9 @@ export class EventBus {
       this.notice(`events: dropped a malformed ${input.kind} event (${parsed.error.issues[0]?.message ?? "?"})`);
       return;
     }
-    for (const s of this.sinks) s.send(parsed.data);
+    // As it will read on the wire: fields left undefined are absent.
+    const event = JSON.parse(JSON.stringify(parsed.data)) as LifecycleEvent;
+    for (const s of this.sinks) s.send(event);
   }
 
   /** Deliver what is queued, waiting at most `timeoutMs` (default: the webhook timeout) in all. */
