@@ -75,12 +75,13 @@ export async function checkRateLimitStore(): Promise<void> {
  */
 export function currentEvents(config: ConfigReader | undefined = stackConfig): EventBus {
   const value = config?.get("clore:events") || undefined;
-  // The engine stops a plugin with SIGINT right after the last operation: the events it just
-  // queued (a destroy's cancel) are delivered first, within the webhook timeout.
-  if (inPlugin()) flushEventsOnSignal();
-  return eventBusFor(eventsSetting(value ? { value, source: "clore:events" } : undefined), {
+  const bus = eventBusFor(eventsSetting(value ? { value, source: "clore:events" } : undefined), {
     notice: (m) => void engineLog("warning", `clore: ${m}`),
   });
+  // The engine stops a plugin with SIGINT right after the last operation: the events it just
+  // queued (a destroy's cancel) are delivered first, within the webhook timeout.
+  if (bus.enabled && inPlugin()) flushEventsOnSignal();
+  return bus;
 }
 
 const batchers = new WeakMap<CloreClient, CancelBatcher>();
