@@ -160,6 +160,21 @@ describe("lifecycle events", () => {
     });
   });
 
+  it("says where a job was, by position", () => {
+    const e = {
+      kind: "job.failed",
+      time: "2026-12-08T03:00:00.000Z",
+      stack: "ci-7",
+      orderId: 12,
+      step: "command 2 of 3",
+      reason: "a command exited with code 3",
+    } as LifecycleEvent;
+    assert.equal(
+      JSON.parse(webhookBody(e)).text,
+      "clore: job on order 12 failed in command 2 of 3: a command exited with code 3 [ci-7]",
+    );
+  });
+
   it("names the stack and resource from a URN", () => {
     assert.deepEqual(urnNames("urn:pulumi:dev::proj::pulumi-nodejs:dynamic:Resource::gpu-0"), {
       stack: "dev",

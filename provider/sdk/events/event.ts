@@ -124,6 +124,7 @@ export function describeEvent(e: LifecycleEvent): string {
   const price =
     "price" in e && e.price ? ` (${e.price.approximate ? "≈" : ""}${e.price.perDay} ${e.price.currency}/day)` : "";
   const where = [e.stack, e.resource].filter(Boolean).join("/");
+  const step = "step" in e && e.step ? ` in ${e.step}` : "";
   const reason = "reason" in e && e.reason ? `: ${e.reason}` : "";
-  return `clore: ${subject} ${SENTENCES[e.kind]}${price}${reason}${where ? ` [${where}]` : ""}`;
+  return `clore: ${subject} ${SENTENCES[e.kind]}${step}${price}${reason}${where ? ` [${where}]` : ""}`;
 }
