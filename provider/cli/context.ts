@@ -1,4 +1,12 @@
-import { CloreClient, defaultConfigPath } from "../sdk";
+import {
+  CloreClient,
+  type EventBus,
+  NO_EVENTS,
+  createEventBus,
+  defaultConfigPath,
+  eventsSetting,
+  parseEventsSetting,
+} from "../sdk";
 import type { CliIO } from "./io";
 import { Output } from "./output";
 
@@ -14,6 +22,7 @@ export interface GlobalOptions {
 export class CliContext {
   readonly output: Output;
   #client?: CloreClient;
+  #events?: EventBus;
 
   constructor(
     readonly io: CliIO,
@@ -50,7 +59,26 @@ export class CliContext {
     return this.#client?.keySource;
   }
 
+  /**
+   * Lifecycle events (CLORE_EVENTS); a malformed value throws, naming it. The `stdout` sink
+   * writes to stderr here: stdout holds only the command's data (`--json`).
+   */
+  events(): EventBus {
+    if (!this.#events) {
+      const setting = eventsSetting(undefined, this.env);
+      this.#events = setting
+        ? createEventBus(parseEventsSetting(setting), {
+            stdout: this.io.stderr,
+            notice: (m) => void this.io.stderr.write(`clore: ${m}\n`),
+          })
+        : NO_EVENTS;
+    }
+    return this.#events;
+  }
+
   async close(): Promise<void> {
+    // Webhook deliveries get at most their timeout before the command exits.
+    await this.#events?.flush();
     await this.#client?.close();
   }
 }

@@ -42,6 +42,8 @@ export interface JobConnectionDeps {
   clock?: Clock;
   /** Called the moment a lost connection is noticed (before the reconnect; the log line comes once it is over). */
   onLost?: (at: StepPosition) => void;
+  /** Called once a lost connection is back, before the step runs again (it resumes, or starts over when it had not begun). */
+  onReconnected?: (at: StepPosition, outageMs: number) => void;
 }
 
 /**
@@ -116,6 +118,7 @@ export class JobConnection {
         // connectSsh waits (with backoff) while the port refuses; one round at most 30 s, then the API is asked again.
         this.current = await this.deps.connect(Math.min(left, 30_000));
         this.outages++;
+        this.deps.onReconnected?.(at, this.clock.now() - started);
         this.deps.log(
           `${lostLine}; reconnected after ${((this.clock.now() - started) / 1000).toFixed(1)} s, resuming`,
           "job",

@@ -21,6 +21,7 @@ import { type CheckpointOptions, type CheckpointSettings, parseCheckpointOptions
 import { RESUME_ENV, withCheckpoints } from "./checkpoint-sync";
 import { type DetachedJob, recordRun, startDetached } from "./detach";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
+import { JobEvents, jobEventBus } from "./job-events";
 import { newJobRecord, recordPath } from "./job-record";
 import { type StackHandle, withEphemeralStack } from "./ephemeral-stack";
 import { exitCodeFor } from "./exit-code";
@@ -82,6 +83,15 @@ export interface JobOptions extends JobSteps {
    * the order's USD price (USD-Blockchain, or the API's original_price_usd). Default: no cap.
    */
   spendCapUsd?: number;
+  /**
+   * Lifecycle events of the job (started, reconnected, restarted, finished, failed) and of its
+   * order: comma-separated `stdout`, `file:/path`, `https://…` webhook URLs. Default:
+   * CLORE_EVENTS in `pulumiEnv` or this process's env. Given here, the stack's engine gets it as
+   * CLORE_EVENTS too, so the order's events go to the same places. A malformed value throws
+   * before anything is rented; a webhook never fails or holds the job (its end waits at most
+   * the webhook timeout for deliveries).
+   */
+  events?: string;
   /**
    * Where the key's rate limits are kept, as the SDK's `rateLimitStore` (e.g. a `rediss://` URL
    * shared by every runner on the key). Set as the stack's secret `clore:rateLimitStore` for the
@@ -168,6 +178,29 @@ interface JobFacts {
 export async function runJob(o: JobOptions): Promise<JobResult> {
   checkOptions(o);
   const started = performance.now();
+  // A malformed setting throws here, before anything is rented.
+  const events = new JobEvents(jobEventBus(o.events, o.pulumiEnv ?? process.env), o.stackName, o.commands);
+  const pulumiEnv = o.events
+    ? { ...(o.pulumiEnv ?? (process.env as Record<string, string>)), CLORE_EVENTS: o.events }
+    : o.pulumiEnv;
+  try {
+    const result = await runJobOn(o, pulumiEnv, events, started);
+    if (!result.detached) events.finished(result);
+    return result;
+  } catch (e) {
+    events.failed(e, performance.now() - started);
+    throw e;
+  } finally {
+    await events.flush();
+  }
+}
+
+async function runJobOn(
+  o: JobOptions,
+  pulumiEnv: Record<string, string> | undefined,
+  events: JobEvents,
+  started: number,
+): Promise<JobResult> {
   // A mistake in the policy fails here, naming the field, before anything is rented.
   const policy = parseRestartPolicy(o.restart);
   const checkpoint = o.checkpoint === undefined ? undefined : parseCheckpointOptions(o.checkpoint);
@@ -189,14 +222,14 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
     workDir: o.workDir,
     stackName: o.stackName,
     config,
-    env: o.pulumiEnv,
+    env: pulumiEnv,
     onPulumi: (l: string) => log(l, "pulumi"),
     onStep: (l: string) => log(l, "job"),
     keepOnSuccess: o.detach,
   };
   if (o.detach && o.commands.length === 0)
     throw new Error("runJob: detach needs a command to start (commands is empty).");
-  const api = jobApi(o.pulumiEnv, rateLimitStore);
+  const api = jobApi(pulumiEnv, rateLimitStore);
   const facts: JobFacts = { attempts: 0, upMs: 0, spentBeforeUsd: 0, artifacts: [] };
   const upStarted = systemClock.now();
   const outcome = await withEphemeralStack(stack, async (first, handle) => {
@@ -208,11 +241,12 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
         const server = serverOf(outputs, o.stackName);
         facts.orderId = server.orderId;
         facts.attempts = attempt;
+        events.orderId = server.orderId;
         try {
           const r = await runAttempt(
             o,
             { ...server, user, password },
-            { attempt, checkpoint, handle, facts },
+            { attempt, checkpoint, handle, facts, events },
             api,
             log,
           );
@@ -233,6 +267,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
             facts.spentBeforeUsd += spent ?? 0;
             facts.order = undefined;
             log(`attempt ${attempt} lost its server; renting another (restart ${ledger.restarts.length})`, "job");
+            events.restartedAttempt(attempt + 1, "its server was lost");
             outputs = await handle.upAgain();
             const again = serverOf(outputs, o.stackName).orderId;
             if (again === server.orderId) {
@@ -243,6 +278,7 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
             }
           } else {
             log(`attempt ${attempt} exited with a restart code; starting it again on the same server`, "job");
+            events.restartedAttempt(attempt + 1, "it exited with a restart code");
           }
         }
       }
@@ -369,7 +405,8 @@ async function runAttempt(
     checkpoint,
     handle,
     facts,
-  }: { attempt: number; checkpoint?: CheckpointSettings; handle: StackHandle; facts: JobFacts },
+    events,
+  }: { attempt: number; checkpoint?: CheckpointSettings; handle: StackHandle; facts: JobFacts; events: JobEvents },
   api: JobApi,
   log: JobLog,
 ): Promise<StepsResult & Pick<JobResult, "outages" | "detached">> {
@@ -395,13 +432,16 @@ async function runAttempt(
   const ssh = await link(o.ssh?.waitMs ?? 300_000, (w) =>
     log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
   );
-  const conn = new JobConnection(
+  events.started();
+  const conn: JobConnection = new JobConnection(
     ssh,
     {
       connect: (waitMs) => link(waitMs),
       log,
       signal: o.signal,
       orderEnded: o.orderEnded ?? (orderId !== undefined ? api.orderEnded(orderId) : undefined),
+      onLost: (at) => events.lost(at),
+      onReconnected: (at, outageMs) => events.reconnected(at, outageMs, conn.outages),
     },
     o.reconnect,
   );

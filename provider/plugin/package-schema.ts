@@ -100,6 +100,12 @@ const PROVIDER_CONFIG: Record<string, PropertySpec> = {
     description:
       'Where the key\'s rate-limit slots are kept: "file" (default: every process on this machine), "memory" (this process) or a Redis URL, redis://[user:password@]host:6379[/db] or rediss:// for TLS, shared by every machine using the key (needs the `ioredis` package). Set it with `pulumi config set --secret clore:rateLimitStore redis://…`. When unset: CLORE_RATE_LIMIT_STORE. A wrong URL or password fails at preview; Redis going away mid-run falls back to the per-machine ledger, 3× wider spaced, until it answers again.',
   },
+  events: {
+    type: "string",
+    secret: true,
+    description:
+      "Where lifecycle events go (order rented, ready, outbid, TTL cancelled, cancelled): comma-separated `stdout`, `file:/abs/path` (JSON lines) and `https://…` webhook URLs (a Slack-compatible JSON body, retried, 5 s timeout per try; never fails or holds an operation). Secret: a webhook URL is a credential. Set it with `pulumi config set --secret clore:events https://hooks.slack.com/…`. When unset: CLORE_EVENTS. A malformed value fails at preview.",
+  },
 };
 
 /** The token of a resource or function in the `clore` package. */

@@ -27,14 +27,26 @@ export function engineLog(severity: Severity, message: string): Promise<void> {
 
 /** The resource-provider plugin: send messages to the engine at `addr`. */
 export function logToEngine(addr: string, grpc: Grpc): void {
+  pluginProcess = true;
   logger = grpcLogger(addr, grpc);
+}
+
+/** Whether this process is a provider plugin the engine started (ours, or the dynamic-provider host). */
+export function inPlugin(): boolean {
+  return pluginProcess || isDynamicPlugin();
+}
+let pluginProcess = false;
+
+function isDynamicPlugin(): boolean {
+  return (
+    /pulumi-resource-pulumi-nodejs|dynamic-provider/.test(process.argv[1] ?? "") &&
+    /^[\w.-]+:\d+$/.test(process.argv[2] ?? "")
+  );
 }
 
 function defaultLogger(): EngineLogger {
   const addr = process.argv[2];
-  const isDynamicPlugin =
-    /pulumi-resource-pulumi-nodejs|dynamic-provider/.test(process.argv[1] ?? "") && /^[\w.-]+:\d+$/.test(addr ?? "");
-  if (!isDynamicPlugin) return { log: async (sev, msg) => void process.stderr.write(`${sev}: ${msg}\n`) };
+  if (!isDynamicPlugin()) return { log: async (sev, msg) => void process.stderr.write(`${sev}: ${msg}\n`) };
   // Resolve gRPC from the copy of @pulumi/pulumi the plugin runs on (its protos use that copy).
   const base = dirname(require.resolve("@pulumi/pulumi/package.json"));
   return grpcLogger(addr!, require(require.resolve("@grpc/grpc-js", { paths: [base] })));

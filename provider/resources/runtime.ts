@@ -2,11 +2,15 @@ import {
   type CacheStore,
   CancelBatcher,
   CloreClient,
+  type EventBus,
   RATE_LIMIT_STORE_CONFIG,
   accountId,
+  eventBusFor,
+  eventsSetting,
+  flushEventsOnSignal,
   resolveSettings,
 } from "../sdk";
-import { engineLog } from "./engine-log";
+import { engineLog, inPlugin } from "./engine-log";
 
 /**
  * Process state of the provider plugin and of the program. The serialized shim captures
@@ -64,6 +68,21 @@ export function currentClient(
  */
 export async function checkRateLimitStore(): Promise<void> {
   await currentClient().rateLimiter.ready();
+}
+
+/**
+ * The process's lifecycle events for `clore:events`, else CLORE_EVENTS (off when neither is
+ * set). A malformed setting throws, naming it: check calls this at preview, before any API call.
+ */
+export function currentEvents(config: ConfigReader | undefined = stackConfig): EventBus {
+  const value = config?.get("clore:events") || undefined;
+  const bus = eventBusFor(eventsSetting(value ? { value, source: "clore:events" } : undefined), {
+    notice: (m) => void engineLog("warning", `clore: ${m}`),
+  });
+  // The engine stops a plugin with SIGINT right after the last operation: the events it just
+  // queued (a destroy's cancel) are delivered first, within the webhook timeout.
+  if (bus.enabled && inPlugin()) flushEventsOnSignal();
+  return bus;
 }
 
 const batchers = new WeakMap<CloreClient, CancelBatcher>();

@@ -32,3 +32,4 @@ export * from "./bad-hosts";
 export * from "./cancel-batcher";
 export * from "./package-version";
 export * from "./money";
+export * from "./events";

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Order } from "../../provider/sdk";
@@ -231,10 +231,21 @@ describe("clore orphans", () => {
     assert.deepEqual(activeIds(), [managed.id, byHand.id, interrupted.id].sort());
   });
 
-  it("--cancel --yes cancels exactly the orphans; the managed order keeps running", async () => {
-    const { run, doc } = await h.json(["orphans", "--state", exportFile, "--cancel", "--yes"]);
+  it("--cancel --yes cancels exactly the orphans, one swept event each; the managed order keeps running", async () => {
+    const events = join(h.home, "events.jsonl");
+    const { run, doc } = await h.json(["orphans", "--state", exportFile, "--cancel", "--yes"], {
+      env: { CLORE_EVENTS: `file:${events}` },
+    });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(doc.cancelled.slice().sort(), [byHand.id, interrupted.id].sort());
+    const swept = readFileSync(events, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      swept.map((e) => [e.kind, e.orderId, e.serverId]).sort(),
+      [byHand, interrupted].map((o) => ["order.orphan-swept", o.id, o.serverId]).sort(),
+    );
     assert.deepEqual(doc.failed, []);
     assert.deepEqual(activeIds(), [managed.id]);
     const ended = h.emu.allOrders().filter((o) => o.id !== managed.id);

@@ -145,13 +145,23 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       emu.options.sshdStartDelayMs = 0;
     });
 
-    it("a wrong ssh password: a clear auth error, exit code 1, stack destroyed", async () => {
+    it("a wrong ssh password: a clear auth error, exit code 1, stack destroyed; a job.failed event with no password", async () => {
+      const file = join(repo.root, "wrong-pw-events.jsonl");
       const e = await runJob(
         job("wrong-pw", {
           config: { sshPassword: { value: "the-right-one", secret: true } },
           ssh: { password: "not-the-right-one", waitMs: 5000 },
+          events: `file:${file}`,
         }),
       ).catch((x: unknown) => x);
+      const events = readFileSync(file, "utf8");
+      assert.ok(!events.includes("the-right-one") && !events.includes("not-the-right-one"));
+      const failed = events
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .find((x) => x.kind === "job.failed");
+      assert.deepEqual([failed?.stack, failed?.error], ["wrong-pw", "CLORE_SSH_AUTH_FAILED"]);
       assert.equal((e as { code?: string }).code, "CLORE_SSH_AUTH_FAILED");
       assert.match(
         (e as Error).message,
@@ -183,9 +193,28 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       assert.deepEqual(emu.activeOrders(), []);
     });
 
-    it("a connection dropped mid-command: reconnects, one log line for the outage, every line once, stack destroyed", async () => {
+    it("a connection dropped mid-command: reconnects, one log line for the outage, every line once, stack destroyed; its events in order", async () => {
       emu.faults.inject({ kind: "ssh-drop", delayMs: 1000 });
-      const r = await runJob(job("dropped", { commands: ["echo step-1; sleep 2; echo step-2"] }));
+      const file = join(repo.root, "dropped-events.jsonl");
+      const r = await runJob(
+        job("dropped", { commands: ["echo step-1; sleep 2; echo step-2"], events: `file:${file}` }),
+      );
+      const events = readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      // The order's events come from the stack's engine, which runJob hands the setting; the
+      // job is finished once its stack is destroyed.
+      assert.deepEqual(
+        events.map((x) => x.kind),
+        ["order.rented", "order.ready", "job.started", "job.reconnected", "order.cancelled", "job.finished"],
+      );
+      const reconnected = events[3];
+      assert.deepEqual(
+        [reconnected.step, reconnected.orderId, reconnected.stack],
+        ["command 1 of 1", r.orderId, "dropped"],
+      );
+      assert.equal(events[5].outages, 1);
       assert.deepEqual(
         r.commands.map((c) => [c.command, c.exitCode]),
         [["echo step-1; sleep 2; echo step-2", 0]],

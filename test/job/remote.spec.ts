@@ -165,6 +165,7 @@ describe("job: JobConnection (reconnects)", () => {
     const clock = new FakeClock();
     const runs: string[] = [];
     const logged: string[] = [];
+    const reconnected: Array<[string, number]> = [];
     let logins = 0;
     const conn = new JobConnection(
       fakeSession("first", runs),
@@ -176,6 +177,7 @@ describe("job: JobConnection (reconnects)", () => {
         },
         log: (l) => logged.push(l),
         clock,
+        onReconnected: (at, outageMs) => reconnected.push([at.during, outageMs]),
       },
       { budgetMs: 60_000 },
     );
@@ -183,6 +185,8 @@ describe("job: JobConnection (reconnects)", () => {
     assert.equal(r.exitCode, 0);
     assert.deepEqual(runs, ["first", "second"]);
     assert.equal(conn.outages, 1);
+    // Told once the connection is back, before the step runs again (runJob's job.reconnected event).
+    assert.deepEqual(reconnected, [["python3 train.py", 2000]]);
     assert.deepEqual(logged, [
       "connection lost during python3 train.py at log byte 77 (the connection closed); reconnected after 2.0 s, resuming",
     ]);

@@ -87,11 +87,13 @@ describe("the plugin's package schema, derived from the zod declarations", () =>
     assert.equal(schema.pluginDownloadURL, `github://api.github.com/${owner}/${name}`);
   });
 
-  it("has the provider config apiKey (secret), baseUrl and rateLimitStore (secret: a Redis URL may hold a password), each naming its environment fallback", () => {
+  it("has the provider config apiKey (secret), baseUrl, rateLimitStore (secret: a Redis URL may hold a password) and events (secret: a webhook URL is a credential), each naming its environment fallback", () => {
     for (const props of [schema.config.variables, schema.provider.inputProperties]) {
-      assert.deepEqual(Object.keys(props).sort(), ["apiKey", "baseUrl", "rateLimitStore"]);
+      assert.deepEqual(Object.keys(props).sort(), ["apiKey", "baseUrl", "events", "rateLimitStore"]);
       assert.equal(props.apiKey!.secret, true);
       assert.equal(props.rateLimitStore!.secret, true);
+      assert.equal(props.events!.secret, true);
+      assert.match(props.events!.description!, /CLORE_EVENTS/);
       assert.match(props.rateLimitStore!.description!, /CLORE_RATE_LIMIT_STORE/);
       assert.match(props.apiKey!.description!, /CLORE_API_KEY/);
       assert.match(props.baseUrl!.description!, /CLORE_BASE_URL/);

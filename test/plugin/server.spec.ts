@@ -286,6 +286,29 @@ describe("the plugin's gRPC server maps each request onto the implementation", f
     }
   });
 
+  it("fails check (preview) on a malformed clore:events, naming it, before any API call", async () => {
+    const configure = (args: object) =>
+      call<pb.ConfigureRequest, pb.ConfigureResponse>("configure", new pb.ConfigureRequest().setArgs(struct(args)));
+    await configure({ apiKey: "plugin-key-events", baseUrl: emu.url, events: "stdout,ftp://hooks.example/x" });
+    const from = emu.requests.length;
+    try {
+      await assert.rejects(
+        call(
+          "check",
+          new pb.CheckRequest()
+            .setUrn(ORDER)
+            .setOlds(struct({}))
+            .setNews(struct({ serverId: 1, image: "x", currency: "USD-Blockchain" })),
+        ),
+        (e: grpc.ServiceError) =>
+          /clore:events: expected stdout, file:\/path or an http\(s\):\/\/ webhook URL/.test(e.details),
+      );
+      assert.equal(emu.requests.length, from);
+    } finally {
+      await configure({ apiKey: "plugin-key-a", baseUrl: emu.url });
+    }
+  });
+
   it("names what it serves for an unknown resource type or function; other methods are UNIMPLEMENTED", async () => {
     await assert.rejects(
       call("check", new pb.CheckRequest().setUrn(urn("clore:index:Nope")).setNews(struct({}))),

@@ -1,4 +1,4 @@
-import { orderFates } from "../../sdk";
+import { eventPrice, orderFates } from "../../sdk";
 import { defineCommand } from "../command";
 import { CliError } from "../errors";
 import { NONE, duration, money, perDay, plural, usd } from "../format";
@@ -92,6 +92,7 @@ export const orphansCommand = defineCommand<OrphansOptions>({
         hint: `Add --yes to cancel without asking: ${commandLine(o)} --cancel --yes`,
       });
     }
+    const events = o.cancel ? ctx.events() : undefined; // a malformed CLORE_EVENTS fails before any API call
     const stacks: StackOrders[] = files.map(readStateFile);
     const active = (await ctx.client().myOrders()).filter((x) => !x.expired);
     const { orphans, stale: missing, known } = classifyOrders(stacks, active, { expired: o.expired, now: Date.now() });
@@ -136,6 +137,16 @@ export const orphansCommand = defineCommand<OrphansOptions>({
         const result = await ctx.client().cancelOrders(ids);
         failed = ids.filter((id) => result.failedToCancel.includes(id));
         cancelled = ids.filter((id) => !failed.includes(id));
+        for (const x of orphans.filter((x) => cancelled.includes(x.id)))
+          events?.emit({
+            kind: "order.orphan-swept",
+            orderId: x.id,
+            serverId: x.serverId ?? undefined,
+            price: eventPrice(x),
+            reason: x.expiredOn
+              ? `its stack's ttl passed (${x.expiredOn}); cancelled by clore orphans --expired`
+              : "no Pulumi stack holds it; cancelled by clore orphans",
+          });
         if (cancelled.length) notes.push(`Cancelled ${plural(cancelled.length, "order")}: ${cancelled.join(", ")}.`);
       } else {
         notes.push("Nothing cancelled.");

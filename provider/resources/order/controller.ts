@@ -22,11 +22,12 @@ import type {
 } from "../contract";
 import { engineLog } from "../engine-log";
 import { ResourceInitError, withProvider } from "../partial-error";
-import { READ_MAX_AGE_MS, cancelOrder, checkRateLimitStore, currentClient } from "../runtime";
+import { READ_MAX_AGE_MS, cancelOrder, checkRateLimitStore, currentClient, currentEvents } from "../runtime";
 import { checkInputs } from "../validation";
 import { CreateJournal } from "./create-journal";
 import { diffOrder } from "./diff";
 import { decodeInputs, decodeNews, decodeState, decodeUrn, encodeOutputs } from "./door";
+import { OUTBID_REASON, emitOrderEvent, endedKind } from "./order-events";
 import { orderOutputs } from "./outputs";
 import { type Rented, rent, resumeInterrupted } from "./rent";
 import { BUDGET_KEY, OrderInputs, type OrderInputsResolved, URN_KEY } from "./schema";
@@ -42,6 +43,7 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<Chec
   // A budget over its cap is a failure of every order in it, named at the budget.
   if (typeof verdict === "string" && verdict) return { failures: [{ property: "budget", reason: verdict }] };
   await checkRateLimitStore();
+  currentEvents(); // a malformed clore:events / CLORE_EVENTS fails here, naming it
   return checkInputs(OrderInputs, rest, [URN_KEY]);
 }
 
@@ -91,10 +93,11 @@ export async function create(
     journal?.clear();
     throw e;
   }
+  if (i.adoptOrderId === undefined) emitOrderEvent("order.rented", { order: rented.order, urn });
   try {
     return {
       id: String(rented.order.id),
-      outs: await readyOutputs(client, i, rented, props, new Date().toISOString(), options),
+      outs: await readyOutputs(client, i, rented, props, new Date().toISOString(), options, urn),
     };
   } finally {
     // The order id reaches state with this answer (or with the partial-state error).
@@ -114,6 +117,7 @@ async function readyOutputs(
   props: PropertyBag,
   rentedAt: string,
   options: OperationOptions,
+  urn?: string,
 ): Promise<PropertyBag> {
   const outputs = (o: Order) => encodeOutputs(orderOutputs(i, o, server, rentedAt));
   if (!i.waitForReady) return outputs(order);
@@ -124,9 +128,12 @@ async function readyOutputs(
       timeoutNextStep: options.timeoutS ? TIMEOUT_NEXT_STEP : READY_NEXT_STEP,
       onProgress: (message) => void engineLog("info", `clore: ${message}`),
     });
+    emitOrderEvent("order.ready", { order: ready, urn });
     return outputs(ready);
   } catch (e) {
     markNeverReachable(client, i, order, e);
+    if (e instanceof OrderEndedError)
+      emitOrderEvent(endedKind(i.type), { order, urn, reason: i.type === "spot" ? OUTBID_REASON : e.message });
     throw new ResourceInitError(String(order.id), withProvider(outputs(order), props), asError(e));
   }
 }
@@ -179,7 +186,17 @@ export async function read(id: string, props: PropertyBag = {}): Promise<ReadRes
     return { id, props };
   }
   // An order cancelled by its TTL stays in state as a record until its ttl changes.
-  if (fate.state === "ended") return old.status === TTL_EXPIRED ? { id, props } : {};
+  if (fate.state === "ended") {
+    if (old.status === TTL_EXPIRED) return { id, props };
+    const type = fate.order?.type ?? old.type;
+    emitOrderEvent(endedKind(type), {
+      order: fate.order,
+      orderId: Number(id) || undefined,
+      serverId: old.serverId,
+      reason: type === "spot" ? OUTBID_REASON : fate.reason,
+    });
+    return {};
+  }
   const order = fate.order;
   const hasInputs = old.image !== undefined && (old.serverId !== undefined || old.select !== undefined);
   const outs = orderOutputs(hasInputs ? decodeInputs(props) : inputsFromOrder(order), order, old.server, old.rentedAt);
@@ -210,6 +227,7 @@ export async function update(
       if ((await orderFate(client, orderId)).state !== "ended") throw e;
     });
     void engineLog("info", `clore: order ${orderId} passed its expiry (${old.expiresOn}) and was cancelled`);
+    emitOrderEvent("order.ttl-cancelled", { orderId, serverId: old.serverId, expiresOn: old.expiresOn });
     return { outs: { ...olds, ...i, status: TTL_EXPIRED, ttlExpired: true } };
   }
   let bid = i.spotPrice;
@@ -240,7 +258,7 @@ export async function update(
  * still bill you (the cancel failed, or a pending create no answer accounts for) is an error
  * naming it, and it stays in the stack.
  */
-export async function remove(id: string, _props: PropertyBag): Promise<void> {
+export async function remove(id: string, props: PropertyBag): Promise<void> {
   const client = currentClient();
   let orderId = Number(id);
   const pending = parsePendingHandle(id);
@@ -258,6 +276,11 @@ export async function remove(id: string, _props: PropertyBag): Promise<void> {
   try {
     await cancelOrder(client, orderId);
     void engineLog("info", `clore: cancelled order ${orderId}`);
+    emitOrderEvent("order.cancelled", {
+      orderId,
+      serverId: decodeState(props).serverId,
+      reason: "pulumi destroy or a replace",
+    });
   } catch (e) {
     // An API answer (not a network failure): the order may have ended already.
     if (isCloreError(e) && "apiCode" in e && (await orderFate(client, orderId)).state === "ended") return;
