@@ -148,6 +148,19 @@ describe("job checkpoints: pull and push over SFTP", () => {
     assert.ok(readFileSync(join(local, "model.pt")).equals(bytes(8_000_000, 17)));
   });
 
+  it("a file the job deletes while the pull runs (a rotated checkpoint) is skipped, not an error", async () => {
+    write("a.pt", bytes(8_000_000, 3));
+    write("b.pt", bytes(8_000_000, 5));
+    // Files are copied in path order: while a.pt is on its way, b.pt goes.
+    const rotate = until(() => existsSync(join(local, ".a.pt.clore-part")), "a's temp file").then(() =>
+      rmSync(join(remote, "b.pt")),
+    );
+    const r = await pullCheckpoint(ssh, rel(), local);
+    await rotate;
+    assert.deepEqual([r.files, r.changedDuringCopy], [1, 1]);
+    assert.deepEqual(readdirSync(local), ["a.pt"]);
+  });
+
   it("pushes a local checkpoint with its mtimes, so a pull back finds it unchanged; a second push copies nothing", async () => {
     rmSync(remote, { recursive: true });
     mkdirSync(join(local, "opt"));
