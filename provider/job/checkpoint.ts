@@ -225,7 +225,7 @@ async function listRemote(
     });
   }
   const files = new Map<string, Entry>();
-  for (const l of lines.slice(1)) {
+  for (const l of lines.slice(1).sort()) {
     const m = /^(\d+) (\d+) ([0-7]+) \.\/(.+)$/.exec(l);
     if (m) files.set(m[4]!, { size: Number(m[1]), mtime: Number(m[2]), mode: Number.parseInt(m[3]!, 8) });
   }

@@ -12,11 +12,11 @@ import { type FakeRepo, fakeRepo } from "./workflow";
 /**
  * A training loop that checkpoints every second: step n in ckpt/step and ckpt/weights-n.pt,
  * each written to a temp name and renamed (as a job should write its checkpoints). It resumes
- * from ckpt/step when there is one and runs 6 more steps.
+ * from ckpt/step when there is one and runs 10 more steps.
  */
 const TRAIN = [
   "mkdir -p ckpt",
-  'i=$(cat ckpt/step 2>/dev/null || echo 0); end=$((i + 6)); r=0; [ "$CLORE_JOB_RESUME" = 1 ] && r=1',
+  'i=$(cat ckpt/step 2>/dev/null || echo 0); end=$((i + 10)); r=0; [ "$CLORE_JOB_RESUME" = 1 ] && r=1',
   'echo "resume=$r from=$i"',
   'while [ "$i" -lt "$end" ]; do',
   "  i=$((i + 1)); sleep 1",
@@ -24,6 +24,8 @@ const TRAIN = [
   '  echo "$i" > ckpt/.s && mv ckpt/.s ckpt/step; echo "step $i"',
   "done",
 ].join("\n");
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
  * runJob with `checkpoint` on the real Pulumi engine against the emulator (examples/ci-training's
@@ -92,11 +94,16 @@ describe("job checkpoints: a job that resumes from its last checkpoint", functio
     assert.ok(logged.includes("stdout: resume=0 from=0"), logged.join("\n"));
     assert.deepEqual(
       logged.filter((l) => l.startsWith("stdout: step ")),
-      [1, 2, 3, 4, 5, 6].map((i) => `stdout: step ${i}`),
+      range(1, 10).map((i) => `stdout: step ${i}`),
     );
-    assert.equal(lastStep(), "6");
-    assert.deepEqual(steps(), ["step", ...[1, 2, 3, 4, 5, 6].map((i) => `weights-${i}.pt`)]);
-    assert.equal(readFileSync(join(cache, "weights-6.pt"), "utf8"), "weights of step 6\n");
+    // Pulls go on after the reconnect, while the job still runs.
+    const reconnected = logged.findIndex((l) => /^job: connection lost during [\s\S]*; reconnected after/.test(l));
+    const pulledAfter = logged.findIndex((l, i) => i > reconnected && /^job: checkpoint: pulled /.test(l));
+    assert.ok(reconnected >= 0 && pulledAfter > reconnected, logged.join("\n"));
+    assert.ok(pulledAfter < logged.indexOf("stdout: step 10"), logged.join("\n"));
+    assert.equal(lastStep(), "10");
+    assert.deepEqual(steps(), ["step", ...range(1, 10).map((i) => `weights-${i}.pt`)].sort());
+    assert.equal(readFileSync(join(cache, "weights-10.pt"), "utf8"), "weights of step 10\n");
     assert.ok(
       logged.some((l) => /^job: checkpoint: final pull of ckpt into .*: \d+ file\(s\)/.test(l)),
       logged.join("\n"),
@@ -106,20 +113,20 @@ describe("job checkpoints: a job that resumes from its last checkpoint", functio
   });
 
   it("a re-run on a fresh stack with the same local dir pushes it: the job sees CLORE_JOB_RESUME=1 and its files", async () => {
-    assert.equal(lastStep(), "6", "the first test leaves step 6");
+    assert.equal(lastStep(), "10", "the first test leaves step 10");
     const r = await runJob(job("ckpt-2"));
     assert.equal(r.commands[0]!.exitCode, 0);
     assert.ok(
-      logged.some((l) => /^job: checkpoint: restored 7 file\(s\) from .* to ckpt .*CLORE_JOB_RESUME=1\)$/.test(l)),
+      logged.some((l) => /^job: checkpoint: restored 11 file\(s\) from .* to ckpt .*CLORE_JOB_RESUME=1\)$/.test(l)),
       logged.join("\n"),
     );
-    assert.ok(logged.includes("stdout: resume=1 from=6"), logged.join("\n"));
+    assert.ok(logged.includes("stdout: resume=1 from=10"), logged.join("\n"));
     assert.deepEqual(
       logged.filter((l) => l.startsWith("stdout: step ")),
-      [7, 8, 9, 10, 11, 12].map((i) => `stdout: step ${i}`),
+      range(11, 20).map((i) => `stdout: step ${i}`),
     );
-    assert.equal(lastStep(), "12");
-    assert.equal(steps().length, 13);
+    assert.equal(lastStep(), "20");
+    assert.equal(steps().length, 21);
     assert.deepEqual(emu.activeOrders(), []);
     assert.equal(emu.allOrders().length, 2, "one order per run");
   });
