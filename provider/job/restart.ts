@@ -88,11 +88,10 @@ export class RestartLedger {
     if (!kind) return { error: e };
     const p = this.policy;
     const lost = this.restarts.filter((r) => r.kind === "server-lost").length;
+    // Not asked for: the failure as it is (JobInterruptedError says to run the job again).
+    if (kind === "server-lost" && p.onServerLost === 0) return { error: e };
     if (kind === "server-lost" && lost >= p.onServerLost) {
-      const limit =
-        p.onServerLost === 0
-          ? "its server was lost and restart.onServerLost is 0"
-          : `its server was lost and all ${p.onServerLost} restart(s) of restart.onServerLost are spent`;
+      const limit = `its server was lost and all ${p.onServerLost} restart(s) of restart.onServerLost are spent`;
       return { error: new JobRestartsSpentError(attempt, limit, e) };
     }
     const now = this.clock.now();

@@ -128,7 +128,7 @@ export interface JobResult extends StepsResult {
   detached?: DetachedJob;
   stackName: string;
   orderId?: number;
-  /** Connections lost and recovered during the last attempt. */
+  /** Connections lost and recovered during the job (every attempt). */
   outages: number;
   /** Runs of the job: 1 plus the restarts. */
   attempts: number;
@@ -160,6 +160,8 @@ interface JobFacts {
   spentBeforeUsd: number;
   durationMs?: number;
   artifacts: JobArtifact[];
+  /** Connections lost and recovered, over every attempt. */
+  outages: number;
 }
 
 /**
@@ -167,7 +169,9 @@ interface JobFacts {
  * SSH (waiting for sshd), upload, run the commands with their output live in the log, download
  * the artifacts, and `pulumi destroy` the stack in every case — also when a command fails or
  * the up itself fails. Throws the job's failure after the destroy (`exitCodeFor(e)` gives the
- * exit code for the script); a failed destroy throws JobCleanupError.
+ * exit code for the script); a failed destroy throws JobCleanupError. With `restart`, a lost
+ * server (the API says the order ended) is replaced by another from the same stack and the
+ * job started again (docs/jobs.md, "Restart when the server is lost").
  *
  *     await runJob({
  *       workDir: __dirname, stackName: `ci-${process.env.GITHUB_RUN_ID}`, config: { ttl: "2h" },
@@ -230,7 +234,7 @@ async function runJobOn(
   if (o.detach && o.commands.length === 0)
     throw new Error("runJob: detach needs a command to start (commands is empty).");
   const api = jobApi(pulumiEnv, rateLimitStore);
-  const facts: JobFacts = { attempts: 0, upMs: 0, spentBeforeUsd: 0, artifacts: [] };
+  const facts: JobFacts = { attempts: 0, upMs: 0, spentBeforeUsd: 0, artifacts: [], outages: 0 };
   const upStarted = systemClock.now();
   const outcome = await withEphemeralStack(stack, async (first, handle) => {
     facts.upMs = systemClock.now() - upStarted;
@@ -250,7 +254,7 @@ async function runJobOn(
             api,
             log,
           );
-          return { ...r, restarts: ledger.restarts };
+          return { ...r, outages: facts.outages, restarts: ledger.restarts };
         } catch (e) {
           if (o.signal?.aborted) throw o.signal.reason;
           // A server the API says is gone is avoided from now on, restart or not.
@@ -409,7 +413,7 @@ async function runAttempt(
   }: { attempt: number; checkpoint?: CheckpointSettings; handle: StackHandle; facts: JobFacts; events: JobEvents },
   api: JobApi,
   log: JobLog,
-): Promise<StepsResult & Pick<JobResult, "outages" | "detached">> {
+): Promise<StepsResult & Pick<JobResult, "detached">> {
   const { host, port, user, orderId } = server;
   o.signal?.throwIfAborted();
   const capStop = new AbortController();
@@ -491,9 +495,9 @@ async function runAttempt(
       uploaded,
       downloaded,
       ...("detached" in steps ? { detached: steps.detached } : {}),
-      outages: conn.outages,
     };
   } finally {
+    facts.outages += conn.outages;
     watch?.stop();
     o.signal?.removeEventListener("abort", hangUp);
     await conn.session.close();

@@ -67,12 +67,17 @@ describe("runJob: a lost server is rented again", function () {
   /** Attempts up to `waiting` wait (to be outbid); a later attempt finishes at once. */
   const command = (waiting: number) =>
     `echo "attempt=$CLORE_JOB_ATTEMPT resume=$CLORE_JOB_RESUME"; [ "$CLORE_JOB_ATTEMPT" -gt ${waiting} ] || sleep 60; echo finished`;
-  const job = (stackName: string, restart: JobOptions["restart"], waiting = 1): JobOptions => ({
+  const job = (
+    stackName: string,
+    restart: JobOptions["restart"],
+    waiting = 1,
+    commands = [command(waiting)],
+  ): JobOptions => ({
     workDir: project(),
     stackName,
-    // Spot (a bid under every USD-Blockchain RTX server's minimum but one would fail; 3.0 covers two).
+    // Spot at 3.0 a day: above the minimum of two USD-Blockchain RTX servers.
     config: { spotPrice: "3", ttl: "1h" },
-    commands: [command(waiting)],
+    commands,
     restart,
     pulumiEnv: env,
     log: (line, source) => logged.push(`${source}: ${line}`),
@@ -132,6 +137,26 @@ describe("runJob: a lost server is rented again", function () {
     assert.deepEqual(avoided().sort(), [first.serverId, second.serverId].sort());
     assert.ok(logged.includes("job: pulumi destroy (stack restart-spent)"));
     assert.equal(maxActive, 1, "two orders were active at once");
+    assert.deepEqual(emu.activeOrders(), []);
+  });
+
+  it("a listed exit code restarts the job on the same server: attempt 2 sees CLORE_JOB_RESUME, one order throughout", async () => {
+    const r = await runJob(
+      job("restart-exit", { onExitCodes: [75] }, 1, [
+        'echo "attempt=$CLORE_JOB_ATTEMPT resume=$CLORE_JOB_RESUME"; [ "$CLORE_JOB_ATTEMPT" -gt 1 ] || exit 75',
+      ]),
+    );
+    assert.equal(r.attempts, 2);
+    assert.deepEqual(
+      r.restarts.map((x) => [x.attempt, x.kind, x.orderId]),
+      [[1, "exit-code", r.orderId]],
+    );
+    assert.deepEqual(
+      logged.filter((l) => l.startsWith("stdout: ")),
+      ["stdout: attempt=1 resume=", "stdout: attempt=2 resume=1"],
+    );
+    assert.deepEqual(avoided(), [], "an exit code says nothing about the host");
+    assert.equal(maxActive, 1);
     assert.deepEqual(emu.activeOrders(), []);
   });
 });

@@ -34,6 +34,11 @@ describe("runJob's restart policy", () => {
     assert.equal(restartKind(new Error("anything else"), p), undefined);
   });
 
+  it("without onServerLost a lost server fails the job with its own error, as before", () => {
+    const e = interrupted("order-ended");
+    assert.deepEqual(new RestartLedger(parseRestartPolicy(undefined)).next(e, 1, 10), { error: e });
+  });
+
   it("restarts for a lost server up to onServerLost, then a clear error carrying the last failure", () => {
     const ledger = new RestartLedger(parseRestartPolicy({ onServerLost: 2 }), new FakeClock());
     assert.ok("restart" in ledger.next(interrupted("order-ended"), 1, 10));
