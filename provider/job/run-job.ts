@@ -152,7 +152,9 @@ const FINAL_READ_MS = 15_000;
 /** What the summary says, in every outcome: filled in as the job goes. */
 interface JobFacts {
   orderId?: number;
+  /** The order as my_orders listed it: at the end, or (`atEnd` false) when the cap's read was made. */
   order?: Order;
+  atEnd?: boolean;
   attempts: number;
   /** How long the first `pulumi up` took: the spend cap keeps that much in hand. */
   upMs: number;
@@ -270,6 +272,7 @@ async function runJobOn(
                 : undefined;
             facts.spentBeforeUsd += spent ?? 0;
             facts.order = undefined;
+            facts.atEnd = false;
             log(`attempt ${attempt} lost its server; renting another (restart ${ledger.restarts.length})`, "job");
             events.restartedAttempt(attempt + 1, "its server was lost");
             outputs = await handle.upAgain();
@@ -291,8 +294,11 @@ async function runJobOn(
       // One read at the end, before the destroy: what the order spent, and the server it ran on.
       // Never when the run is being cancelled (CI kills it seconds later: the destroy comes first),
       // and never for longer than FINAL_READ_MS.
-      if (!o.signal?.aborted && facts.orderId !== undefined)
-        facts.order = (await withinMs(api.order(facts.orderId), FINAL_READ_MS)) ?? facts.order;
+      const last =
+        o.signal?.aborted || facts.orderId === undefined
+          ? undefined
+          : await withinMs(api.order(facts.orderId), FINAL_READ_MS);
+      if (last) Object.assign(facts, { order: last, atEnd: true });
     }
   })
     .then(
@@ -303,7 +309,8 @@ async function runJobOn(
 
   const durationMs = facts.durationMs ?? performance.now() - started;
   const order = facts.order;
-  const cost = order ? orderCost(order, durationMs) : undefined;
+  // Without the read at the end, an earlier spend would understate the cost: price × duration then (≈).
+  const cost = order ? orderCost(facts.atEnd ? order : { ...order, spend: undefined }, durationMs) : undefined;
   let error = outcome.ok ? undefined : outcome.error;
   if (error instanceof JobSpendCapError) {
     // The spend as read before the destroy, and what came back.

@@ -178,6 +178,31 @@ function suite(name: string, setup: () => Promise<{ backend: Backend; close: () 
       await conn.session.close();
     });
 
+    it("a stop from outside (the spend cap) ends the command on the server, runs no more, still downloads, throws its reason", async () => {
+      const conn = await connection();
+      const stop = new AbortController();
+      const reason = new Error("spend cap");
+      const downloaded: string[] = [];
+      const running = runSteps(conn, steps(["sh counter.sh; echo written; sleep 30", "echo never"]), log, {
+        stop: stop.signal,
+        onDownloaded: (d, r) => downloaded.push(`${d.remote}: ${r.files}`),
+      }).catch((x: unknown) => x);
+      await whenLogged("written");
+      const started = Date.now();
+      stop.abort(reason);
+      assert.equal(await running, reason);
+      assert.ok(Date.now() - started < 10_000);
+      assert.ok(!of("stdout").includes("never"));
+      assert.equal(readFileSync(join(local, "out", "result.txt"), "utf8"), "done t1\n");
+      assert.deepEqual(downloaded, [`${b.remote("work/out")}: 1`]);
+      const jobs = await listJobs(conn.session);
+      assert.ok(
+        jobs.every((j) => j.state === "exited"),
+        JSON.stringify(jobs),
+      );
+      await conn.session.close();
+    });
+
     it("a failing command fails with its exit code and stderr tail; the rest is not run; artifacts still come back", async () => {
       const conn = await connection();
       const e = await runSteps(conn, steps(["sh counter.sh; echo boom >&2; exit 3", "echo never"]), log).catch(
