@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { CloreClient, orderFate, resolveSettings } from "../sdk";
+import { CloreClient, RATE_LIMIT_STORE_CONFIG, orderFate, resolveSettings } from "../sdk";
 import { type ConnectOptions, TrustOnFirstUse, connectSsh } from "../ssh";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
 import { JobEvents, jobEventBus } from "./job-events";
@@ -51,6 +51,14 @@ export interface JobOptions extends JobSteps {
    * told). Default: the API's answer (orderFate) with the key in `pulumiEnv` or this process's env.
    */
   orderEnded?: () => Promise<string | undefined>;
+  /**
+   * Where the key's rate limits are kept, as the SDK's `rateLimitStore` (e.g. a `rediss://` URL
+   * shared by every runner on the key). Set as the stack's secret `clore:rateLimitStore` for the
+   * providers in `pulumi up`/`destroy`, and used by the runner's own API reads. Default: the
+   * stack config `clore:rateLimitStore` if given, else CLORE_RATE_LIMIT_STORE of `pulumiEnv` or
+   * this process's env.
+   */
+  rateLimitStore?: string;
   /**
    * Lifecycle events of the job (started, reconnected, restarted, finished, failed) and of its
    * order: comma-separated `stdout`, `file:/path`, `https://…` webhook URLs. Default:
@@ -119,7 +127,9 @@ async function runJobOn(
       Object.entries(o.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? { value: v } : v]),
     ),
     ...(stackPassword !== undefined ? { sshPassword: { value: stackPassword, secret: true } } : {}),
+    ...(o.rateLimitStore ? { [RATE_LIMIT_STORE_CONFIG]: { value: o.rateLimitStore, secret: true } } : {}),
   };
+  const rateLimitStore = o.rateLimitStore ?? configValue(o.config?.[RATE_LIMIT_STORE_CONFIG]);
   const stack = {
     workDir: o.workDir,
     stackName: o.stackName,
@@ -157,7 +167,7 @@ async function runJobOn(
       log(`sshd not ready yet (${w.reason}); trying again in ${w.nextInMs} ms`, "job"),
     );
     events.started();
-    const api = apiOrderEnded(orderId, pulumiEnv);
+    const api = apiOrderEnded(orderId, pulumiEnv, rateLimitStore);
     const conn = new JobConnection(
       ssh,
       {
@@ -194,14 +204,20 @@ async function runJobOn(
 }
 
 /** The order's end as the API reports it (orderFate: "ended" only when listed as ended); undefined otherwise or without a key. */
-function apiOrderEnded(orderId: number | undefined, env: Record<string, string> | undefined) {
+function apiOrderEnded(orderId: number | undefined, env: Record<string, string> | undefined, rateLimitStore?: string) {
   const settings = resolveSettings({ env: env ?? process.env });
   let client: CloreClient | undefined;
   return {
     ask:
       orderId !== undefined && settings.apiKey
         ? async () => {
-            client ??= new CloreClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl });
+            client ??= new CloreClient({
+              apiKey: settings.apiKey,
+              baseUrl: settings.baseUrl,
+              env: env ?? process.env,
+              rateLimitStore,
+              rateLimitStoreSource: RATE_LIMIT_STORE_CONFIG,
+            });
             const fate = await orderFate(client, orderId);
             return fate.state === "ended" ? fate.reason : undefined;
           }

@@ -3,6 +3,7 @@ import {
   CancelBatcher,
   CloreClient,
   type EventBus,
+  RATE_LIMIT_STORE_CONFIG,
   accountId,
   eventBusFor,
   eventsSetting,
@@ -50,8 +51,8 @@ export function currentClient(
       apiKey: settings.apiKey,
       baseUrl: settings.baseUrl,
       cacheStore: store?.(account),
-      rateLimitStore: config?.get("clore:rateLimitStore") || undefined,
-      rateLimitStoreSource: "clore:rateLimitStore",
+      rateLimitStore: config?.get(RATE_LIMIT_STORE_CONFIG) || undefined,
+      rateLimitStoreSource: RATE_LIMIT_STORE_CONFIG,
       // In `pulumi up`'s output, not only in the plugin's stderr.
       onStoreNotice: (m) => void engineLog("warning", `clore: ${m}`),
     });

@@ -55,6 +55,15 @@ export interface CloreClientOptions {
   maxRetries?: number;
   /** Wait before retry `attempt + 1`, ms. Default 1 s × 2^attempt (CLORE_BACKOFF_MS sets the base). */
   backoff?: (attempt: number) => number;
+  /**
+   * A 429 (the API did nothing) is retried beyond maxRetries, with the backoff capped at 8 s,
+   * until this many ms have passed since the call began: a storm of 429s from machines sharing
+   * the key slows calls down instead of failing them. 0: maxRetries only. Default 120 000
+   * (CLORE_RATE_LIMIT_PATIENCE_MS).
+   */
+  rateLimitPatienceMs?: number;
+  /** The wait taken after a 429 of `ms` backoff. Default: half to all of it at random. */
+  jitter?: (ms: number) => number;
   /** Where cached `persist` reads (marketplace, renter_fees) are kept across processes. */
   cacheStore?: CacheStore;
   /** Limiter; by default the one shared by every client with this key in the process. */
@@ -145,6 +154,8 @@ export class CloreClient {
       retryLayer({
         maxRetries: this.maxRetries,
         backoff: options.backoff ?? exponentialBackoff(envNumber("CLORE_BACKOFF_MS", 1) ?? 1000),
+        rateLimitPatienceMs: options.rateLimitPatienceMs ?? envNumber("CLORE_RATE_LIMIT_PATIENCE_MS", 0) ?? 120_000,
+        jitter: options.jitter,
         clock: this.clock,
         onRateLimited: (ms) => this.rateLimiter.backOff(ms),
       }),

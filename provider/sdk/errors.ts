@@ -126,10 +126,10 @@ export class InvalidEndpointError extends CloreApiError {
   }
 }
 export class RateLimitError extends CloreApiError {
-  constructor(d: ApiErrorDetails, retries = 0) {
+  constructor(d: ApiErrorDetails, retries = 0, waitedMs = 0) {
     super(
       d,
-      `Rate limit still exceeded after ${retries} retries. Another process may be using the same key; wait a minute and try again.`,
+      `Rate limit still exceeded after ${retries} retries${waitedMs >= 1000 ? ` over ${Math.round(waitedMs / 1000)} s` : ""}. Another process or machine may be using the same key: wait a minute and try again, or share the key's limits (CLORE_RATE_LIMIT_STORE).`,
       "CLORE_RATE_LIMITED",
     );
   }

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { type JobOptions, exitCodeFor, runJob } from "../../provider/job";
 import { ensureBuilt } from "../helpers/build";
+import { hasRedisServer, slotRecord, startRedis } from "../helpers/redis";
 import { FAST_EMULATOR, FAST_ENV, ORDER_TYPE, type StackExport, resourcesOfType, run } from "../pulumi/harness";
 import { processTree, waitFor } from "../reliability/helpers";
 import {
@@ -224,22 +225,39 @@ describe("ci-training: the training job on an ephemeral stack", function () {
       assert.deepEqual(emu.activeOrders(), []);
       assert.deepEqual(await stacks(), []);
     });
+
+    (hasRedisServer() ? it : it.skip)(
+      "rateLimitStore: the job's pulumi up/destroy and its own reads share the key's limits through Redis",
+      async () => {
+        const redis = await startRedis({ password: `pw-${randomBytes(4).toString("hex")}` });
+        try {
+          const r = await runJob(job("shared-limits", { rateLimitStore: redis.url }));
+          assert.deepEqual(
+            r.commands.map((c) => c.exitCode),
+            [0],
+          );
+          const record = JSON.parse((await slotRecord(redis.url, emu.apiKey)) ?? "{}") as { sentCreate?: number };
+          // Only create_order sets it: the provider in the engine's `pulumi up` spaced it through Redis.
+          assert.ok(record.sentCreate, `the key's record in Redis: ${JSON.stringify(record)}`);
+          assert.ok(!JSON.stringify(logged).includes(redis.password!), "the Redis password was logged");
+          assert.deepEqual(emu.activeOrders(), []);
+        } finally {
+          await redis.stop();
+        }
+      },
+    );
   });
 
   it("a cancelled run (SIGINT to the step's processes, as Actions sends): the job stops and the stack is destroyed", async () => {
     let pid = 0;
+    let training = false;
     const cancelled = step(
       train,
       trainStep,
       { EPOCHS: "100", EPOCH_SECONDS: "1" },
-      { github: { run_id: "4245" }, onSpawn: (p) => (pid = p) },
+      { github: { run_id: "4245" }, onSpawn: (p) => (pid = p), onLine: (l) => (training ||= /^epoch 1\//.test(l)) },
     );
-    await waitFor(
-      () => emu.activeOrders()[0]?.online === true && readdirSync(emu.activeOrders()[0]!.sandboxDir!).includes("job"),
-      120_000,
-      "the job to start",
-    );
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => training, 120_000, "the job's first epoch");
     process.kill(-pid, "SIGINT");
     const r = await cancelled;
     assert.notEqual(r.code, 0);
@@ -253,19 +271,23 @@ describe("ci-training: the training job on an ephemeral stack", function () {
     it("a runner killed with SIGKILL mid-job: the order stays until its ttl, then the sweep workflow cancels it", async () => {
       const ttlS = 40;
       let pid = 0;
+      let training = false;
       const started = Date.now();
       // The workflow's step with a ttl short enough to wait for (2h in the file).
       const killed = step(
         train,
         trainStep,
         { EPOCHS: "100", EPOCH_SECONDS: "1" },
-        { github: { run_id: "4244" }, override: { CLORE_TTL: `${ttlS}s` }, onSpawn: (p) => (pid = p) },
+        {
+          github: { run_id: "4244" },
+          override: { CLORE_TTL: `${ttlS}s` },
+          onSpawn: (p) => (pid = p),
+          onLine: (l) => (training ||= /^epoch 1\//.test(l)),
+        },
       );
-      await waitFor(() => emu.activeOrders()[0]?.online === true, 120_000, "the job's order");
-      const order = emu.activeOrders()[0]!;
       // The training under way, kill the runner like a lost machine.
-      await waitFor(() => readdirSync(order.sandboxDir!).includes("job"), 120_000, "the upload");
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor(() => training, 120_000, "the job's first epoch");
+      const order = emu.activeOrders()[0]!;
       for (const p of processTree(pid)) {
         try {
           process.kill(p, "SIGKILL");

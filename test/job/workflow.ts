@@ -89,6 +89,8 @@ export interface StepOptions {
   /** Over the workflow's own env values, e.g. a short CLORE_TTL. */
   override?: NodeJS.ProcessEnv;
   onSpawn?: (pid: number) => void;
+  /** Each stdout line as it arrives. */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -124,7 +126,10 @@ export function runStep(
       stdout += d;
       const parts = (partial + d).split("\n");
       partial = parts.pop()!;
-      for (const line of parts) lines.push({ line, at: Date.now() - started });
+      for (const line of parts) {
+        lines.push({ line, at: Date.now() - started });
+        opts.onLine?.(line);
+      }
     });
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", reject);

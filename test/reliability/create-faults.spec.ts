@@ -73,15 +73,19 @@ describe("create_order faults (SDK)", function () {
     assert.deepEqual(emu.allOrders(), []);
   });
 
-  it("resends create_order only after a 429 (not processed) and gives up with a typed error after 3 retries", async () => {
-    emu.faults.inject({ endpoint: "create_order", kind: "rate-limit", times: 3 });
+  it("resends create_order after 429s (not processed) until it goes through, and gives up with a typed error only when 429s outlast the patience", async () => {
+    emu.faults.inject({ endpoint: "create_order", kind: "rate-limit", times: 6 });
     const { order } = await attempt(client);
-    assert.ok(order);
-    assert.equal(requestsTo(emu, "create_order").length, 4);
+    assert.ok(order, "six 429s in a row (more than maxRetries) still rent the order");
+    assert.equal(requestsTo(emu, "create_order").length, 7);
+    assert.equal(emu.allOrders().length, 1);
     emu.reset();
-    emu.faults.inject({ endpoint: "create_order", kind: "rate-limit", times: 4 });
-    const { error } = await attempt(client);
+    emu.faults.inject({ endpoint: "create_order", kind: "rate-limit", times: 1000 });
+    // Its own fake clock: waiting out the patience moves it minutes ahead of the emulator's.
+    const { error } = await attempt(sdkClient(emu, { fakeClock: true }));
+    emu.faults.clear();
     assert.equal(error!.code, "CLORE_RATE_LIMITED");
+    assert.match(error!.message, /after \d+ retries over 1\d\d s/);
     assert.deepEqual(emu.allOrders(), [], "a 429 rented nothing");
   });
 

@@ -162,7 +162,7 @@ describe("fault scenarios on the real Pulumi engine", function () {
   describe("rate limits and flaky reads", () => {
     it("rents 5 servers and destroys them through bursts of 429s", async () => {
       await config({ count: "5", serverIds: JSON.stringify(USD_SERVERS) });
-      // The SDK resends a 429'd request up to 3 times, so the bursts are at most 3 long and
+      // The SDK resends a 429'd request at least 3 times (then until its patience is spent); the bursts are at most 3 long and
       // aimed so that no single call meets more than 3: the first hits the first creates, the
       // second the my_orders polls once every create is answered, the third the destroy.
       emu.faults.inject({ endpoint: "*", kind: "rate-limit", times: 3 });

@@ -31,7 +31,14 @@ const SECRET = "SECRET-clore-key-7f3a9c1e";
 
 function client(options: CloreClientOptions = {}): CloreClient {
   const clock = new FakeClock();
-  return new CloreClient({ apiKey: uniqueKey("errors"), clock, rateLimiter: new RateLimiter({ clock }), ...options });
+  // A 429 gives up after maxRetries here (no patience): the error's own text is under test.
+  return new CloreClient({
+    apiKey: uniqueKey("errors"),
+    clock,
+    rateLimiter: new RateLimiter({ clock }),
+    rateLimitPatienceMs: 0,
+    ...options,
+  });
 }
 
 async function failure(p: Promise<unknown>): Promise<any> {

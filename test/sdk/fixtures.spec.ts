@@ -196,6 +196,7 @@ describe("API fixtures", () => {
           clock,
           rateLimiter: new RateLimiter({ clock }),
           maxRetries: 0,
+          rateLimitPatienceMs: 0,
         });
         const err = await client.call(want.endpoint, VALID_INPUT[want.endpoint] ?? {}).then(
           () => assert.fail("expected an error"),

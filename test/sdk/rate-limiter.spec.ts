@@ -13,6 +13,7 @@ import {
   type CloreClientOptions,
   type CreateOrderParams,
 } from "../../provider/sdk";
+import { halfJitter } from "../../provider/sdk/pipeline/retry";
 import { FakeTransport, byEndpoint, uniqueKey, type FakeHandler, type FakeReply } from "../helpers/fake-transport";
 import { fixture } from "../helpers/fixtures";
 import { sampleOrder } from "../helpers/emulator";
@@ -29,7 +30,15 @@ function setup(handler: FakeHandler, options: CloreClientOptions = {}) {
   const clock = new FakeClock();
   const transport = new FakeTransport(handler, clock);
   const rateLimiter = new RateLimiter({ clock, limits: API_LIMITS });
-  const client = new CloreClient({ apiKey: uniqueKey("limiter"), clock, rateLimiter, transport, ...options });
+  // No jitter: the waits are exact (the default takes half to all of each, at random).
+  const client = new CloreClient({
+    apiKey: uniqueKey("limiter"),
+    clock,
+    rateLimiter,
+    transport,
+    jitter: (ms) => ms,
+    ...options,
+  });
   const t0 = clock.now();
   /** Send times relative to the start, in ms. */
   const offsets = () => transport.sentAt.map((t) => t - t0);
@@ -151,7 +160,10 @@ describe("rate limiter", () => {
 
   describe("backoff on code 5", () => {
     it("waits 1, 2 and 4 s between retries, then throws RateLimitError after maxRetries + 1 requests", async () => {
-      const { client, clock, transport, offsets } = setup(() => RATE_LIMITED, { maxRetries: 3 });
+      const { client, clock, transport, offsets } = setup(() => RATE_LIMITED, {
+        maxRetries: 3,
+        rateLimitPatienceMs: 0,
+      });
       const e = await client.myServers().then(
         () => assert.fail("expected RateLimitError"),
         (err: unknown) => err,
@@ -167,18 +179,44 @@ describe("rate limiter", () => {
       assert.deepEqual(gaps(offsets()), [1025, 2000, 4000]);
     });
 
-    it("doubles for as many retries as configured", async () => {
-      const { client, transport, offsets } = setup(() => RATE_LIMITED, { maxRetries: 5 });
+    it("doubles up to 8 s a wait for as many retries as configured", async () => {
+      const { client, transport, offsets } = setup(() => RATE_LIMITED, { maxRetries: 5, rateLimitPatienceMs: 0 });
       await assert.rejects(client.wallets(), { code: "CLORE_RATE_LIMITED" });
       assert.equal(transport.requests.length, 6);
-      assert.deepEqual(gaps(offsets()), [1025, 2000, 4000, 8000, 16000]);
+      assert.deepEqual(gaps(offsets()), [1025, 2000, 4000, 8000, 8000]);
     });
 
     it("does not retry at all with maxRetries 0", async () => {
-      const { client, transport, clock } = setup(() => RATE_LIMITED, { maxRetries: 0 });
+      const { client, transport, clock } = setup(() => RATE_LIMITED, { maxRetries: 0, rateLimitPatienceMs: 0 });
       await assert.rejects(client.wallets(), RateLimitError);
       assert.equal(transport.requests.length, 1);
       assert.deepEqual(clock.sleeps, []);
+    });
+
+    it("by default keeps waiting out 429s past maxRetries (capped at 8 s a wait) until the call goes through", async () => {
+      const storm = Array.from({ length: 9 }, () => RATE_LIMITED);
+      const { client, transport, offsets } = setup(byEndpoint({ wallets: [...storm, OK_WALLETS] }), { maxRetries: 3 });
+      assert.equal((await client.wallets()).length, 3);
+      assert.equal(transport.requests.length, 10);
+      assert.deepEqual(gaps(offsets()).slice(1), [2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000]);
+    });
+
+    it("gives up when 429s outlast the patience, saying for how long and what to do", async () => {
+      const { client, transport, clock, t0 } = setup(() => RATE_LIMITED, { rateLimitPatienceMs: 60_000 });
+      const e = await client.wallets().then(
+        () => assert.fail("expected RateLimitError"),
+        (err: unknown) => err as Error,
+      );
+      assert.ok(e instanceof RateLimitError);
+      assert.match(e.message, /after \d+ retries over 5\d s\. .*CLORE_RATE_LIMIT_STORE/);
+      assert.ok(clock.now() - t0 <= 60_000, `waited ${clock.now() - t0} ms`);
+      assert.ok(transport.requests.length > 4);
+    });
+
+    it("spreads each wait after a 429 between half and all of the backoff (machines that collided do not retry together)", async () => {
+      const waits = Array.from({ length: 200 }, () => halfJitter(4000));
+      assert.ok(waits.every((w) => w >= 2000 && w <= 4000));
+      assert.ok(new Set(waits.map((w) => Math.round(w / 100))).size > 10, "the waits are spread");
     });
 
     it("returns the value when a 429 is followed by success", async () => {

@@ -5,6 +5,8 @@ import { RedisSlotStore, type StoreSetting, parseRedisUrl, redactUrl } from "./r
 
 /** The environment variable that chooses the store: "file", "memory" or a redis:// / rediss:// URL. */
 export const RATE_LIMIT_STORE_ENV = "CLORE_RATE_LIMIT_STORE";
+/** The same setting as Pulumi provider config (dynamic providers, the plugin, a job's stack). */
+export const RATE_LIMIT_STORE_CONFIG = "clore:rateLimitStore";
 
 /**
  * Which store setting is in force: the SDK option (the providers pass `clore:rateLimitStore`

@@ -10,14 +10,29 @@ import {
 import type { Layer } from "./call";
 
 export interface RetryOptions {
-  /** Retries after the first attempt. */
+  /** Retries after the first attempt (of a 429: at least this many, see rateLimitPatienceMs). */
   maxRetries: number;
   /** Wait before retry number `attempt + 1` (0-based attempt that failed). */
   backoff(attempt: number): number;
+  /**
+   * A 429 is retried, whatever maxRetries says, until this long has passed since the call's
+   * first attempt (0: maxRetries only). The API did nothing with a 429, so waiting is always
+   * safe, and machines that share a key without a shared store must not fail their callers
+   * for it: they wait their turn.
+   */
+  rateLimitPatienceMs: number;
+  /** The wait actually taken after a 429 of `ms` backoff; default ms × [0.5, 1): machines that drew 429s together do not retry together. */
+  jitter?: (ms: number) => number;
   clock: Clock;
   /** Told about a 429 before the wait: the limiter holds every lane and widens spacing. */
   onRateLimited?(waitMs: number): Promise<void>;
 }
+
+/** After a 429 the backoff grows for this many retries, then stays (8 s by default). */
+const RATE_LIMIT_GROWTH = 3;
+
+/** Half to all of the wait, at random. */
+export const halfJitter = (ms: number): number => ms * (0.5 + Math.random() / 2);
 
 /** Exponential backoff from `baseMs`: 1, 2, 4 s… by default. */
 export const exponentialBackoff =
@@ -32,7 +47,9 @@ export const exponentialBackoff =
  * (the client looks the order up instead).
  */
 export function retryLayer(o: RetryOptions): Layer {
+  const jitter = o.jitter ?? halfJitter;
   return (next) => async (call) => {
+    const firstAt = o.clock.now();
     for (let attempt = 0; ; attempt++) {
       try {
         return await next({ ...call, attempt });
@@ -45,15 +62,21 @@ export function retryLayer(o: RetryOptions): Layer {
             e instanceof DatabaseError ||
             e instanceof MalformedResponseError);
         const canRetry = attempt < o.maxRetries;
-        if (rateLimited && !canRetry)
-          throw new RateLimitError(
-            { apiCode: 5, endpoint: call.endpoint, httpStatus: e.httpStatus, response: e.response },
-            attempt,
-          );
-        if (!(rateLimited || transient) || !canRetry) throw e;
-        const wait = o.backoff(attempt);
-        if (rateLimited) await o.onRateLimited?.(wait);
-        await o.clock.sleep(wait);
+        if (rateLimited) {
+          const wait = jitter(o.backoff(Math.min(attempt, RATE_LIMIT_GROWTH)));
+          const waited = o.clock.now() - firstAt;
+          if (!canRetry && waited + wait > o.rateLimitPatienceMs)
+            throw new RateLimitError(
+              { apiCode: 5, endpoint: call.endpoint, httpStatus: e.httpStatus, response: e.response },
+              attempt,
+              waited,
+            );
+          await o.onRateLimited?.(wait);
+          await o.clock.sleep(wait);
+          continue;
+        }
+        if (!transient || !canRetry) throw e;
+        await o.clock.sleep(o.backoff(attempt));
       }
     }
   };
