@@ -93,11 +93,13 @@ describe("CloreOrder lifecycle events", () => {
   });
 
   it("refresh of an ended on-demand order: order.ended; of an ended spot order: order.outbid, with its price", async () => {
+    // Both end before either is read: one refresh shares one my_orders answer (and one
+    // completed re-read) for its resources, which must list both.
     const onDemand = await rented();
-    await client.cancelOrder(onDemand.order.id);
-    assert.deepEqual(await read(String(onDemand.order.id), onDemand.state), {});
     const spot = await rented({ type: "spot", spotPrice: 31 });
+    await client.cancelOrder(onDemand.order.id);
     emu.outbid(spot.order.id);
+    assert.deepEqual(await read(String(onDemand.order.id), onDemand.state), {});
     assert.deepEqual(await read(String(spot.order.id), spot.state), {});
     assert.deepEqual(summary(), [
       ["order.ended", onDemand.order.id, onDemand.order.serverId],
