@@ -1,7 +1,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { JobConnection } from "./job-connection";
 import type { JobLog } from "./job-log";
-import { type JobRecord, recordPath, writeJobRecord } from "./job-record";
+import { type JobRecord, newJobRecord, recordPath, writeJobRecord } from "./job-record";
 import { type JobSteps, type StepsResult, runSteps } from "./job-steps";
 import { startJob } from "./remote";
 
@@ -28,10 +28,12 @@ export interface DetachedJob {
 export async function recordRun(
   conn: JobConnection,
   stack: Stack,
-  record: JobRecord,
+  o: JobSteps & { stackName: string; detach?: boolean },
   hostKey: string | undefined,
   log: JobLog,
-): Promise<void> {
+): Promise<JobRecord | undefined> {
+  if (o.commands.length === 0) return undefined;
+  const record = newJobRecord({ ...o, stack: o.stackName, detached: Boolean(o.detach), now: Date.now() });
   await conn.use(
     () => ({ during: `write ${recordPath(record.stack)}`, notRun: record.steps.map((s) => s.command) }),
     (ssh) => writeJobRecord(ssh, record),
@@ -43,6 +45,7 @@ export async function recordRun(
     const why = (e instanceof Error ? e.message : String(e)).split("\n").find((l) => l.trim()) ?? "";
     log(`stack tags not set (${why.trim()}): a later clore job trusts the host key on first use`, "job");
   }
+  return record;
 }
 
 /**
@@ -53,8 +56,9 @@ export async function startDetached(
   conn: JobConnection,
   steps: JobSteps,
   record: JobRecord,
+  server: { orderId?: number; host: string; port: number },
   log: JobLog,
-): Promise<StepsResult & { jobId: string }> {
+): Promise<StepsResult & { detached: DetachedJob }> {
   const uploaded = await runSteps(conn, { ...steps, commands: [], download: [] }, log);
   const first = record.steps[0]!;
   log(`$ ${first.command} (detached: job ${first.jobId})`, "job");
@@ -62,7 +66,10 @@ export async function startDetached(
     () => ({ during: first.command, notRun: record.steps.slice(1).map((s) => s.command) }),
     (ssh) => startJob(ssh, { command: first.command, cwd: record.cwd, env: record.env }, { id: first.jobId }),
   );
-  return { ...uploaded, jobId: first.jobId };
+  return {
+    ...uploaded,
+    detached: { jobId: first.jobId, stackName: record.stack, ...server, record: recordPath(record.stack) },
+  };
 }
 
 /** The tags a run set on its stack; none when the backend keeps no tags. */

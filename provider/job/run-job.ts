@@ -22,7 +22,6 @@ import { RESUME_ENV, withCheckpoints } from "./checkpoint-sync";
 import { type DetachedJob, recordRun, startDetached } from "./detach";
 import { JobConnection, type ReconnectOptions } from "./job-connection";
 import { JobEvents, jobEventBus } from "./job-events";
-import { newJobRecord, recordPath } from "./job-record";
 import { type StackHandle, withEphemeralStack } from "./ephemeral-stack";
 import { exitCodeFor } from "./exit-code";
 import { type JobLog, ciLog } from "./job-log";
@@ -234,7 +233,9 @@ async function runJobOn(
     keepOnSuccess: o.detach,
   };
   if (o.detach && o.commands.length === 0)
-    throw new Error("runJob: detach needs a command to start (commands is empty).");
+    throw new ValidationError("runJob", [
+      { path: "commands", message: "detach needs a command to start; it is empty" },
+    ]);
   const api = jobApi(pulumiEnv, rateLimitStore);
   const facts: JobFacts = { attempts: 0, upMs: 0, spentBeforeUsd: 0, artifacts: [], outages: 0 };
   const upStarted = systemClock.now();
@@ -476,33 +477,19 @@ async function runAttempt(
   const env = { ...o.env, CLORE_JOB_ATTEMPT: String(attempt), ...(attempt > 1 ? { [RESUME_ENV]: "1" } : {}) };
   try {
     o.signal?.throwIfAborted();
-    const steps = await withCheckpoints({ conn, checkpoint, commands: o.commands, log }, async (resume) => {
-      const job = { ...o, env: { ...env, ...resume } };
-      // The run's plan on the server first: another process can carry it on if this one dies.
-      const record = o.commands.length
-        ? newJobRecord({ ...job, stack: o.stackName, detached: Boolean(o.detach), now: Date.now() })
-        : undefined;
-      if (record) await recordRun(conn, handle.stack, record, hostKeys.trusted(host, port), log);
-      if (!(o.detach && record))
-        return runSteps(conn, job, log, { ...control, ids: record?.steps.map((s) => s.jobId) });
-      const started = await startDetached(conn, job, record, log);
-      const detached = {
-        jobId: started.jobId,
-        stackName: o.stackName,
-        orderId,
-        host,
-        port,
-        record: recordPath(o.stackName),
-      };
-      return { ...started, detached };
-    }).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
-    const { commands, uploaded, downloaded } = steps;
-    return {
-      commands,
-      uploaded,
-      downloaded,
-      ...("detached" in steps ? { detached: steps.detached } : {}),
-    };
+    const steps = await withCheckpoints<StepsResult & { detached?: DetachedJob }>(
+      { conn, checkpoint, commands: o.commands, log },
+      async (resume) => {
+        const job = { ...o, env: { ...env, ...resume } };
+        // The run's plan on the server first: another process can carry it on if this one dies.
+        const record = await recordRun(conn, handle.stack, job, hostKeys.trusted(host, port), log);
+        if (!(o.detach && record))
+          return runSteps(conn, job, log, { ...control, ids: record?.steps.map((s) => s.jobId) });
+        return startDetached(conn, job, record, { orderId, host, port }, log);
+      },
+    ).catch((e: unknown) => Promise.reject(o.signal?.aborted ? o.signal.reason : e));
+    const { commands, uploaded, downloaded, detached } = steps;
+    return { commands, uploaded, downloaded, ...(detached ? { detached } : {}) };
   } finally {
     facts.outages += conn.outages;
     watch?.stop();

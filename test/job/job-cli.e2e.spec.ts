@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../provider/emulator";
+import { runJob } from "../../provider/job";
 import { ensureBuilt } from "../helpers/build";
 import { FAST_EMULATOR, FAST_ENV, run } from "../pulumi/harness";
 import { processTree, waitFor } from "../reliability/helpers";
@@ -75,12 +76,17 @@ describe("clore job: runs that outlive their runner", function () {
   it("a runner killed with SIGKILL mid-job: logs, then attach --from, give the rest of the log once; finish downloads, destroys, 0 orders", async () => {
     let pid = 0;
     const epochs = 20;
-    const o: StepOptions = { github: { run_id: "4301" }, onSpawn: (p) => (pid = p) };
+    let shown = 0;
+    const o: StepOptions = {
+      github: { run_id: "4301" },
+      onSpawn: (p) => (pid = p),
+      onLine: (l) => (shown += l.startsWith("epoch ") ? 1 : 0),
+    };
     const killed = runStep(repo, train, trainStep, { ...env, EPOCHS: String(epochs), EPOCH_SECONDS: "1" }, o);
     await waitFor(() => emu.activeOrders()[0]?.online === true, 120_000, "the job's order");
     const order = emu.activeOrders()[0]!;
-    await waitFor(() => readdirSync(order.sandboxDir!).includes("job"), 120_000, "the upload");
-    await new Promise((r) => setTimeout(r, 2500));
+    // Two epochs in the runner's log, then it dies like a lost machine.
+    await waitFor(() => shown >= 2, 120_000, "the second epoch");
     for (const p of processTree(pid)) {
       try {
         process.kill(p, "SIGKILL");
@@ -99,8 +105,27 @@ describe("clore job: runs that outlive their runner", function () {
 
     const status = await clore(["status", "ci-4301-1", "--json"]);
     assert.equal(status.code, 0, status.stderr);
-    const s = JSON.parse(status.stdout) as { state: string; orderId: number; steps: { command: string }[] };
-    assert.deepEqual([s.state, s.orderId, s.steps.map((x) => x.command)], ["running", order.id, ["python3 train.py"]]);
+    const s = JSON.parse(status.stdout) as {
+      state: string;
+      orderId: number;
+      hostKeyPinned: boolean;
+      steps: { command: string }[];
+    };
+    assert.deepEqual(
+      [s.state, s.orderId, s.hostKeyPinned, s.steps.map((x) => x.command)],
+      ["running", order.id, true, ["python3 train.py"]],
+      "the host key the runner saw is pinned from the stack's tag",
+    );
+    // Another key than the one the runner saw is refused, never trusted.
+    const tag = (...a: string[]) =>
+      run("pulumi", ["stack", "tag", ...a, "--stack", "ci-4301-1"], { cwd: project(), env });
+    const pinned = (await tag("get", "clore:host-key")).stdout.trim();
+    assert.match(pinned, /^SHA256:/);
+    await tag("set", "clore:host-key", "SHA256:not-the-servers-key");
+    const refused = await clore(["status", "ci-4301-1"]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /host key/i);
+    await tag("set", "clore:host-key", pinned);
 
     // What is written so far, then the rest from where it stopped.
     const logs = await clore(["logs", "ci-4301-1", "--json"]);
@@ -180,6 +205,83 @@ describe("clore job: runs that outlive their runner", function () {
     assert.deepEqual(lines(finish.stdout), ["epoch 1/3 loss=1.0000"]);
     assert.match(finish.stderr, /epoch 2\/3: loss is NaN, stopping/);
     assert.match(finish.stderr, /Error: the run of ci-4303-1 exited with code 3; .*stack ci-4303-1 destroyed\./);
+    assert.deepEqual(emu.activeOrders(), []);
+    assert.deepEqual(await stacks(), []);
+  });
+
+  it("stop: TERM to a running detached job, its exit code 143 recorded; finish then exits 143 and destroys", async () => {
+    const r = await runStep(
+      repo,
+      train,
+      trainStep,
+      { ...env, EPOCHS: "100", EPOCH_SECONDS: "1" },
+      { github: { run_id: "4304" }, override: { CLORE_DETACH: "1" } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const before = await clore(["status", "ci-4304-1"]);
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stdout, /^Run +running \(command 1\/1: python3 train\.py\)$/m);
+    assert.match(before.stdout, /^# +JOB +STATE +EXIT +TIME +LOG +COMMAND$/m);
+    const stop = await clore(["stop", "ci-4304-1", "--grace", "2"]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /^Job step-\S+ ended with exit code 143\.$/m);
+    const finish = await clore(["finish", "ci-4304-1", "--into", join(repo.root, "finished-4304")]);
+    assert.equal(finish.code, 143, finish.stderr);
+    assert.match(finish.stderr, /Error: the run of ci-4304-1 exited with code 143; .*stack ci-4304-1 destroyed\./);
+    assert.deepEqual(emu.activeOrders(), []);
+    assert.deepEqual(await stacks(), []);
+  });
+
+  it("finish of a run whose order the API lists as ended: nothing to download, the stack destroyed, exit 1", async () => {
+    const r = await runStep(
+      repo,
+      train,
+      trainStep,
+      { ...env, EPOCHS: "100", EPOCH_SECONDS: "1" },
+      { github: { run_id: "4305" }, override: { CLORE_DETACH: "1" } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const [order] = emu.activeOrders();
+    const cancel = await run("clore", ["cancel", String(order!.id)], { cwd: project(), env });
+    assert.equal(cancel.code, 0, cancel.stderr);
+    const finish = await clore(["finish", "ci-4305-1"]);
+    assert.equal(finish.code, 1, finish.stderr);
+    assert.match(
+      finish.stderr,
+      new RegExp(
+        `Error: order ${order!.id} of stack ci-4305-1 had ended \\(.+\\): the job is gone with its server; nothing downloaded; stack ci-4305-1 destroyed\\.`,
+      ),
+    );
+    assert.deepEqual(emu.activeOrders(), []);
+    assert.deepEqual(await stacks(), []);
+  });
+
+  it("detach with several commands: runJob starts the first; finish runs the later ones with the run's cwd and variables", async () => {
+    const logged: string[] = [];
+    const r = await runJob({
+      workDir: project(),
+      stackName: "multi",
+      upload: [{ local: join(project(), "train"), remote: "job" }],
+      cwd: "job",
+      env: { GREETING: "hello" },
+      commands: ["sleep 1; echo first in $(basename $PWD) > out.txt", "echo second $GREETING | tee -a out.txt"],
+      download: [{ remote: "job/out.txt", local: "out.txt" }],
+      pulumiEnv: env as Record<string, string>,
+      log: (line, source) => logged.push(`${source}: ${line}`),
+      detach: true,
+    });
+    assert.deepEqual(
+      [r.detached?.stackName, r.detached?.orderId, r.commands.length],
+      ["multi", emu.activeOrders()[0]?.id, 0],
+    );
+    assert.match(r.detached!.jobId, /^step-/);
+    assert.ok(logged.includes("job: stack multi left up"), logged.join("\n"));
+    const into = join(repo.root, "finished-multi");
+    const finish = await clore(["finish", "multi", "--log", "--into", into]);
+    assert.equal(finish.code, 0, finish.stderr);
+    assert.ok(lines(finish.stdout).includes("second hello"), finish.stdout);
+    assert.match(finish.stderr, /started job step-\S+: echo second \$GREETING/);
+    assert.equal(readFileSync(join(into, "out.txt"), "utf8"), "first in job\nsecond hello\n");
     assert.deepEqual(emu.activeOrders(), []);
     assert.deepEqual(await stacks(), []);
   });

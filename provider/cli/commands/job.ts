@@ -186,6 +186,7 @@ const statusCommand = defineCommand<Opts>({
           orderId: run.orderId ?? null,
           host: run.host,
           port: run.port,
+          hostKeyPinned: run.pinned,
           detached: run.record.detached,
           state: s.state,
           exitCode: s.exitCode ?? null,
