@@ -5,9 +5,9 @@ import { type Emulator, startEmulator } from "../../provider/emulator";
 import { type JobOptions, runJob } from "../../provider/job";
 import { ensureBuilt } from "../helpers/build";
 import { scratchDir } from "../helpers/scratch-dir";
-import { FAST_EMULATOR, FAST_ENV } from "../pulumi/harness";
+import { FAST_EMULATOR } from "../pulumi/harness";
 import { waitFor } from "../reliability/helpers";
-import { type FakeRepo, fakeRepo } from "./workflow";
+import { type FakeRepo, fakeRepo, repoEnv } from "./workflow";
 
 /**
  * A training loop that checkpoints every second: step n in ckpt/step and ckpt/weights-n.pt,
@@ -55,21 +55,7 @@ describe("job checkpoints: a job that resumes from its last checkpoint", functio
     emu = await startEmulator({ ...FAST_EMULATOR, bootDelayMs: 0 });
     repo = fakeRepo();
     cache = scratchDir("checkpoint-cache");
-    env = {
-      PATH: `${join(repo.root, "node_modules/.bin")}:${process.env.PATH}`,
-      HOME: join(repo.root, "home"),
-      PULUMI_HOME: process.env.PULUMI_HOME ?? "",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-      PULUMI_BACKEND_URL: `file://${repo.backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
-      CLORE_API_KEY: emu.apiKey,
-      CLORE_BASE_URL: emu.url,
-      CLORE_CACHE_DIR: join(repo.root, "home/cache"),
-      CLORE_RATE_LIMIT_DIR: join(repo.root, "home/ledger"),
-      ...FAST_ENV,
-    };
+    env = repoEnv(repo, emu);
   });
   beforeEach(() => {
     logged = [];

@@ -6,7 +6,7 @@ import { type Emulator, startEmulator } from "../../provider/emulator";
 import { type JobOptions, exitCodeFor, runJob } from "../../provider/job";
 import { ensureBuilt } from "../helpers/build";
 import { hasRedisServer, slotRecord, startRedis } from "../helpers/redis";
-import { FAST_EMULATOR, FAST_ENV, ORDER_TYPE, type StackExport, resourcesOfType, run } from "../pulumi/harness";
+import { FAST_EMULATOR, ORDER_TYPE, type StackExport, resourcesOfType, run } from "../pulumi/harness";
 import { processTree, waitFor } from "../reliability/helpers";
 import {
   type FakeRepo,
@@ -15,6 +15,7 @@ import {
   type Workflow,
   fakeRepo,
   readWorkflow,
+  repoEnv,
   runStep,
   runSteps,
 } from "./workflow";
@@ -38,21 +39,7 @@ describe("ci-training: the training job on an ephemeral stack", function () {
     await ensureBuilt(); // the CLI and the example's program run dist/
     emu = await startEmulator({ ...FAST_EMULATOR, bootDelayMs: 0 });
     repo = fakeRepo();
-    env = {
-      PATH: `${join(repo.root, "node_modules/.bin")}:${process.env.PATH}`,
-      HOME: join(repo.root, "home"),
-      PULUMI_HOME: process.env.PULUMI_HOME,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-      PULUMI_BACKEND_URL: `file://${repo.backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
-      CLORE_API_KEY: emu.apiKey,
-      CLORE_BASE_URL: emu.url,
-      CLORE_CACHE_DIR: join(repo.root, "home/cache"),
-      CLORE_RATE_LIMIT_DIR: join(repo.root, "home/ledger"),
-      ...FAST_ENV,
-    };
+    env = repoEnv(repo, emu);
   });
   afterEach(function () {
     if (this.currentTest?.state === "failed")

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../provider/emulator";
 import { runJob } from "../../provider/job";
 import { ensureBuilt } from "../helpers/build";
-import { FAST_EMULATOR, FAST_ENV, run } from "../pulumi/harness";
+import { FAST_EMULATOR, run } from "../pulumi/harness";
 import { processTree, waitFor } from "../reliability/helpers";
-import { type FakeRepo, type StepOptions, fakeRepo, readWorkflow, runStep, runSteps } from "./workflow";
+import { type FakeRepo, type StepOptions, fakeRepo, readWorkflow, repoEnv, runStep, runSteps } from "./workflow";
 
 /**
  * A job longer than its runner: the runner dies (SIGKILL) or returns at once (detach), and
@@ -36,21 +36,7 @@ describe("clore job: runs that outlive their runner", function () {
     await ensureBuilt();
     emu = await startEmulator({ ...FAST_EMULATOR, bootDelayMs: 0 });
     repo = fakeRepo();
-    env = {
-      PATH: `${join(repo.root, "node_modules/.bin")}:${process.env.PATH}`,
-      HOME: join(repo.root, "home"),
-      PULUMI_HOME: process.env.PULUMI_HOME,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-      PULUMI_BACKEND_URL: `file://${repo.backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
-      CLORE_API_KEY: emu.apiKey,
-      CLORE_BASE_URL: emu.url,
-      CLORE_CACHE_DIR: join(repo.root, "home/cache"),
-      CLORE_RATE_LIMIT_DIR: join(repo.root, "home/ledger"),
-      ...FAST_ENV,
-    };
+    env = repoEnv(repo, emu);
   });
   afterEach(function () {
     if (this.currentTest?.state === "failed")

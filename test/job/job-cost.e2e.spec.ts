@@ -5,8 +5,7 @@ import { type Emulator, startEmulator } from "../../provider/emulator";
 import { type JobOptions, exitCodeFor, runJob } from "../../provider/job";
 import { JobSpendCapError, formatCost } from "../../provider/sdk";
 import { ensureBuilt } from "../helpers/build";
-import { FAST_ENV } from "../pulumi/harness";
-import { type FakeRepo, fakeRepo, readWorkflow, runStep, runSteps } from "./workflow";
+import { type FakeRepo, fakeRepo, readWorkflow, repoEnv, runStep, runSteps } from "./workflow";
 
 const DAY_MS = 86_400_000;
 /** 4x A100 at $48/day = $2/h (USD-Blockchain: the spend is in dollars). */
@@ -39,21 +38,7 @@ describe("job: what it cost", function () {
     // Real time, no boot wait; the API's limits as fast as the test's clients send.
     emu = await startEmulator({ port: 0, timeScale: 1, bootDelayMs: 0, generalIntervalMs: 100, createIntervalMs: 400 });
     repo = fakeRepo();
-    env = {
-      PATH: `${join(repo.root, "node_modules/.bin")}:${process.env.PATH}`,
-      HOME: join(repo.root, "home"),
-      ...(process.env.PULUMI_HOME ? { PULUMI_HOME: process.env.PULUMI_HOME } : {}),
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-      PULUMI_BACKEND_URL: `file://${repo.backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
-      CLORE_API_KEY: emu.apiKey,
-      CLORE_BASE_URL: emu.url,
-      CLORE_CACHE_DIR: join(repo.root, "home/cache"),
-      CLORE_RATE_LIMIT_DIR: join(repo.root, "home/ledger"),
-      ...FAST_ENV,
-    };
+    env = repoEnv(repo, emu);
   });
   beforeEach(() => {
     logged.length = 0;

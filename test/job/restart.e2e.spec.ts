@@ -5,9 +5,9 @@ import { type JobOptions, exitCodeFor, runJob } from "../../provider/job";
 import { BadHosts, CloreClient } from "../../provider/sdk";
 import { ensureBuilt } from "../helpers/build";
 import { scratchDir } from "../helpers/scratch-dir";
-import { FAST_EMULATOR, FAST_ENV } from "../pulumi/harness";
+import { FAST_EMULATOR } from "../pulumi/harness";
 import { waitFor } from "../reliability/helpers";
-import { type FakeRepo, fakeRepo } from "./workflow";
+import { type FakeRepo, fakeRepo, repoEnv } from "./workflow";
 
 /**
  * runJob's restart when the server is lost: examples/ci-training renting spot, on the real
@@ -29,21 +29,7 @@ describe("runJob: a lost server is rented again", function () {
     await ensureBuilt(); // the example's program runs dist/
     emu = await startEmulator({ ...FAST_EMULATOR, bootDelayMs: 0 });
     repo = fakeRepo();
-    env = {
-      PATH: `${join(repo.root, "node_modules/.bin")}:${process.env.PATH}`,
-      HOME: join(repo.root, "home"),
-      PULUMI_HOME: process.env.PULUMI_HOME ?? "",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-      PULUMI_BACKEND_URL: `file://${repo.backend}`,
-      PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
-      CLORE_API_KEY: emu.apiKey,
-      CLORE_BASE_URL: emu.url,
-      CLORE_CACHE_DIR: join(repo.root, "home/cache"),
-      CLORE_RATE_LIMIT_DIR: join(repo.root, "home/ledger"),
-      ...FAST_ENV,
-    };
+    env = repoEnv(repo, emu);
   });
   beforeEach(() => {
     logged = [];

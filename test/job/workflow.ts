@@ -5,7 +5,7 @@ import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeF
 import { join } from "node:path";
 import { parse } from "yaml";
 import { scratchDir } from "../helpers/scratch-dir";
-import { REPO } from "../pulumi/harness";
+import { FAST_ENV, REPO } from "../pulumi/harness";
 
 export const WORKFLOWS = join(REPO, "examples/ci-training/workflows");
 
@@ -63,6 +63,28 @@ export function fakeRepo(): FakeRepo {
     runnerTemp: join(root, "runner-temp"),
     backend: join(root, "backend"),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The environment a job's steps and runJob see in `repo`: its bin dir first, its own home,
+ * backend and caches, the emulator's key and address, and the test-speed limits.
+ */
+export function repoEnv(repo: FakeRepo, emu: { apiKey: string; url: string }): Record<string, string> {
+  return {
+    PATH: `${join(repo.root, "node_modules/.bin")}:${process.env.PATH}`,
+    HOME: join(repo.root, "home"),
+    ...(process.env.PULUMI_HOME ? { PULUMI_HOME: process.env.PULUMI_HOME } : {}),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    PULUMI_BACKEND_URL: `file://${repo.backend}`,
+    PULUMI_CONFIG_PASSPHRASE: "ci-passphrase",
+    CLORE_API_KEY: emu.apiKey,
+    CLORE_BASE_URL: emu.url,
+    CLORE_CACHE_DIR: join(repo.root, "home/cache"),
+    CLORE_RATE_LIMIT_DIR: join(repo.root, "home/ledger"),
+    ...FAST_ENV,
   };
 }
 
