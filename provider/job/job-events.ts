@@ -1,4 +1,5 @@
 import {
+  EVENTS_CONFIG,
   type EventBus,
   type LifecycleEventInput,
   type OmitEach,
@@ -10,9 +11,21 @@ import type { StepPosition } from "./job-connection";
 
 type JobEvent = OmitEach<Extract<LifecycleEventInput, { kind: `job.${string}` }>, "stack" | "orderId">;
 
-/** The job's bus: the `events` option, else CLORE_EVENTS in `env`; a malformed value throws, naming it. */
-export function jobEventBus(events: string | undefined, env: NodeJS.ProcessEnv): EventBus {
-  return eventBusFor(eventsSetting(events ? { value: events, source: "the events option" } : undefined, env));
+/**
+ * The job's bus: the `events` option, else the stack config `clore:events` runJob was given,
+ * else CLORE_EVENTS in `env`; a malformed value throws, naming where it came from.
+ */
+export function jobEventBus(
+  events: string | undefined,
+  configured: string | undefined,
+  env: NodeJS.ProcessEnv,
+): EventBus {
+  const setting = events
+    ? { value: events, source: "the events option" }
+    : configured
+      ? { value: configured, source: EVENTS_CONFIG }
+      : undefined;
+  return eventBusFor(eventsSetting(setting, env));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ConfigMap } from "@pulumi/pulumi/automation";
 import {
   BadHosts,
   CloreClient,
+  EVENTS_CONFIG,
   type JobArtifact,
   JobSpendCapError,
   type Order,
@@ -84,8 +85,9 @@ export interface JobOptions extends JobSteps {
   spendCapUsd?: number;
   /**
    * Lifecycle events of the job (started, reconnected, restarted, finished, failed) and of its
-   * order: comma-separated `stdout`, `file:/path`, `https://…` webhook URLs. Default:
-   * CLORE_EVENTS in `pulumiEnv` or this process's env. Given here, the stack's engine gets it as
+   * order: comma-separated `stdout`, `file:/path`, `https://…` webhook URLs. Default: the stack
+   * config `clore:events` if given (the order's events then go there too), else CLORE_EVENTS in
+   * `pulumiEnv` or this process's env. Given here, the stack's engine gets it as
    * CLORE_EVENTS too, so the order's events go to the same places. A malformed value throws
    * before anything is rented; a webhook never fails or holds the job (its end waits at most
    * the webhook timeout for deliveries).
@@ -184,7 +186,11 @@ export async function runJob(o: JobOptions): Promise<JobResult> {
   checkOptions(o);
   const started = performance.now();
   // A malformed setting throws here, before anything is rented.
-  const events = new JobEvents(jobEventBus(o.events, o.pulumiEnv ?? process.env), o.stackName, o.commands);
+  const events = new JobEvents(
+    jobEventBus(o.events, configValue(o.config?.[EVENTS_CONFIG]), o.pulumiEnv ?? process.env),
+    o.stackName,
+    o.commands,
+  );
   const pulumiEnv = o.events
     ? { ...(o.pulumiEnv ?? (process.env as Record<string, string>)), CLORE_EVENTS: o.events }
     : o.pulumiEnv;

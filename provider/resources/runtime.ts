@@ -2,6 +2,7 @@ import {
   type CacheStore,
   CancelBatcher,
   CloreClient,
+  EVENTS_CONFIG,
   type EventBus,
   RATE_LIMIT_STORE_CONFIG,
   accountId,
@@ -75,8 +76,8 @@ export async function checkRateLimitStore(): Promise<void> {
  * set). A malformed setting throws, naming it: check calls this at preview, before any API call.
  */
 export function currentEvents(config: ConfigReader | undefined = stackConfig): EventBus {
-  const value = config?.get("clore:events") || undefined;
-  const bus = eventBusFor(eventsSetting(value ? { value, source: "clore:events" } : undefined), {
+  const value = config?.get(EVENTS_CONFIG) || undefined;
+  const bus = eventBusFor(eventsSetting(value ? { value, source: EVENTS_CONFIG } : undefined), {
     notice: (m) => void engineLog("warning", `clore: ${m}`),
   });
   // The engine stops a plugin with SIGINT right after the last operation: the events it just

@@ -27,7 +27,8 @@ describe("clore config (~/.clore/config.json)", () => {
         "KEY               VALUE                                        FROM\n" +
         "api_key           -                                            not set\n" +
         "base_url          https://api.clore.ai/v1                      default\n" +
-        "rate_limit_store  file ledger (every process on this machine)  default\n\n" +
+        "rate_limit_store  file ledger (every process on this machine)  default\n" +
+        "events            off                                          default\n\n" +
         "No API key yet. Set one with: clore config set api_key <key>\n",
     );
     const { doc } = await h.json(["config", "show"], bare());
@@ -41,7 +42,22 @@ describe("clore config (~/.clore/config.json)", () => {
       base_url_source: "default",
       rate_limit_store: "file ledger (every process on this machine)",
       rate_limit_store_source: "default",
+      events: "off",
+      events_source: "default",
     });
+  });
+
+  it("show names where events go and from which setting, a webhook by its host only", async () => {
+    const hook = "https://hooks.example.invalid/services/T000/B000/s3cr3t-token";
+    const { doc, run } = await h.json(["config", "show"], { env: { CLORE_EVENTS: `${hook},stdout` } });
+    assert.equal(doc.events, "https://hooks.example.invalid/…, stdout");
+    assert.equal(doc.events_source, "CLORE_EVENTS");
+    assert.ok(!run.stdout.includes("s3cr3t-token"));
+    const bad = await h.json(["config", "show"], { env: { CLORE_EVENTS: "slack" } });
+    assert.match(
+      bad.doc.events,
+      /^invalid: .*CLORE_EVENTS: expected stdout, file:\/path or an http\(s\):\/\/ webhook URL/,
+    );
   });
 
   it("get of an unset key: exit 1 and the command to set it", async () => {
@@ -95,6 +111,8 @@ describe("clore config (~/.clore/config.json)", () => {
       base_url_source: path,
       rate_limit_store: "file ledger (every process on this machine)",
       rate_limit_store_source: "default",
+      events: "off",
+      events_source: "default",
     });
     assert.ok(!fromFile.run.stdout.includes(h.emu.apiKey));
 

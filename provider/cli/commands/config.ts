@@ -3,7 +3,9 @@ import {
   DEFAULT_BASE_URL,
   type KeySource,
   RATE_LIMIT_STORE_ENV,
+  describeEvents,
   describeSlotStore,
+  eventsSetting,
   readConfigFile,
   resolveSettings,
   slotStoreSetting,
@@ -140,10 +142,13 @@ const showCommand = defineCommand({
     const storeShown = describeSlotStore(store, ctx.env);
     const storeSource =
       ctx.env.CLORE_RATE_LIMIT_SHARED === "0" ? "CLORE_RATE_LIMIT_SHARED=0" : (store?.source ?? "default");
+    const events = eventsSetting(undefined, ctx.env);
+    const eventsShown = describeEvents(events);
     const rows: ShownSetting[] = [
       { key: "api_key", value: maskSecret(key.value), source: key.source },
       { key: "base_url", value: url.value ?? NONE, source: url.source },
       { key: "rate_limit_store", value: storeShown, source: storeSource },
+      { key: "events", value: eventsShown, source: events?.source ?? "default" },
     ];
     const warnings =
       mode && mode !== "0600"
@@ -161,6 +166,8 @@ const showCommand = defineCommand({
         base_url_source: url.source,
         rate_limit_store: storeShown,
         rate_limit_store_source: storeSource,
+        events: eventsShown,
+        events_source: events?.source ?? "default",
       },
       header: [["Config file", `${path}${mode ? ` (mode ${mode})` : " (not created yet)"}`]],
       rows,

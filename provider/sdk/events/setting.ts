@@ -3,6 +3,8 @@ import { ValidationError } from "../errors";
 
 /** The environment variable that turns events on: comma-separated sinks. */
 export const EVENTS_ENV = "CLORE_EVENTS";
+/** The same setting as Pulumi provider config (dynamic providers, the plugin, a job's stack). */
+export const EVENTS_CONFIG = "clore:events";
 
 /** Where a setting came from, for errors: "clore:events", "CLORE_EVENTS", "the events option". */
 export interface EventsSetting {
@@ -60,6 +62,16 @@ export function eventsSetting(
   if (option?.value) return option;
   const value = env[EVENTS_ENV];
   return value ? { value, source: EVENTS_ENV } : undefined;
+}
+
+/** Where events go, in words (`clore config show`): "off", the sinks (webhooks by host only), or why the setting is invalid. */
+export function describeEvents(setting: EventsSetting | undefined): string {
+  if (!setting) return "off";
+  try {
+    return parseEventsSetting(setting).map(describeSink).join(", ");
+  } catch (e) {
+    return `invalid: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`;
+  }
 }
 
 /** A sink as logs may show it: a webhook by scheme and host only. */
