@@ -22,13 +22,15 @@ export interface Release {
   yamlDeclaration: string;
   wheel: string;
   goSdk: string;
+  /** The npm package (npm pack), with part "npm". */
+  npmTarball: string;
 }
 
 let releaseDir: string | undefined;
 const built = new Map<string, Promise<void>>();
 
 /** `bash scripts/release.sh <parts>` into a directory of this test process (removed at exit). */
-export async function release(...parts: Array<"plugin" | "sdk">): Promise<Release> {
+export async function release(...parts: Array<"npm" | "plugin" | "sdk">): Promise<Release> {
   if (!releaseDir) {
     const dir = scratchDir("plugin-release");
     releaseDir = dir;
@@ -60,6 +62,7 @@ export async function release(...parts: Array<"plugin" | "sdk">): Promise<Releas
     yamlDeclaration: join(dir, `clore-${version}.yaml`),
     wheel: join(dir, `pulumi_clore-${version}-py3-none-any.whl`),
     goSdk: join(dir, "sdk/go"),
+    npmTarball: join(dir, `pulumi-clore-${version}.tgz`),
   };
 }
 
