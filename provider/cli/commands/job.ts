@@ -33,6 +33,13 @@ function jobOptions(cmd: Command): void {
     .option("--wait <seconds>", "how long to wait for the server's sshd to accept", positiveInt, 60);
 }
 
+/** The options of a command that reads one job's log: where to start, and which job. */
+function logOptions(cmd: Command): void {
+  cmd.option("--from <bytes>", "start at this byte offset of the log", byteOffset, 0).option("--job <id>", JOB_CHOICE);
+}
+
+const JOB_CHOICE = "another job of the run (see clore job status)";
+
 function byteOffset(value: string): number {
   const n = nonNegativeNumber(value);
   if (!Number.isSafeInteger(n)) throw new CliError("--from takes a whole number of bytes.");
@@ -205,9 +212,7 @@ const logsCommand = defineCommand<Opts & { from: number }>({
   description: `The log of the job that runs (or the one that failed, or the last), as far as it is written, stdout lines on stdout and stderr lines on stderr; --from BYTES starts at a byte offset. --json gives the lines and endOffset, the offset to pass to "clore job attach --from" for the rest with no gap and no duplicate. ${JOB_HELP}`,
   configure(cmd) {
     jobOptions(cmd);
-    cmd
-      .option("--from <bytes>", "start at this byte offset of the log", byteOffset, 0)
-      .option("--job <id>", "another job of the run (see clore job status)");
+    logOptions(cmd);
   },
   examples: ["clore job logs ci-4242-1", "clore job logs ci-4242-1 --json | jq .endOffset"],
   async run(ctx, args, o): Promise<MessageResult> {
@@ -249,9 +254,7 @@ const attachCommand = defineCommand<Opts & { from: number }>({
   description: `Streams the log of the job that runs (or has ended) from --from BYTES (default 0: all of it) to its end, live, stdout lines on stdout and stderr lines on stderr, and exits with the job's exit code. The last line on stderr gives the log's end offset: attaching again with --from there continues with no gap and no duplicate. ${JOB_HELP}`,
   configure(cmd) {
     jobOptions(cmd);
-    cmd
-      .option("--from <bytes>", "start at this byte offset of the log", byteOffset, 0)
-      .option("--job <id>", "another job of the run (see clore job status)");
+    logOptions(cmd);
   },
   examples: ["clore job attach ci-4242-1", "clore job attach ci-4242-1 --from 18231"],
   async run(ctx, args, o): Promise<MessageResult> {
@@ -292,7 +295,7 @@ const waitCommand = defineCommand<Opts>({
   description: `Blocks until the job that runs exits (a progress line on stderr), then exits with its exit code; at once when it has ended. ${JOB_HELP}`,
   configure(cmd) {
     jobOptions(cmd);
-    cmd.option("--job <id>", "another job of the run (see clore job status)");
+    cmd.option("--job <id>", JOB_CHOICE);
   },
   examples: ["clore job wait ci-4242-1 && clore job finish ci-4242-1"],
   async run(ctx, args, o): Promise<MessageResult> {
@@ -331,7 +334,7 @@ const stopCommand = defineCommand<Opts & { grace: number }>({
     jobOptions(cmd);
     cmd
       .option("--grace <seconds>", "seconds between SIGTERM and SIGKILL", positiveInt, 10)
-      .option("--job <id>", "another job of the run (see clore job status)");
+      .option("--job <id>", JOB_CHOICE);
   },
   examples: ["clore job stop ci-4242-1", "clore job stop ci-4242-1 --grace 60"],
   async run(ctx, args, o): Promise<MessageResult> {
