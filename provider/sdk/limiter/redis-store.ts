@@ -267,6 +267,8 @@ export class RedisSlotStore implements SlotStore {
   }
 
   private fallBack(e: unknown): void {
+    // Concurrent updates see one outage together: it is switched (and said) once.
+    if (this.onFallback) return;
     this.onFallback = true;
     this.carried = shift(slotsFrom(parseRecord(this.lastRaw)), -this.offset);
     this.retryAt = this.now() + RETRY_EVERY_MS;
